@@ -1,0 +1,6 @@
+namespace Tote.Devalue;
+
+internal static class UrlSearchParamsText
+{
+    public static string Normalize(string query) => query;
+}

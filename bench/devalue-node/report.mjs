@@ -40,7 +40,6 @@ for (const b of bdn.Benchmarks ?? []) {
     implementation: method[1],
     text: method[2],
     meanNs: b.Statistics.Mean,
-    errorNs: b.Statistics.ConfidenceInterval?.Margin,
     allocated: b.Memory?.BytesAllocatedPerOperation,
   });
 }
@@ -52,6 +51,11 @@ for (const [node, text, label] of [
     rows.push({ operation: r.operation, implementation: label, text, meanNs: r.meanNs, allocated: undefined, node: true });
   }
 }
+
+// Baseline first, then the codec, then Node.
+const order = ['System.Text.Json typed', 'Tote.Devalue typed', 'Tote.Devalue untyped'];
+const rank = (r) => (r.node ? order.length + (r.text === 'astro' ? 1 : 0) : order.indexOf(r.implementation));
+rows.sort((a, b) => rank(a) - rank(b));
 
 const find = (operation, implementation) => rows.find((r) => r.operation === operation && r.implementation === implementation);
 const nodeFor = (operation, text) =>

@@ -1,8 +1,482 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace Tote.Devalue;
 
-internal sealed class DevalueReader
+/// <summary>
+/// Reads devalue text: tokenizes the JSON once, then resolves entries on demand, either into
+/// natural .NET values (mirroring devalue's <c>unflatten</c> step by step, errors included) or
+/// for typed converters, which read entries straight from the token table.
+/// </summary>
+internal sealed partial class DevalueReader
 {
-    public static object? ReadAs(string text, Type type, DevalueOptions options) => throw new NotImplementedException();
+    private const byte NotStarted = 0;
+    private const byte InProgress = 1;
+    private const byte Done = 2;
 
-    public static T? Read<T>(string text, DevalueOptions options) => throw new NotImplementedException();
+    [ThreadStatic]
+    private static DevalueReader? t_cached;
+
+    private JsonToken[] _tokens = new JsonToken[256];
+    private int[] _containers = new int[8];
+    private int[] _entries = new int[128];
+    private object?[] _natural = new object?[128];
+    private byte[] _state = new byte[128];
+    private object?[] _typed = new object?[128];
+    private PathSegment[] _path = new PathSegment[16];
+    private int _pathLength;
+    private string _text = string.Empty;
+    private int _entryCount;
+    private int _depth;
+    private long _arrayBudget;
+
+    private DevalueReader(DevalueOptions options)
+    {
+        Options = options;
+        Types = options.Types;
+    }
+
+    public DevalueOptions Options { get; private set; }
+
+    public TypeCache Types { get; private set; }
+
+    public int EntryCount => _entryCount;
+
+    public static T? Read<T>(string text, DevalueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var converter = options.Types.GetConverter<T>();
+        var reader = Rent(options);
+        try
+        {
+            return converter.Read(reader, reader.Load(text));
+        }
+        finally
+        {
+            Return(reader);
+        }
+    }
+
+    public static object? ReadAs(string text, Type type, DevalueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var converter = options.Types.GetConverter(type);
+        var reader = Rent(options);
+        try
+        {
+            return converter.ReadBoxed(reader, reader.Load(text));
+        }
+        finally
+        {
+            Return(reader);
+        }
+    }
+
+    /// <summary>Tokenizes <paramref name="text"/>; returns the reference of the root value.</summary>
+    private int Load(string text)
+    {
+        _text = text;
+        var tokenCount = JsonTokenizer.Tokenize(text, ref _tokens, ref _containers, Options.MaxDepth + 2);
+        ref var root = ref _tokens[0];
+        if (root.Kind == JsonTokenKind.Number)
+        {
+            // A bare number is a special value standing alone (devalue's "standalone" hydrate).
+            var value = ParseNumber(0);
+            return value switch
+            {
+                DevalueWriter.Undefined or DevalueWriter.NaN or DevalueWriter.PositiveInfinity
+                    or DevalueWriter.NegativeInfinity or DevalueWriter.NegativeZero => (int)value,
+                _ => throw InvalidInput(),
+            };
+        }
+
+        if (root.Kind != JsonTokenKind.Array || root.Count == 0)
+        {
+            throw InvalidInput();
+        }
+
+        if (root.Count > Options.MaxEntries)
+        {
+            throw new DevalueException(
+                "Too many entries",
+                $"The devalue text has {root.Count} entries, more than DevalueOptions.MaxEntries ({Options.MaxEntries}). Reject it, or raise the limit.",
+                path: null);
+        }
+
+        _entryCount = root.Count;
+        EnsureEntryCapacity(_entryCount);
+        var token = 1;
+        for (var i = 0; i < _entryCount; i++)
+        {
+            _entries[i] = token;
+            token = _tokens[token].Next;
+        }
+
+        Debug.Assert(token == tokenCount, "Every token belongs to an entry.");
+        return 0;
+    }
+
+    public DevalueNode GetNode(int reference)
+    {
+        if (reference < 0)
+        {
+            return reference == DevalueWriter.Undefined ? DevalueNode.Undefined : DevalueNode.Number;
+        }
+
+        ref var token = ref EntryToken(reference);
+        switch (token.Kind)
+        {
+            case JsonTokenKind.String:
+                return DevalueNode.String;
+            case JsonTokenKind.Number:
+                return DevalueNode.Number;
+            case JsonTokenKind.True:
+            case JsonTokenKind.False:
+                return DevalueNode.Boolean;
+            case JsonTokenKind.Null:
+                return DevalueNode.Null;
+            case JsonTokenKind.Object:
+                return DevalueNode.Object;
+        }
+
+        var first = _entries[reference] + 1;
+        if (token.Count == 0)
+        {
+            return DevalueNode.Array;
+        }
+
+        ref var head = ref _tokens[first];
+        if (head.Kind == JsonTokenKind.String)
+        {
+            return Tag(first) switch
+            {
+                "Date" => DevalueNode.Date,
+                "Set" => DevalueNode.Set,
+                "Map" => DevalueNode.Map,
+                "RegExp" => DevalueNode.RegExp,
+                "Object" => DevalueNode.Boxed,
+                "BigInt" => DevalueNode.BigInt,
+                "null" => DevalueNode.NullPrototypeObject,
+                "ArrayBuffer" => DevalueNode.ArrayBuffer,
+                "URL" => DevalueNode.Url,
+                "URLSearchParams" => DevalueNode.UrlSearchParams,
+                var tag when DevalueTypedArray.IsKnownKind(tag) => DevalueNode.TypedArray,
+                _ => DevalueNode.Unknown,
+            };
+        }
+
+        return head.Kind == JsonTokenKind.Number && IsRaw(first, "-7") ? DevalueNode.SparseArray : DevalueNode.Array;
+    }
+
+    /// <summary>The node's name as devalue users know it, for error messages.</summary>
+    public string Describe(int reference) => GetNode(reference) switch
+    {
+        DevalueNode.Undefined => "undefined",
+        DevalueNode.Null => "null",
+        DevalueNode.Boolean => "a boolean",
+        DevalueNode.Number => "a number",
+        DevalueNode.String => "a string",
+        DevalueNode.Object => "an object",
+        DevalueNode.Array or DevalueNode.SparseArray => "an array",
+        DevalueNode.NullPrototypeObject => "a null-prototype object",
+        DevalueNode.Unknown => "an unknown type",
+        var node => "a " + node,
+    };
+
+    public DevalueException Mismatch(int reference, Type target, string? advice = null) =>
+        Fail("Type mismatch", $"Cannot read {Describe(reference)} as {TypeNames.Describe(target)}.{(advice is null ? string.Empty : " " + advice)}");
+
+    public DevalueException Fail(string reason, string message)
+    {
+        var path = PathSegment.Format(_path.AsSpan(0, _pathLength));
+        return new DevalueException(reason, path.Length == 0 ? message : $"{message} Path: {path}", path);
+    }
+
+    public void EnterProperty(string name) => PushPath(PathSegment.Property(name));
+
+    public void EnterIndex(int index) => PushPath(PathSegment.Index(index));
+
+    public void EnterMapEntry(object? key) => PushPath(PathSegment.MapEntry(key));
+
+    public void ExitPath() => _pathLength--;
+
+    public void EnterContainer()
+    {
+        if (++_depth > Options.MaxDepth)
+        {
+            throw new DevalueException(
+                "Input nested too deeply",
+                $"The devalue text nests values more than {Options.MaxDepth} levels deep (DevalueOptions.MaxDepth). Reject it, or raise the limit.",
+                path: null);
+        }
+    }
+
+    public void ExitContainer() => _depth--;
+
+    /// <summary>Counts array elements about to be created against <see cref="DevalueOptions.MaxArrayLength"/>.</summary>
+    public void ChargeArrayLength(long length)
+    {
+        _arrayBudget += length;
+        if (_arrayBudget > Options.MaxArrayLength)
+        {
+            throw new DevalueException(
+                "Array too long",
+                $"The devalue text declares arrays with more than {Options.MaxArrayLength} elements in all (DevalueOptions.MaxArrayLength); a sparse array's declared length counts in full. Reject it, or raise the limit.",
+                path: null);
+        }
+    }
+
+    public bool TryGetTyped<T>(int reference, out T value)
+    {
+        if (reference >= 0 && _typed[reference] is T existing)
+        {
+            value = existing;
+            return true;
+        }
+
+        value = default!;
+        return false;
+    }
+
+    public void SetTyped(int reference, object value) => _typed[reference] = value;
+
+    /// <summary>Resolves the index written at <paramref name="tokenIndex"/> as devalue's <c>hydrate</c> does.</summary>
+    public int ResolveIndex(int tokenIndex)
+    {
+        ref var token = ref _tokens[tokenIndex];
+        if (token.Kind != JsonTokenKind.Number)
+        {
+            throw InvalidInput();
+        }
+
+        var text = _text.AsSpan(token.Start, token.Length);
+        int index;
+        if (text.Length <= 9 && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out index))
+        {
+            // The common case: a plain integer.
+        }
+        else
+        {
+            var value = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (value >= _entryCount)
+            {
+                throw InvalidInput();
+            }
+
+            // Fractions and other negatives read a missing array slot in JavaScript: undefined.
+            if (value != Math.Floor(value) || value < -7)
+            {
+                return DevalueWriter.Undefined;
+            }
+
+            index = (int)value;
+        }
+
+        if (index >= _entryCount)
+        {
+            throw InvalidInput();
+        }
+
+        return index switch
+        {
+            >= 0 => index,
+            DevalueWriter.NaN or DevalueWriter.PositiveInfinity or DevalueWriter.NegativeInfinity or DevalueWriter.NegativeZero => index,
+            _ => DevalueWriter.Undefined,
+        };
+    }
+
+    public double GetNumber(int reference)
+    {
+        switch (reference)
+        {
+            case DevalueWriter.NaN:
+                return double.NaN;
+            case DevalueWriter.PositiveInfinity:
+                return double.PositiveInfinity;
+            case DevalueWriter.NegativeInfinity:
+                return double.NegativeInfinity;
+            case DevalueWriter.NegativeZero:
+                return -0d;
+        }
+
+        return ParseNumber(_entries[reference]);
+    }
+
+    public ReadOnlySpan<char> GetRawNumber(int reference)
+    {
+        ref var token = ref EntryToken(reference);
+        return _text.AsSpan(token.Start, token.Length);
+    }
+
+    public bool GetBoolean(int reference) => EntryToken(reference).Kind == JsonTokenKind.True;
+
+    public string GetString(int reference)
+    {
+        if (_state[reference] == Done && _natural[reference] is string cached)
+        {
+            return cached;
+        }
+
+        var value = TokenString(_entries[reference]);
+        _natural[reference] = value;
+        _state[reference] = Done;
+        return value;
+    }
+
+    /// <summary>The token index of element <paramref name="position"/> of an array entry, or -1.</summary>
+    public int ElementToken(int reference, int position)
+    {
+        ref var token = ref EntryToken(reference);
+        if (position >= token.Count)
+        {
+            return -1;
+        }
+
+        var current = _entries[reference] + 1;
+        for (var i = 0; i < position; i++)
+        {
+            current = _tokens[current].Next;
+        }
+
+        return current;
+    }
+
+    public int ElementCount(int reference) => EntryToken(reference).Count;
+
+    /// <summary>The token of the first key of an object entry.</summary>
+    public int ElementTokenOfObject(int reference) => _entries[reference] + 1;
+
+    public JsonTokenKind TokenKind(int tokenIndex) => _tokens[tokenIndex].Kind;
+
+    public int NextToken(int tokenIndex) => _tokens[tokenIndex].Next;
+
+    public string TokenString(int tokenIndex)
+    {
+        ref var token = ref _tokens[tokenIndex];
+        var raw = _text.AsSpan(token.Start + 1, token.Length - 2);
+        return token.HasEscapes ? Unescape(raw) : new string(raw);
+    }
+
+    /// <summary>The raw characters of a string token without quotes; valid as a key only when <paramref name="hasEscapes"/> is false.</summary>
+    public ReadOnlySpan<char> TokenRawString(int tokenIndex, out bool hasEscapes)
+    {
+        ref var token = ref _tokens[tokenIndex];
+        hasEscapes = token.HasEscapes;
+        return _text.AsSpan(token.Start + 1, token.Length - 2);
+    }
+
+    public bool IsRaw(int tokenIndex, string literal)
+    {
+        ref var token = ref _tokens[tokenIndex];
+        return _text.AsSpan(token.Start, token.Length).SequenceEqual(literal);
+    }
+
+    public double ParseNumber(int tokenIndex)
+    {
+        ref var token = ref _tokens[tokenIndex];
+        return double.Parse(_text.AsSpan(token.Start, token.Length), NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    public static DevalueException InvalidInput() => new("Invalid input", "The text is not valid devalue: Invalid input.", path: null);
+
+    private static DevalueReader Rent(DevalueOptions options)
+    {
+        var reader = t_cached;
+        if (reader is null)
+        {
+            return new DevalueReader(options);
+        }
+
+        t_cached = null;
+        reader.Options = options;
+        reader.Types = options.Types;
+        return reader;
+    }
+
+    private static void Return(DevalueReader reader)
+    {
+        // Drop references to the caller's values so the pooled reader keeps nothing alive.
+        Array.Clear(reader._natural, 0, reader._entryCount);
+        Array.Clear(reader._typed, 0, reader._entryCount);
+        Array.Clear(reader._state, 0, reader._entryCount);
+        reader._text = string.Empty;
+        reader._entryCount = 0;
+        reader._pathLength = 0;
+        reader._depth = 0;
+        reader._arrayBudget = 0;
+        if (reader._tokens.Length > 1 << 16)
+        {
+            reader._tokens = new JsonToken[256];
+            reader._entries = new int[128];
+            reader._natural = new object?[128];
+            reader._state = new byte[128];
+            reader._typed = new object?[128];
+        }
+
+        t_cached = reader;
+    }
+
+    private static string Unescape(ReadOnlySpan<char> raw)
+    {
+        var result = raw.Length <= 256 ? stackalloc char[raw.Length] : new char[raw.Length];
+        var length = 0;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            var c = raw[i];
+            if (c != '\\')
+            {
+                result[length++] = c;
+                continue;
+            }
+
+            c = raw[++i];
+            result[length++] = c switch
+            {
+                'b' => '\b',
+                'f' => '\f',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                'u' => (char)int.Parse(raw.Slice(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
+                _ => c,
+            };
+            if (c == 'u')
+            {
+                i += 4;
+            }
+        }
+
+        return new string(result[..length]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref JsonToken EntryToken(int reference) => ref _tokens[_entries[reference]];
+
+    private string Tag(int tokenIndex) => TagNames.Intern(TokenRawString(tokenIndex, out var escaped), escaped, this, tokenIndex);
+
+    private void EnsureEntryCapacity(int count)
+    {
+        if (_entries.Length >= count)
+        {
+            return;
+        }
+
+        var size = Math.Max(count, _entries.Length * 2);
+        _entries = new int[size];
+        _natural = new object?[size];
+        _state = new byte[size];
+        _typed = new object?[size];
+    }
+
+    private void PushPath(PathSegment segment)
+    {
+        if (_pathLength == _path.Length)
+        {
+            Array.Resize(ref _path, _path.Length * 2);
+        }
+
+        _path[_pathLength++] = segment;
+    }
 }

@@ -1,8 +1,425 @@
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Tote.Devalue;
 
+/// <summary>
+/// Flattens a value graph into devalue's entry table. Indexes are given in pre-order, as
+/// devalue does, but a parent's text can only be written once its children have indexes, so
+/// each entry is written to a scratch buffer when complete and the entries are joined in
+/// index order at the end.
+/// </summary>
 internal sealed class DevalueWriter
 {
-    public static string WriteAs(object? value, Type type, DevalueOptions options) => throw new NotImplementedException();
+    public const int Undefined = -1;
+    public const int Hole = -2;
+    public const int NaN = -3;
+    public const int PositiveInfinity = -4;
+    public const int NegativeInfinity = -5;
+    public const int NegativeZero = -6;
+    public const int Sparse = -7;
 
-    public static string Write<T>(T value, DevalueOptions options) => throw new NotImplementedException();
+    private const int None = int.MinValue;
+    private const int MaxRetainedChars = 1 << 20;
+
+    [ThreadStatic]
+    private static DevalueWriter? t_cached;
+
+    private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
+    private readonly Dictionary<double, int> _numbers = [];
+    private readonly Dictionary<BigInteger, int> _bigIntegers = [];
+    private readonly Dictionary<object, int> _references = new(ReferenceEqualityComparer.Instance);
+    private char[] _chars = new char[4096];
+    private int _length;
+    private int[] _starts = new int[256];
+    private int[] _lengths = new int[256];
+    private int _count;
+    private int[] _stack = new int[256];
+    private int _stackLength;
+    private PathSegment[] _path = new PathSegment[32];
+    private int _pathLength;
+    private int _depth;
+    private int _null = None;
+    private int _true = None;
+    private int _false = None;
+
+    private DevalueWriter(DevalueOptions options)
+    {
+        Options = options;
+        Types = options.Types;
+    }
+
+    public DevalueOptions Options { get; private set; }
+
+    public TypeCache Types { get; private set; }
+
+    public int StackMark => _stackLength;
+
+    public static string Write<T>(T value, DevalueOptions options)
+    {
+        var converter = options.Types.GetConverter<T>();
+        var writer = Rent(options);
+        try
+        {
+            return writer.Finish(converter.Write(writer, value));
+        }
+        finally
+        {
+            Return(writer);
+        }
+    }
+
+    public static string WriteAs(object? value, Type type, DevalueOptions options)
+    {
+        var converter = options.Types.GetConverter(type);
+        if (value is not null && !type.IsInstanceOfType(value))
+        {
+            throw new ArgumentException($"The value is a {value.GetType()}, not a {type}.", nameof(value));
+        }
+
+        var writer = Rent(options);
+        try
+        {
+            return writer.Finish(converter.WriteBoxed(writer, value));
+        }
+        finally
+        {
+            Return(writer);
+        }
+    }
+
+    /// <summary>Takes the next index, in pre-order.</summary>
+    public int Reserve()
+    {
+        if (_count == _starts.Length)
+        {
+            if (_count >= Options.MaxEntries)
+            {
+                throw Limit($"The value has more than {Options.MaxEntries} distinct entries (DevalueOptions.MaxEntries). Store less, or raise the limit.");
+            }
+
+            Array.Resize(ref _starts, _starts.Length * 2);
+            Array.Resize(ref _lengths, _lengths.Length * 2);
+        }
+        else if (_count >= Options.MaxEntries)
+        {
+            throw Limit($"The value has more than {Options.MaxEntries} distinct entries (DevalueOptions.MaxEntries). Store less, or raise the limit.");
+        }
+
+        return _count++;
+    }
+
+    /// <summary>Returns true with the existing index when <paramref name="value"/> was written before; otherwise reserves its index.</summary>
+    public bool TryReuse(object value, out int index)
+    {
+        if (_references.TryGetValue(value, out index))
+        {
+            return true;
+        }
+
+        index = Reserve();
+        _references.Add(value, index);
+        return false;
+    }
+
+    public int WriteNull()
+    {
+        if (_null == None)
+        {
+            _null = WritePrimitive("null");
+        }
+
+        return _null;
+    }
+
+    public int WriteBoolean(bool value)
+    {
+        ref var slot = ref value ? ref _true : ref _false;
+        if (slot == None)
+        {
+            slot = WritePrimitive(value ? "true" : "false");
+        }
+
+        return slot;
+    }
+
+    public int WriteNumber(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return NaN;
+        }
+
+        if (double.IsInfinity(value))
+        {
+            return value > 0 ? PositiveInfinity : NegativeInfinity;
+        }
+
+        if (value == 0 && double.IsNegative(value))
+        {
+            return NegativeZero;
+        }
+
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_numbers, value, out var exists);
+        if (exists)
+        {
+            return slot;
+        }
+
+        var index = Reserve();
+        slot = index;
+        var start = _length;
+        EnsureCapacity(JsNumber.MaxLength);
+        _length += JsNumber.Format(value, _chars.AsSpan(_length));
+        Complete(index, start);
+        return index;
+    }
+
+    public int WriteString(string value)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_strings, value, out var exists);
+        if (exists)
+        {
+            return slot;
+        }
+
+        var index = Reserve();
+        slot = index;
+        var start = _length;
+        AppendQuoted(value);
+        Complete(index, start);
+        return index;
+    }
+
+    public int WriteBigInteger(BigInteger value)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_bigIntegers, value, out var exists);
+        if (exists)
+        {
+            return slot;
+        }
+
+        var index = Reserve();
+        slot = index;
+        var start = _length;
+        Append("[\"BigInt\",\"");
+        EnsureCapacity(16);
+        int written;
+        while (!value.TryFormat(_chars.AsSpan(_length), out written, default, CultureInfo.InvariantCulture))
+        {
+            EnsureCapacity(_chars.Length);
+        }
+
+        _length += written;
+        Append("\"]");
+        Complete(index, start);
+        return index;
+    }
+
+    /// <summary>Starts the text of a compound entry; every child must already be written.</summary>
+    public int BeginEntry() => _length;
+
+    /// <summary>Ends the text of a compound entry started at <paramref name="start"/>.</summary>
+    public void EndEntry(int index, int start) => Complete(index, start);
+
+    public void Push(int index)
+    {
+        if (_stackLength == _stack.Length)
+        {
+            Array.Resize(ref _stack, _stack.Length * 2);
+        }
+
+        _stack[_stackLength++] = index;
+    }
+
+    public ReadOnlySpan<int> Children(int mark) => _stack.AsSpan(mark, _stackLength - mark);
+
+    public void PopTo(int mark) => _stackLength = mark;
+
+    public void Append(char c)
+    {
+        EnsureCapacity(1);
+        _chars[_length++] = c;
+    }
+
+    public void Append(ReadOnlySpan<char> raw)
+    {
+        EnsureCapacity(raw.Length);
+        raw.CopyTo(_chars.AsSpan(_length));
+        _length += raw.Length;
+    }
+
+    public void AppendInt(long value)
+    {
+        EnsureCapacity(20);
+        value.TryFormat(_chars.AsSpan(_length), out var written, default, CultureInfo.InvariantCulture);
+        _length += written;
+    }
+
+    public void AppendQuoted(ReadOnlySpan<char> value)
+    {
+        EnsureCapacity(JsString.MaxEscapedLength(value.Length));
+        _length += JsString.Write(value, _chars.AsSpan(_length));
+    }
+
+    /// <summary>Writes <c>{"key":i,…}</c>-style separators: a comma before every child but the first.</summary>
+    public void AppendChildList(ReadOnlySpan<int> children, char open, char close)
+    {
+        Append(open);
+        for (var i = 0; i < children.Length; i++)
+        {
+            if (i > 0)
+            {
+                Append(',');
+            }
+
+            AppendInt(children[i]);
+        }
+
+        Append(close);
+    }
+
+    public void EnterProperty(string name) => PushPath(PathSegment.Property(name));
+
+    public void EnterIndex(int index) => PushPath(PathSegment.Index(index));
+
+    public void EnterMapEntry(object? key) => PushPath(PathSegment.MapEntry(key));
+
+    public void ExitPath() => _pathLength--;
+
+    /// <summary>Counts one level of nesting; throws past <see cref="DevalueOptions.MaxDepth"/>.</summary>
+    public void EnterContainer()
+    {
+        if (++_depth > Options.MaxDepth)
+        {
+            throw Limit($"The value is nested more than {Options.MaxDepth} levels deep (DevalueOptions.MaxDepth). Flatten it, or raise the limit.");
+        }
+    }
+
+    public void ExitContainer() => _depth--;
+
+    public DevalueException Fail(string reason, string? advice = null)
+    {
+        var path = PathSegment.Format(_path.AsSpan(0, _pathLength));
+        var where = path.Length == 0 ? "the value" : "the value at " + path;
+        var message = $"{reason} ({where}).";
+        if (advice is not null)
+        {
+            message += " " + advice;
+        }
+
+        return new DevalueException(reason, message, path);
+    }
+
+    private DevalueException Limit(string message)
+    {
+        var path = PathSegment.Format(_path.AsSpan(0, _pathLength));
+        return new DevalueException(message, path.Length == 0 ? message : $"{message} Path: {path}", path);
+    }
+
+    private static DevalueWriter Rent(DevalueOptions options)
+    {
+        var writer = t_cached;
+        if (writer is null)
+        {
+            return new DevalueWriter(options);
+        }
+
+        t_cached = null;
+        writer.Options = options;
+        writer.Types = options.Types;
+        return writer;
+    }
+
+    private static void Return(DevalueWriter writer)
+    {
+        writer._strings.Clear();
+        writer._numbers.Clear();
+        writer._bigIntegers.Clear();
+        writer._references.Clear();
+        writer._length = 0;
+        writer._count = 0;
+        writer._stackLength = 0;
+        writer._pathLength = 0;
+        writer._depth = 0;
+        writer._null = writer._true = writer._false = None;
+        if (writer._chars.Length > MaxRetainedChars)
+        {
+            writer._chars = new char[4096];
+        }
+
+        t_cached = writer;
+    }
+
+    private int WritePrimitive(string literal)
+    {
+        var index = Reserve();
+        var start = _length;
+        Append(literal);
+        Complete(index, start);
+        return index;
+    }
+
+    private void Complete(int index, int start)
+    {
+        _starts[index] = start;
+        _lengths[index] = _length - start;
+    }
+
+    private void PushPath(PathSegment segment)
+    {
+        if (_pathLength == _path.Length)
+        {
+            Array.Resize(ref _path, _path.Length * 2);
+        }
+
+        _path[_pathLength++] = segment;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EnsureCapacity(int additional)
+    {
+        if (_length + additional > _chars.Length)
+        {
+            Grow(additional);
+        }
+    }
+
+    private void Grow(int additional) =>
+        Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _length + additional));
+
+    private string Finish(int root)
+    {
+        if (root < 0)
+        {
+            // A root that is itself a special value is written as the bare number.
+            return root.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var total = 2 + Math.Max(0, _count - 1);
+        for (var i = 0; i < _count; i++)
+        {
+            total += _lengths[i];
+        }
+
+        return string.Create(total, this, static (span, writer) =>
+        {
+            span[0] = '[';
+            var position = 1;
+            for (var i = 0; i < writer._count; i++)
+            {
+                if (i > 0)
+                {
+                    span[position++] = ',';
+                }
+
+                writer._chars.AsSpan(writer._starts[i], writer._lengths[i]).CopyTo(span[position..]);
+                position += writer._lengths[i];
+            }
+
+            span[position] = ']';
+        });
+    }
 }

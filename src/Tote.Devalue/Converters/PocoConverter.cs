@@ -1,0 +1,358 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Tote.Devalue;
+
+/// <summary>
+/// Classes, records and structs as plain JavaScript objects. The shape (names, order, ignored
+/// members, the constructor to use) comes from System.Text.Json's contract for the type, so
+/// <c>[JsonPropertyName]</c>, <c>[JsonIgnore]</c>, <c>[JsonConstructor]</c> and naming policies
+/// mean the same here; getters and setters are compiled so values are not boxed.
+/// </summary>
+internal sealed class PocoConverter<T> : DevalueConverter<T>
+{
+    private static readonly object UnderConstruction = new();
+
+    private readonly PropertyAccessor<T>[] _properties;
+    private readonly Dictionary<string, PropertyAccessor<T>>.AlternateLookup<ReadOnlySpan<char>> _byName;
+    private readonly Dictionary<string, PropertyAccessor<T>> _byNameTable;
+    private readonly Func<object>? _createDefault;
+    private readonly ConstructorInvoker? _constructor;
+    private readonly ConstructorParameter[] _parameters;
+    private readonly bool _hasProtoKey;
+
+    public PocoConverter(TypeCache cache, JsonTypeInfo info)
+    {
+        var properties = info.Properties.Select(p => PropertyAccessor<T>.Create(cache, p)).ToList();
+        var ordered = JsPropertyOrder.Order(properties.Select(p => p.Name)).ToList();
+        _properties = [.. ordered.Select(name => properties.First(p => p.Name == name))];
+        _hasProtoKey = properties.Any(p => p.Name == "__proto__");
+        _byNameTable = new Dictionary<string, PropertyAccessor<T>>(
+            info.Options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        foreach (var property in properties)
+        {
+            _byNameTable.TryAdd(property.Name, property);
+        }
+
+        _byName = _byNameTable.GetAlternateLookup<ReadOnlySpan<char>>();
+        _createDefault = info.CreateObject;
+        _parameters = [];
+        if (_createDefault is null && info.ConstructorAttributeProvider is ConstructorInfo constructor)
+        {
+            _constructor = ConstructorInvoker.Create(constructor);
+            _parameters = [.. constructor.GetParameters().Select(parameter => new ConstructorParameter(
+                parameter.Position,
+                parameter.HasDefaultValue ? parameter.DefaultValue : (parameter.ParameterType.IsValueType ? Activator.CreateInstance(parameter.ParameterType) : null),
+                properties.FirstOrDefault(p => p.ParameterPosition == parameter.Position)))];
+        }
+    }
+
+    public override int Write(DevalueWriter writer, T value)
+    {
+        if (value is null)
+        {
+            return writer.WriteNull();
+        }
+
+        var index = 0;
+        if (!typeof(T).IsValueType && writer.TryReuse(value, out index))
+        {
+            return index;
+        }
+
+        if (typeof(T).IsValueType)
+        {
+            index = writer.Reserve();
+        }
+
+        if (_hasProtoKey)
+        {
+            throw writer.Fail("Cannot stringify objects with __proto__ keys", "Rename the member: JavaScript would treat it as the object's prototype.");
+        }
+
+        writer.EnterContainer();
+        var mark = writer.StackMark;
+        foreach (var property in _properties)
+        {
+            writer.EnterProperty(property.Name);
+            writer.Push(property.Write(writer, value));
+            writer.ExitPath();
+        }
+
+        var children = writer.Children(mark);
+        var start = writer.BeginEntry();
+        writer.Append('{');
+        var first = true;
+        for (var i = 0; i < children.Length; i++)
+        {
+            if (children[i] == PropertyAccessor<T>.Skipped)
+            {
+                continue;
+            }
+
+            if (!first)
+            {
+                writer.Append(',');
+            }
+
+            first = false;
+            writer.Append(_properties[i].QuotedName);
+            writer.Append(':');
+            writer.AppendInt(children[i]);
+        }
+
+        writer.Append('}');
+        writer.EndEntry(index, start);
+        writer.PopTo(mark);
+        writer.ExitContainer();
+        return index;
+    }
+
+    public override T Read(DevalueReader reader, int reference)
+    {
+        if (IsNullish(reader, reference))
+        {
+            return default!;
+        }
+
+        if (reader.TryGetTyped<T>(reference, out var existing))
+        {
+            return existing;
+        }
+
+        if (reader.TryGetTyped<object>(reference, out var marker) && ReferenceEquals(marker, UnderConstruction))
+        {
+            throw reader.Fail(
+                "Unsupported cycle",
+                $"The value refers back to a {TypeNames.Describe(typeof(T))} that is still being built from constructor parameters; give the type a parameterless constructor and settable properties to keep such cycles.");
+        }
+
+        if (reader.GetNode(reference) != DevalueNode.Object)
+        {
+            throw reader.Mismatch(reference, typeof(T));
+        }
+
+        reader.EnterContainer();
+        var result = _constructor is null ? ReadWithSetters(reader, reference) : ReadWithConstructor(reader, reference);
+        reader.ExitContainer();
+        return result;
+    }
+
+    private T ReadWithSetters(DevalueReader reader, int reference)
+    {
+        if (_createDefault is null)
+        {
+            throw reader.Fail("Type mismatch", $"Cannot create a {TypeNames.Describe(typeof(T))}: it has no public parameterless constructor and no [JsonConstructor].");
+        }
+
+        var result = (T)_createDefault();
+        if (!typeof(T).IsValueType)
+        {
+            reader.SetTyped(reference, result!);
+        }
+
+        var count = reader.ElementCount(reference);
+        var token = reader.ElementTokenOfObject(reference);
+        for (var i = 0; i < count; i++)
+        {
+            var property = Find(reader, token);
+            token = reader.NextToken(token);
+            if (property is not null && property.CanSet)
+            {
+                reader.EnterProperty(property.Name);
+                property.Read(reader, ref result, reader.ResolveIndex(token));
+                reader.ExitPath();
+            }
+
+            token = reader.NextToken(token);
+        }
+
+        return result;
+    }
+
+    private T ReadWithConstructor(DevalueReader reader, int reference)
+    {
+        var arguments = new object?[_parameters.Length];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            arguments[i] = _parameters[i].DefaultValue;
+        }
+
+        reader.SetTyped(reference, UnderConstruction);
+        var count = reader.ElementCount(reference);
+        var token = reader.ElementTokenOfObject(reference);
+        List<(PropertyAccessor<T> Property, int Reference)>? later = null;
+        for (var i = 0; i < count; i++)
+        {
+            var property = Find(reader, token);
+            token = reader.NextToken(token);
+            if (property is not null)
+            {
+                var valueReference = reader.ResolveIndex(token);
+                if (property.ParameterPosition >= 0)
+                {
+                    reader.EnterProperty(property.Name);
+                    arguments[property.ParameterPosition] = property.ReadBoxed(reader, valueReference);
+                    reader.ExitPath();
+                }
+                else if (property.CanSet)
+                {
+                    (later ??= []).Add((property, valueReference));
+                }
+            }
+
+            token = reader.NextToken(token);
+        }
+
+        var result = (T)_constructor!.Invoke(arguments)!;
+        reader.SetTyped(reference, result!);
+        foreach (var (property, valueReference) in later ?? [])
+        {
+            reader.EnterProperty(property.Name);
+            property.Read(reader, ref result, valueReference);
+            reader.ExitPath();
+        }
+
+        return result;
+    }
+
+    private PropertyAccessor<T>? Find(DevalueReader reader, int keyToken)
+    {
+        var raw = reader.TokenRawString(keyToken, out var escaped);
+        if (!escaped)
+        {
+            return _byName.TryGetValue(raw, out var property) ? property : null;
+        }
+
+        return _byNameTable.TryGetValue(reader.TokenString(keyToken), out var unescaped) ? unescaped : null;
+    }
+
+    private sealed record ConstructorParameter(int Position, object? DefaultValue, PropertyAccessor<T>? Property);
+}
+
+/// <summary>One member of a POCO: its JavaScript name, and compiled access to its value.</summary>
+internal abstract class PropertyAccessor<T>
+{
+    public const int Skipped = int.MinValue;
+
+    protected PropertyAccessor(JsonPropertyInfo info)
+    {
+        Name = info.Name;
+        QuotedName = JsString.Quote(info.Name);
+        ParameterPosition = info.AssociatedParameter?.Position ?? -1;
+    }
+
+    public string Name { get; }
+
+    public string QuotedName { get; }
+
+    public int ParameterPosition { get; }
+
+    public abstract bool CanSet { get; }
+
+    public static PropertyAccessor<T> Create(TypeCache cache, JsonPropertyInfo info) =>
+        (PropertyAccessor<T>)Activator.CreateInstance(
+            typeof(PropertyAccessor<,>).MakeGenericType(typeof(T), info.PropertyType), cache, info)!;
+
+    /// <summary>Writes the member's value of <paramref name="owner"/>; <see cref="Skipped"/> when the contract leaves it out.</summary>
+    public abstract int Write(DevalueWriter writer, T owner);
+
+    public abstract void Read(DevalueReader reader, ref T owner, int reference);
+
+    public abstract object? ReadBoxed(DevalueReader reader, int reference);
+}
+
+internal sealed class PropertyAccessor<T, TValue> : PropertyAccessor<T>
+{
+    private readonly TypeCache _cache;
+    private readonly Func<T, TValue>? _get;
+    private readonly Action<T, TValue>? _set;
+    private readonly Func<object, object?>? _getBoxed;
+    private readonly Action<object, object?>? _setBoxed;
+    private readonly Func<object, object?, bool>? _shouldSerialize;
+    private DevalueConverter<TValue>? _converter;
+
+    public PropertyAccessor(TypeCache cache, JsonPropertyInfo info)
+        : base(info)
+    {
+        _cache = cache;
+        _shouldSerialize = info.ShouldSerialize;
+        var member = info.AttributeProvider as MemberInfo;
+        if (member is PropertyInfo or FieldInfo && !typeof(T).IsValueType)
+        {
+            var owner = Expression.Parameter(typeof(T), "owner");
+            if (info.Get is not null)
+            {
+                _get = Expression.Lambda<Func<T, TValue>>(Expression.Convert(Expression.MakeMemberAccess(owner, member), typeof(TValue)), owner).Compile();
+            }
+
+            if (info.Set is not null && IsAssignable(member))
+            {
+                var value = Expression.Parameter(typeof(TValue), "value");
+                _set = Expression.Lambda<Action<T, TValue>>(
+                    Expression.Assign(Expression.MakeMemberAccess(owner, member), Expression.Convert(value, member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType)),
+                    owner,
+                    value).Compile();
+            }
+        }
+
+        // Structs, custom contract members and init-only or read-only members go through the contract's delegates.
+        _getBoxed = _get is null ? info.Get : null;
+        _setBoxed = _set is null ? info.Set : null;
+    }
+
+    public override bool CanSet => _set is not null || _setBoxed is not null;
+
+    private DevalueConverter<TValue> Converter => _converter ??= _cache.GetConverter<TValue>();
+
+    public override int Write(DevalueWriter writer, T owner)
+    {
+        TValue value;
+        if (_get is not null)
+        {
+            value = _get(owner);
+        }
+        else if (_getBoxed is not null)
+        {
+            value = (TValue)_getBoxed(owner!)!;
+        }
+        else
+        {
+            return Skipped;
+        }
+
+        if (_shouldSerialize is not null && !_shouldSerialize(owner!, value))
+        {
+            return Skipped;
+        }
+
+        return Converter.Write(writer, value);
+    }
+
+    public override void Read(DevalueReader reader, ref T owner, int reference)
+    {
+        var value = Converter.Read(reader, reference);
+        if (_set is not null)
+        {
+            _set(owner, value);
+        }
+        else if (_setBoxed is not null)
+        {
+            // Boxing a struct owner copies it; write the box back so the change is kept.
+            object boxed = owner!;
+            _setBoxed(boxed, value);
+            owner = (T)boxed;
+        }
+    }
+
+    public override object? ReadBoxed(DevalueReader reader, int reference) => Converter.Read(reader, reference);
+
+    private static bool IsAssignable(MemberInfo member) => member switch
+    {
+        PropertyInfo property => property.SetMethod is { } setter
+            && !setter.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(System.Runtime.CompilerServices.IsExternalInit)),
+        FieldInfo field => !field.IsInitOnly && !field.IsLiteral,
+        _ => false,
+    };
+}

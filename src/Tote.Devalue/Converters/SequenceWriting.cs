@@ -1,0 +1,59 @@
+namespace Tote.Devalue;
+
+/// <summary>Writes arrays as devalue does, choosing between hole (<c>-2</c>) and sparse (<c>-7</c>) encodings.</summary>
+internal static class SequenceWriting
+{
+    public static int WriteElements<TElement>(DevalueWriter writer, int index, IEnumerable<TElement> items, DevalueConverter<TElement> converter)
+    {
+        writer.EnterContainer();
+        var mark = writer.StackMark;
+        var position = 0;
+        var holes = 0;
+        foreach (var item in items)
+        {
+            writer.EnterIndex(position++);
+            var child = converter.Write(writer, item);
+            writer.ExitPath();
+            holes += child == DevalueWriter.Hole ? 1 : 0;
+            writer.Push(child);
+        }
+
+        WriteArrayEntry(writer, index, writer.Children(mark), holes);
+        writer.PopTo(mark);
+        writer.ExitContainer();
+        return index;
+    }
+
+    private static void WriteArrayEntry(DevalueWriter writer, int index, ReadOnlySpan<int> children, int holes)
+    {
+        var start = writer.BeginEntry();
+        var length = children.Length;
+        var population = length - holes;
+        var digits = length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+
+        // devalue's rule: sparse when listing the populated slots is shorter than writing every hole.
+        if (holes > 0 && holes * 3 > 4 + digits + (population * (digits + 1)))
+        {
+            writer.Append("[-7,");
+            writer.AppendInt(length);
+            for (var i = 0; i < length; i++)
+            {
+                if (children[i] != DevalueWriter.Hole)
+                {
+                    writer.Append(',');
+                    writer.AppendInt(i);
+                    writer.Append(',');
+                    writer.AppendInt(children[i]);
+                }
+            }
+
+            writer.Append(']');
+        }
+        else
+        {
+            writer.AppendChildList(children, '[', ']');
+        }
+
+        writer.EndEntry(index, start);
+    }
+}

@@ -1,0 +1,526 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace Tote.Devalue;
+
+/// <summary>Untyped reads: devalue's <c>hydrate</c>, producing the natural .NET types.</summary>
+internal sealed partial class DevalueReader
+{
+    /// <summary>Hydrates a reference into natural .NET values, sharing repeated entries.</summary>
+    public object? GetNatural(int reference)
+    {
+        switch (reference)
+        {
+            case DevalueWriter.Undefined:
+                return DevalueUndefined.Value;
+            case DevalueWriter.NaN:
+                return double.NaN;
+            case DevalueWriter.PositiveInfinity:
+                return double.PositiveInfinity;
+            case DevalueWriter.NegativeInfinity:
+                return double.NegativeInfinity;
+            case DevalueWriter.NegativeZero:
+                return -0d;
+        }
+
+        if (_state[reference] == Done)
+        {
+            return _natural[reference];
+        }
+
+        EnterContainer();
+        try
+        {
+            return HydrateEntry(reference);
+        }
+        finally
+        {
+            ExitContainer();
+        }
+    }
+
+    private object? HydrateEntry(int index)
+    {
+        var tokenIndex = _entries[index];
+        ref var token = ref _tokens[tokenIndex];
+        switch (token.Kind)
+        {
+            case JsonTokenKind.String:
+                return GetString(index);
+            case JsonTokenKind.Number:
+                return Store(index, ParseNumber(tokenIndex));
+            case JsonTokenKind.True:
+                return Store(index, true);
+            case JsonTokenKind.False:
+                return Store(index, false);
+            case JsonTokenKind.Null:
+                return Store(index, null);
+            case JsonTokenKind.Object:
+                return HydrateObject(index, tokenIndex);
+        }
+
+        return GetNode(index) switch
+        {
+            DevalueNode.Array => HydrateArray(index, tokenIndex),
+            DevalueNode.SparseArray => HydrateSparseArray(index),
+            DevalueNode.Date => Store(index, JsDate.ToNatural(GetDateMilliseconds(index))),
+            DevalueNode.Set => HydrateSet(index),
+            DevalueNode.Map => HydrateMap(index),
+            DevalueNode.RegExp => Store(index, ReadRegExp(index)),
+            DevalueNode.Boxed => HydrateBoxed(index),
+            DevalueNode.BigInt => Store(index, GetBigInteger(index)),
+            DevalueNode.NullPrototypeObject => HydrateNullPrototypeObject(index),
+            DevalueNode.ArrayBuffer => Store(index, new DevalueArrayBuffer(GetArrayBufferBytes(index))),
+            DevalueNode.TypedArray => HydrateTypedArray(index),
+            DevalueNode.Url => Store(index, GetUri(index)),
+            DevalueNode.UrlSearchParams => Store(index, new DevalueUrlSearchParams(GetUrlSearchParamsText(index))),
+            _ => throw UnknownType(index),
+        };
+    }
+
+    private object? Store(int index, object? value)
+    {
+        _natural[index] = value;
+        _state[index] = Done;
+        return value;
+    }
+
+    private OrderedDictionary<string, object?> HydrateObject(int index, int tokenIndex)
+    {
+        ref var token = ref _tokens[tokenIndex];
+        var result = new OrderedDictionary<string, object?>(token.Count, StringComparer.Ordinal);
+        Store(index, result);
+        var current = tokenIndex + 1;
+        var needsOrdering = false;
+        for (var i = 0; i < token.Count; i++)
+        {
+            var key = TokenString(current);
+            if (key == "__proto__")
+            {
+                throw Fail("Cannot parse an object with a `__proto__` property", "The text is not valid devalue: Cannot parse an object with a `__proto__` property.");
+            }
+
+            needsOrdering |= JsPropertyOrder.IsArrayIndex(key);
+            var valueToken = _tokens[current].Next;
+            EnterProperty(key);
+            result[key] = GetNatural(ResolveIndex(valueToken));
+            ExitPath();
+            current = _tokens[valueToken].Next;
+        }
+
+        if (needsOrdering)
+        {
+            JsPropertyOrder.Apply(result);
+        }
+
+        return result;
+    }
+
+    private DevalueNullPrototypeObject HydrateNullPrototypeObject(int index)
+    {
+        var result = new DevalueNullPrototypeObject();
+        Store(index, result);
+        var count = ElementCount(index);
+        var current = NextToken(_entries[index] + 1);
+        var needsOrdering = false;
+        for (var i = 1; i < count; i += 2)
+        {
+            if (TokenKind(current) != JsonTokenKind.String)
+            {
+                throw Fail("Cannot parse an object with a non-string key", "The text is not valid devalue: Cannot parse an object with a non-string key.");
+            }
+
+            var key = TokenString(current);
+            if (key == "__proto__")
+            {
+                throw Fail("Cannot parse an object with a `__proto__` property", "The text is not valid devalue: Cannot parse an object with a `__proto__` property.");
+            }
+
+            var valueToken = i + 1 < count ? NextToken(current) : -1;
+            if (valueToken < 0)
+            {
+                throw InvalidInput();
+            }
+
+            needsOrdering |= JsPropertyOrder.IsArrayIndex(key);
+            EnterProperty(key);
+            result[key] = GetNatural(ResolveIndex(valueToken));
+            ExitPath();
+            current = NextToken(valueToken);
+        }
+
+        if (needsOrdering)
+        {
+            JsPropertyOrder.Apply(result);
+        }
+
+        return result;
+    }
+
+    private List<object?> HydrateArray(int index, int tokenIndex)
+    {
+        var count = _tokens[tokenIndex].Count;
+        ChargeArrayLength(count);
+        var result = new List<object?>(count);
+        Store(index, result);
+        var current = tokenIndex + 1;
+        for (var i = 0; i < count; i++)
+        {
+            if (_tokens[current].Kind == JsonTokenKind.Number && IsRaw(current, "-2"))
+            {
+                result.Add(DevalueHole.Value);
+            }
+            else
+            {
+                EnterIndex(i);
+                result.Add(GetNatural(ResolveIndex(current)));
+                ExitPath();
+            }
+
+            current = _tokens[current].Next;
+        }
+
+        return result;
+    }
+
+    private List<object?> HydrateSparseArray(int index)
+    {
+        var length = GetSparseLength(index);
+        ChargeArrayLength(length);
+        var result = new List<object?>(length);
+        for (var i = 0; i < length; i++)
+        {
+            result.Add(DevalueHole.Value);
+        }
+
+        Store(index, result);
+        foreach (var (position, reference) in EnumerateSparse(index, length))
+        {
+            EnterIndex(position);
+            result[position] = GetNatural(reference);
+            ExitPath();
+        }
+
+        return result;
+    }
+
+    private DevalueSet HydrateSet(int index)
+    {
+        var count = ElementCount(index) - 1;
+        var result = new DevalueSet(count);
+        Store(index, result);
+        var current = NextToken(_entries[index] + 1);
+        for (var i = 0; i < count; i++)
+        {
+            result.Add(GetNatural(ResolveIndex(current)));
+            current = NextToken(current);
+        }
+
+        return result;
+    }
+
+    private DevalueMap HydrateMap(int index)
+    {
+        var count = ElementCount(index) - 1;
+        var result = new DevalueMap(count / 2);
+        Store(index, result);
+        var current = NextToken(_entries[index] + 1);
+        for (var i = 0; i < count; i += 2)
+        {
+            var key = GetNatural(ResolveIndex(current));
+            if (i + 1 >= count)
+            {
+                // devalue hydrates the missing value slot, which is not a number.
+                throw InvalidInput();
+            }
+
+            current = NextToken(current);
+            EnterMapEntry(key);
+            result.Set(key, GetNatural(ResolveIndex(current)));
+            ExitPath();
+            current = NextToken(current);
+        }
+
+        return result;
+    }
+
+    private DevalueBoxed HydrateBoxed(int index)
+    {
+        var wrapped = BoxedTarget(index);
+        var value = GetNatural(wrapped);
+        if (value is not (string or double or bool or BigInteger))
+        {
+            throw InvalidInput();
+        }
+
+        return (DevalueBoxed)Store(index, new DevalueBoxed(value))!;
+    }
+
+    /// <summary>The reference a <c>["Object",i]</c> box wraps, refusing what devalue refuses.</summary>
+    public int BoxedTarget(int index)
+    {
+        var argument = ElementToken(index, 1);
+        if (argument < 0)
+        {
+            throw InvalidInput();
+        }
+
+        var wrapped = ResolveIndex(argument);
+        if (wrapped >= 0)
+        {
+            var kind = EntryToken(wrapped).Kind;
+            if (kind is JsonTokenKind.Object or JsonTokenKind.Null
+                || (kind == JsonTokenKind.Array && GetNode(wrapped) != DevalueNode.BigInt))
+            {
+                // devalue refuses to box an object, to avoid recursing forever on malformed input.
+                throw InvalidInput();
+            }
+        }
+
+        return wrapped;
+    }
+
+    private DevalueTypedArray HydrateTypedArray(int index)
+    {
+        var (kind, bufferReference, byteOffset, length) = GetTypedArrayInfo(index);
+        var buffer = GetNatural(bufferReference) as DevalueArrayBuffer ?? throw InvalidData();
+        try
+        {
+            return (DevalueTypedArray)Store(index, new DevalueTypedArray(kind, buffer, byteOffset, length))!;
+        }
+        catch (DevalueException ex)
+        {
+            throw new DevalueException(ex.Reason, "The text is not valid devalue: " + ex.Message, path: null, ex);
+        }
+    }
+
+    /// <summary>The parts of <c>["Uint8Array",buffer,byteOffset,length]</c>, checked as devalue checks them.</summary>
+    public (string Kind, int Buffer, int ByteOffset, int? Length) GetTypedArrayInfo(int index)
+    {
+        var kind = Tag(_entries[index] + 1);
+        var bufferToken = ElementToken(index, 1);
+        if (bufferToken < 0 || TokenKind(bufferToken) != JsonTokenKind.Number)
+        {
+            throw TypeErrorReadingZero();
+        }
+
+        var raw = ParseNumber(bufferToken);
+        if (raw < 0 || raw >= _entryCount || raw != Math.Floor(raw))
+        {
+            throw TypeErrorReadingZero();
+        }
+
+        var buffer = (int)raw;
+        if (GetNode(buffer) != DevalueNode.ArrayBuffer)
+        {
+            // Without this check, malformed input could make a view of a view, or of a huge length.
+            throw InvalidData();
+        }
+
+        var offsetToken = ElementToken(index, 2);
+        var lengthToken = ElementToken(index, 3);
+        var byteOffset = offsetToken < 0 ? 0 : ReadSmallInteger(offsetToken);
+        int? length = lengthToken < 0 ? null : ReadSmallInteger(lengthToken);
+        return (kind, buffer, byteOffset, length);
+    }
+
+    public byte[] GetArrayBufferBytes(int index)
+    {
+        var argument = ElementToken(index, 1);
+        if (argument < 0 || TokenKind(argument) != JsonTokenKind.String)
+        {
+            throw Fail("Invalid ArrayBuffer encoding", "The text is not valid devalue: Invalid ArrayBuffer encoding.");
+        }
+
+        var base64 = TokenString(argument);
+        var bytes = new byte[base64.Length / 4 * 3];
+        if (!Convert.TryFromBase64String(base64, bytes, out var written))
+        {
+            throw Fail("Invalid ArrayBuffer encoding", "The text is not valid devalue: an ArrayBuffer is not valid base64.");
+        }
+
+        return written == bytes.Length ? bytes : bytes[..written];
+    }
+
+    public double GetDateMilliseconds(int index)
+    {
+        var argument = ElementToken(index, 1);
+        if (argument < 0)
+        {
+            return double.NaN;
+        }
+
+        return TokenKind(argument) switch
+        {
+            JsonTokenKind.String => JsDate.Parse(TokenString(argument)),
+            JsonTokenKind.Number => TimeClip(ParseNumber(argument)),
+            JsonTokenKind.Null or JsonTokenKind.False => 0,
+            JsonTokenKind.True => 1,
+            _ => double.NaN,
+        };
+    }
+
+    public DevalueRegExp ReadRegExp(int index)
+    {
+        var sourceToken = ElementToken(index, 1);
+        var flagsToken = ElementToken(index, 2);
+        if (sourceToken < 0 || TokenKind(sourceToken) != JsonTokenKind.String
+            || (flagsToken >= 0 && TokenKind(flagsToken) != JsonTokenKind.String))
+        {
+            throw InvalidInput();
+        }
+
+        try
+        {
+            return new DevalueRegExp(TokenString(sourceToken), flagsToken < 0 ? string.Empty : TokenString(flagsToken));
+        }
+        catch (DevalueException ex)
+        {
+            throw new DevalueException(ex.Reason, "The text is not valid devalue: " + ex.Message, path: null, ex);
+        }
+    }
+
+    public BigInteger GetBigInteger(int index)
+    {
+        var argument = ElementToken(index, 1);
+        if (argument >= 0 && TokenKind(argument) == JsonTokenKind.String && JsBigInt.TryParse(TokenString(argument), out var value))
+        {
+            return value;
+        }
+
+        if (argument >= 0 && TokenKind(argument) == JsonTokenKind.Number)
+        {
+            var number = ParseNumber(argument);
+            if (number == Math.Floor(number) && !double.IsInfinity(number))
+            {
+                return new BigInteger(number);
+            }
+        }
+
+        throw Fail("Cannot convert to BigInt", "The text is not valid devalue: a BigInt entry does not hold an integer.");
+    }
+
+    public Uri GetUri(int index)
+    {
+        var argument = ElementToken(index, 1);
+        string? href;
+        if (argument >= 0 && TokenKind(argument) == JsonTokenKind.Number)
+        {
+            // Astro's form: ["URL", i] with the href in entry i, revived by a custom reviver.
+            var target = ResolveIndex(argument);
+            if (target >= 0 && _state[target] == InProgress)
+            {
+                throw Fail("Invalid circular reference", "The text is not valid devalue: Invalid circular reference.");
+            }
+
+            if (target >= 0)
+            {
+                _state[target] = _state[target] == Done ? Done : InProgress;
+            }
+
+            try
+            {
+                href = GetNatural(target) as string;
+            }
+            finally
+            {
+                if (target >= 0 && _state[target] == InProgress)
+                {
+                    _state[target] = NotStarted;
+                }
+            }
+        }
+        else
+        {
+            href = argument >= 0 && TokenKind(argument) == JsonTokenKind.String ? TokenString(argument) : null;
+        }
+
+        if (href is null || !UrlText.TryParse(href, out var uri))
+        {
+            throw Fail("Invalid URL", "The text is not valid devalue: a URL entry does not hold an absolute URL.");
+        }
+
+        return uri;
+    }
+
+    public string GetUrlSearchParamsText(int index)
+    {
+        var argument = ElementToken(index, 1);
+        return argument >= 0 && TokenKind(argument) == JsonTokenKind.String ? TokenString(argument) : throw InvalidInput();
+    }
+
+    public int GetSparseLength(int index)
+    {
+        var lengthToken = ElementToken(index, 1);
+        if (lengthToken < 0 || TokenKind(lengthToken) != JsonTokenKind.Number)
+        {
+            throw InvalidInput();
+        }
+
+        var length = ParseNumber(lengthToken);
+        if (length < 0 || length > uint.MaxValue || length != Math.Floor(length))
+        {
+            throw InvalidInput();
+        }
+
+        if (length > Options.MaxArrayLength)
+        {
+            ChargeArrayLength((long)length);
+        }
+
+        return (int)length;
+    }
+
+    /// <summary>The populated slots of a sparse array <c>[-7,length,i,v,…]</c>.</summary>
+    public IEnumerable<(int Position, int Reference)> EnumerateSparse(int index, int length)
+    {
+        var count = ElementCount(index);
+        var current = ElementToken(index, 2);
+        for (var i = 2; i < count; i += 2)
+        {
+            if (TokenKind(current) != JsonTokenKind.Number)
+            {
+                throw InvalidInput();
+            }
+
+            var position = ParseNumber(current);
+            if (position < 0 || position >= length || position != Math.Floor(position) || i + 1 >= count)
+            {
+                throw InvalidInput();
+            }
+
+            current = NextToken(current);
+            yield return ((int)position, ResolveIndex(current));
+            current = NextToken(current);
+        }
+    }
+
+    private int ReadSmallInteger(int tokenIndex)
+    {
+        if (TokenKind(tokenIndex) != JsonTokenKind.Number)
+        {
+            throw InvalidData();
+        }
+
+        var value = ParseNumber(tokenIndex);
+        return value >= 0 && value <= int.MaxValue && value == Math.Floor(value)
+            ? (int)value
+            : throw Fail("Invalid typed array length", "The text is not valid devalue: a typed array's offset or length is out of range.");
+    }
+
+    private static double TimeClip(double milliseconds) =>
+        double.IsNaN(milliseconds) || Math.Abs(milliseconds) > JsDate.MaxMilliseconds ? double.NaN : Math.Truncate(milliseconds) + 0d;
+
+    private DevalueException InvalidData() => Fail("Invalid data", "The text is not valid devalue: Invalid data.");
+
+    private DevalueException TypeErrorReadingZero() =>
+        Fail("Cannot read properties of undefined (reading '0')", "The text is not valid devalue: a typed array's buffer index does not point at an entry.");
+
+    private DevalueException UnknownType(int index)
+    {
+        var tag = Tag(_entries[index] + 1);
+        return tag.StartsWith("Temporal.", StringComparison.Ordinal)
+            ? Fail($"Unsupported type {tag}", $"The text holds a {tag}, which Tote.Devalue does not support yet: store an ISO string instead.")
+            : Fail($"Unknown type {tag}", $"The text is not valid devalue: Unknown type {tag}.");
+    }
+}

@@ -1,0 +1,28 @@
+namespace Tote.Devalue;
+
+internal enum JsonTokenKind : byte
+{
+    None = 0,
+    Array,
+    Object,
+    String,
+    Number,
+    True,
+    False,
+    Null,
+}
+
+/// <summary>One JSON value in the token table: where its text is and, for containers, where its subtree ends.</summary>
+internal struct JsonToken
+{
+    public JsonTokenKind Kind;
+    public bool HasEscapes;
+    public int Start;
+    public int Length;
+
+    /// <summary>For containers: the number of elements (arrays) or properties (objects).</summary>
+    public int Count;
+
+    /// <summary>The index of the first token after this value and everything inside it.</summary>
+    public int Next;
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+
+namespace Tote.Devalue;
+
+/// <summary>Formats doubles exactly as JavaScript's <c>Number.prototype.toString()</c> does.</summary>
+internal static class JsNumber
+{
+    /// <summary>Enough room for any finite double in JavaScript's notation.</summary>
+    public const int MaxLength = 32;
+
+    private const double MaxExactInteger = 9007199254740992d;
+
+    /// <summary>Writes a finite, non-NaN value; returns the number of characters written.</summary>
+    public static int Format(double value, Span<char> destination)
+    {
+        int written;
+        if (Math.Abs(value) < MaxExactInteger && value == Math.Truncate(value))
+        {
+            // The common case: integers print the same in both runtimes.
+            ((long)value).TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
+            return written;
+        }
+
+        // .NET's "R" yields the shortest digits that round-trip, as JavaScript's algorithm does;
+        // only the layout (exponent thresholds, "e+" and padding) differs, so re-lay them out.
+        Span<char> shortest = stackalloc char[MaxLength];
+        value.TryFormat(shortest, out var length, "R", CultureInfo.InvariantCulture);
+        shortest = shortest[..length];
+
+        Span<char> digits = stackalloc char[MaxLength];
+        var digitCount = 0;
+        var pointPosition = -1;
+        var exponent = 0;
+        var negative = shortest[0] == '-';
+        for (var i = negative ? 1 : 0; i < shortest.Length; i++)
+        {
+            var c = shortest[i];
+            if (c == '.')
+            {
+                pointPosition = digitCount;
+            }
+            else if (c is 'E' or 'e')
+            {
+                exponent = int.Parse(shortest[(i + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                break;
+            }
+            else
+            {
+                digits[digitCount++] = c;
+            }
+        }
+
+        var integerDigits = pointPosition < 0 ? digitCount : pointPosition;
+        var start = 0;
+        while (start < digitCount - 1 && digits[start] == '0')
+        {
+            start++;
+            integerDigits--;
+        }
+
+        var end = digitCount;
+        while (end > start + 1 && digits[end - 1] == '0')
+        {
+            end--;
+        }
+
+        ReadOnlySpan<char> s = digits[start..end];
+        var k = s.Length;
+        var n = integerDigits + exponent;
+
+        written = 0;
+        if (negative)
+        {
+            destination[written++] = '-';
+        }
+
+        if (k <= n && n <= 21)
+        {
+            s.CopyTo(destination[written..]);
+            written += k;
+            destination.Slice(written, n - k).Fill('0');
+            written += n - k;
+        }
+        else if (0 < n && n <= 21)
+        {
+            s[..n].CopyTo(destination[written..]);
+            written += n;
+            destination[written++] = '.';
+            s[n..].CopyTo(destination[written..]);
+            written += k - n;
+        }
+        else if (-6 < n && n <= 0)
+        {
+            destination[written++] = '0';
+            destination[written++] = '.';
+            destination.Slice(written, -n).Fill('0');
+            written += -n;
+            s.CopyTo(destination[written..]);
+            written += k;
+        }
+        else
+        {
+            destination[written++] = s[0];
+            if (k > 1)
+            {
+                destination[written++] = '.';
+                s[1..].CopyTo(destination[written..]);
+                written += k - 1;
+            }
+
+            destination[written++] = 'e';
+            var e = n - 1;
+            destination[written++] = e < 0 ? '-' : '+';
+            Math.Abs(e).TryFormat(destination[written..], out var expLength, default, CultureInfo.InvariantCulture);
+            written += expLength;
+        }
+
+        return written;
+    }
+
+    public static string ToString(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return "NaN";
+        }
+
+        if (double.IsInfinity(value))
+        {
+            return value > 0 ? "Infinity" : "-Infinity";
+        }
+
+        Span<char> buffer = stackalloc char[MaxLength];
+        return new string(buffer[..Format(value, buffer)]);
+    }
+}

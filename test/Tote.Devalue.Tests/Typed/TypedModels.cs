@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+
+namespace Tote.Devalue.Tests.Typed;
+
+public enum Color
+{
+    Red,
+    Green,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter))]
+public enum Status
+{
+    Active,
+    Suspended,
+}
+
+public sealed record CartItem(string Sku, int Quantity, decimal Price);
+
+public sealed record User(string Id, string Name, DateTimeOffset SignedInAt);
+
+public sealed class Cart
+{
+    public List<CartItem> Items { get; set; } = [];
+
+    public User? Owner { get; set; }
+
+    public HashSet<string> Tags { get; set; } = [];
+}
+
+public sealed class Annotated
+{
+    [JsonPropertyName("x-renamed")]
+    public string? Renamed { get; set; }
+
+    [JsonIgnore]
+    public string? Secret { get; set; }
+
+    public int Kept { get; init; }
+}
+
+public sealed class WithConstructor
+{
+    [JsonConstructor]
+    public WithConstructor(string name, int count)
+    {
+        Name = name;
+        Count = count;
+    }
+
+    public string Name { get; }
+
+    public int Count { get; }
+}
+
+public sealed class Node
+{
+    public string? Name { get; set; }
+
+    public Node? Next { get; set; }
+
+    public List<Node> Children { get; set; } = [];
+}
+
+public sealed class CallbackHolder
+{
+    public Func<int>? Callback { get; set; }
+}
+
+public sealed record Wrapper<T>(T Value);

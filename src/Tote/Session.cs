@@ -299,6 +299,8 @@ public sealed partial class Session
         Adopt(latest.Value.Record, latest.Value.Entries);
         _id = SessionIds.New();
         _state = SessionState.Fresh; // the new ID must not exist yet: save expects "missing"
+        _issueCookie = true;
+        _viaHeader = false;
         await SaveCoreAsync(forceWrite: true, cancellationToken, countAsCreated: false).ConfigureAwait(false);
         if (_state != SessionState.Existing)
         {

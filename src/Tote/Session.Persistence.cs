@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Tote.Http;
 using Tote.Diagnostics;
 using Tote.Drivers;
 using Tote.Serialization;
@@ -13,6 +15,7 @@ public sealed partial class Session
     private const int MaxSaveAttempts = 100;
 
     private bool _registered;
+    private SaveBeforeStartBodyFeature? _body;
     private bool _responseHandled;
     private bool _abandoned;
     private bool _creatingCounts = true;
@@ -277,16 +280,28 @@ public sealed partial class Session
         }
 
         _registered = true;
-        _context.Response.OnStarting(static state => ((Session)state).OnResponseStartingAsync(), this);
+
+        // Hold the response body until the session is saved, so that a failed save can still
+        // become an error status; the response-start hook is the fallback for a body obtained
+        // before the session was first used.
+        if (_context.Features.Get<IHttpResponseBodyFeature>() is { } body)
+        {
+            _body = new SaveBeforeStartBodyFeature(body, SaveBeforeResponseAsync);
+            _context.Features.Set<IHttpResponseBodyFeature>(_body);
+        }
+
+        _context.Response.OnStarting(static async state => await ((Session)state).SaveBeforeResponseAsync().ConfigureAwait(false), this);
     }
 
-    // Runs as the response starts: the last moment a failed save can still change the status
-    // code and the cookie can still be sent.
-    private async Task OnResponseStartingAsync()
+    /// <summary>
+    /// Saves before the response starts, once. On a store failure the response becomes
+    /// <see cref="ToteOptions.StoreFailureStatusCode"/> and this returns <see langword="false"/>.
+    /// </summary>
+    private async ValueTask<bool> SaveBeforeResponseAsync()
     {
         if (_responseHandled || _abandoned)
         {
-            return;
+            return SaveFailure is null;
         }
 
         _responseHandled = true;
@@ -298,11 +313,12 @@ public sealed partial class Session
         {
             SaveFailure = ex;
             Log.SaveFailedBeforeResponse(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);
-            _context!.Response.StatusCode = _runtime.Options.StoreFailureStatusCode;
-            throw; // stops the body that was about to be written under a success status
+            WriteFailure(_context!, _runtime.Options.StoreFailureStatusCode);
+            return false;
         }
 
         ApplyCookie();
+        return true;
     }
 
     /// <summary>Marks the request as failed: nothing is saved.</summary>
@@ -323,23 +339,12 @@ public sealed partial class Session
             return;
         }
 
-        var response = _context.Response;
-        if (!response.HasStarted)
+        if (!_context.Response.HasStarted)
         {
-            _responseHandled = true;
-            try
-            {
-                await SaveCoreAsync(forceWrite: false, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (SessionStoreException ex)
-            {
-                SaveFailure = ex;
-                Log.SaveFailedBeforeResponse(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);
-                WriteFailure(_context, _runtime.Options.StoreFailureStatusCode);
-                return;
-            }
-
-            ApplyCookie();
+            // Saves, then releases a body the endpoint wrote without flushing.
+            _ = _body is null
+                ? await SaveBeforeResponseAsync().ConfigureAwait(false)
+                : await _body.SaveOnceAsync().ConfigureAwait(false);
             return;
         }
 
@@ -367,7 +372,11 @@ public sealed partial class Session
 
     internal static void WriteFailure(HttpContext context, int statusCode)
     {
-        context.Response.Clear();
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+        }
+
         context.Response.StatusCode = statusCode;
     }
 

@@ -300,7 +300,6 @@ public sealed partial class Session
         _id = SessionIds.New();
         _state = SessionState.Fresh; // the new ID must not exist yet: save expects "missing"
         _issueCookie = true;
-        _viaHeader = false;
         await SaveCoreAsync(forceWrite: true, cancellationToken, countAsCreated: false).ConfigureAwait(false);
         if (_state != SessionState.Existing)
         {
@@ -363,7 +362,6 @@ public sealed partial class Session
         _state = SessionState.Existing;
         Adopt(loaded.Value.Record, loaded.Value.Entries);
         _issueCookie = true;
-        _viaHeader = false;
         RegisterForResponse();
         return true;
     }
@@ -520,7 +518,6 @@ public sealed partial class Session
         _version = SessionVersion.Missing;
         _createdAt = _runtime.Time.GetUtcNow();
         _issueCookie = true;
-        _viaHeader = false;
     }
 
     private void ResetToAbsent()

@@ -51,7 +51,6 @@ public sealed class ToteTestHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             EnvironmentName = options.Environment,
-            ApplicationName = typeof(ToteTestHost).Assembly.GetName().Name,
         });
         builder.WebHost.UseTestServer();
         builder.Configuration.AddInMemoryCollection(options.Configuration);

@@ -32,7 +32,7 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Warning, "Session {Session} was destroyed, regenerated or expired while this request was using it; its changes were dropped so the session is not recreated.")]
     public static partial void ChangesDropped(ILogger logger, SessionIdHash session);
 
-    [LoggerMessage(9, LogLevel.Error, "The session store failed before the response started; answering {StatusCode}.")]
+    [LoggerMessage(9, LogLevel.Error, "The session could not be saved because the store failed; answering {StatusCode}.")]
     public static partial void SaveFailedBeforeResponse(ILogger logger, Exception exception, int statusCode);
 
     [LoggerMessage(10, LogLevel.Error, "The session could not be saved after the response had started; its changes are lost.")]
@@ -55,6 +55,9 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Debug, "Refreshed the expiry of session {Session}.")]
     public static partial void SessionRefreshed(ILogger logger, SessionIdHash session);
+
+    [LoggerMessage(18, LogLevel.Error, "The session store failed while the request used the session; answering {StatusCode}.")]
+    public static partial void StoreFailed(ILogger logger, Exception exception, int statusCode);
 
     [LoggerMessage(17, LogLevel.Warning, "The memory session store is full; evicted {Count} session(s) closest to expiry.")]
     public static partial void MemoryStoreEvicted(ILogger logger, int count);

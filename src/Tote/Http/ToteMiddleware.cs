@@ -28,9 +28,17 @@ internal sealed class ToteMiddleware
         {
             await _next(context).ConfigureAwait(false);
         }
-        catch (Exception) when (session.SaveFailure is not null)
+        catch (Exception ex) when (session.SaveFailure is not null || ex is SessionStoreException)
         {
-            // The save failed as the response started and stopped the body; answer with the status code.
+            // The store failed: while the endpoint used the session, or while saving as the response
+            // started (which stops the body that was about to go out under a success status).
+            // Answer with the configured status code rather than a 500 or a silent loss.
+            session.Abandon();
+            if (session.SaveFailure is null)
+            {
+                Log.StoreFailed(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);
+            }
+
             if (!context.Response.HasStarted)
             {
                 Session.WriteFailure(context, _runtime.Options.StoreFailureStatusCode);

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Tote.Tests;
+
+/// <summary>
+/// Holds requests at a known point so a test can interleave them: a gated request loads the
+/// session, reports that it has, and waits to be released before it writes.
+/// </summary>
+internal sealed class Gates
+{
+    private readonly ConcurrentDictionary<string, Gate> _gates = new();
+
+    public Gate this[string name] => _gates.GetOrAdd(name, _ => new Gate());
+
+    /// <summary>Maps <c>/gated/{gate}/set/{key}/{value}</c>: load, wait at the gate, set.</summary>
+    public void Map(WebApplication app)
+    {
+        app.MapPost("/gated/{gate}/set/{key}/{value}", async (Session session, string gate, string key, string value) =>
+        {
+            await session.GetAsync<string>(key);
+            await this[gate].ArriveAsync();
+            session.Set(key, value);
+            return "ok";
+        });
+    }
+
+    internal sealed class Gate
+    {
+        private readonly TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Arrived => _arrived.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task ArriveAsync()
+        {
+            _arrived.TrySetResult();
+            await _released.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+}

@@ -273,6 +273,7 @@ public sealed partial class Session
     public async ValueTask RegenerateAsync(CancellationToken cancellationToken = default)
     {
         EnsureCanSendCookie();
+        var loadedEarlier = _state == SessionState.Existing;
         await EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
         if (_state != SessionState.Existing)
         {
@@ -288,15 +289,19 @@ public sealed partial class Session
 
         var oldId = _id!;
 
-        // Start from the latest stored state so that what concurrent requests saved moves along too.
-        var latest = await LoadVerifiedAsync(oldId, cancellationToken).ConfigureAwait(false);
-        if (latest is null)
+        if (loadedEarlier)
         {
-            DropChanges();
-            return;
+            // Start from the latest stored state so that what concurrent requests saved since moves along too.
+            var latest = await LoadVerifiedAsync(oldId, cancellationToken).ConfigureAwait(false);
+            if (latest is null)
+            {
+                DropChanges();
+                return;
+            }
+
+            Adopt(latest.Value.Record, latest.Value.Entries);
         }
 
-        Adopt(latest.Value.Record, latest.Value.Entries);
         _id = SessionIds.New();
         _state = SessionState.Fresh; // the new ID must not exist yet: save expects "missing"
         _issueCookie = true;

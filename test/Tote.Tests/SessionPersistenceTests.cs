@@ -93,7 +93,7 @@ public sealed class SessionPersistenceTests
         Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
         Assert.True(Assert.Single(SetCookie.All(response)).Expired);
         Assert.Equal(1, dropped.GetMeasurementSnapshot().EvaluateAsCounter());
-        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 8 && r.Level == LogLevel.Warning);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 8 && r.Level == LogLevel.Warning);
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class SessionPersistenceTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Empty(SetCookie.All(response));
-        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 9 && r.Level == LogLevel.Error);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 9 && r.Level == LogLevel.Error);
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class SessionPersistenceTests
         using var response = await client.GetAsync("/get/name");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var log = Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 18);
+        var log = Assert.Single(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 18);
         var error = Assert.IsType<SessionStoreException>(log.Exception);
         Assert.Equal("scripted", error.Driver);
         Assert.Equal("load", error.Operation);
@@ -218,7 +218,7 @@ public sealed class SessionPersistenceTests
         using var response = await pending;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var error = Assert.IsType<SessionStoreException>(Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 18).Exception);
+        var error = Assert.IsType<SessionStoreException>(Assert.Single(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 18).Exception);
         Assert.True(error.IsTimeout);
     }
 
@@ -248,7 +248,7 @@ public sealed class SessionPersistenceTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("streamed", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 10 && r.Level == LogLevel.Error);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 10 && r.Level == LogLevel.Error);
         Assert.Equal(1, errors.GetMeasurementSnapshot().EvaluateAsCounter());
     }
 
@@ -469,7 +469,7 @@ public sealed class SessionPersistenceTests
         Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
         Assert.NotEqual(id, client.SessionId);
         Assert.Equal(1, corrupt.GetMeasurementSnapshot().EvaluateAsCounter());
-        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 7 && r.Level == LogLevel.Warning);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 7 && r.Level == LogLevel.Warning);
     }
 
     [Fact]

@@ -20,9 +20,9 @@ internal sealed class MemorySessionStoreOptionsValidator : IValidateOptions<Memo
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"Tote:Memory:MaxBytes must be positive; it is {options.MaxBytes}."));
         }
 
-        if (options.SweepInterval <= TimeSpan.Zero)
+        if (options.SweepInterval <= TimeSpan.Zero || options.SweepInterval > TimeSpan.FromDays(1))
         {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Tote:Memory:SweepInterval must be positive; it is {options.SweepInterval}."));
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Tote:Memory:SweepInterval must be positive and at most one day; it is {options.SweepInterval}."));
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -128,7 +128,7 @@ public sealed class ToteServiceCollectionExtensionsTests
         using var response = await client.PostAsync("/set/name/ada");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var error = Assert.IsType<SessionStoreException>(Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 9).Exception);
+        var error = Assert.IsType<SessionStoreException>(Assert.Single(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 9).Exception);
         Assert.Equal("my-driver", error.Driver);
     }
 }

@@ -7,7 +7,7 @@ namespace Tote.Tests.Drivers.Memory;
 public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
 {
     // The suite sweeps explicitly; a timer firing as the fake clock moves would race it.
-    private MemorySessionStoreOptions Options { get; } = new() { SweepInterval = TimeSpan.FromDays(365) };
+    private MemorySessionStoreOptions Options { get; } = new() { SweepInterval = TimeSpan.FromDays(1) };
 
     protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
         => ValueTask.FromResult<ISessionStore>(new MemorySessionStore(Options, time));

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +53,15 @@ public sealed class ToteTestHost : IAsyncDisposable
         {
             EnvironmentName = options.Environment,
         });
-        builder.WebHost.UseTestServer();
+        if (options.UseKestrel)
+        {
+            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
         builder.Configuration.AddInMemoryCollection(options.Configuration);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
@@ -80,7 +89,13 @@ public sealed class ToteTestHost : IAsyncDisposable
     }
 
     /// <summary>A client that keeps the session cookie between requests, as a browser does.</summary>
-    public SessionClient CreateClient() => new(_app.GetTestClient(), Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ToteOptions>>().Value.Cookie.Name);
+    public SessionClient CreateClient()
+    {
+        var http = _app.Services.GetRequiredService<IServer>() is TestServer server
+            ? server.CreateClient()
+            : new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        return new(http, Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ToteOptions>>().Value.Cookie.Name);
+    }
 
     /// <summary>Collects the measurements of one Tote instrument from now on.</summary>
     /// <param name="instrument">The instrument's name, such as <c>tote.sessions.created</c>.</param>

@@ -25,6 +25,10 @@ public sealed class ToteTestHostOptions
     /// <value>Defaults to Production.</value>
     public string Environment { get; set; } = "Production";
 
+    /// <summary>Whether to serve over Kestrel on 127.0.0.1 (a real socket) instead of TestServer.</summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool UseKestrel { get; set; }
+
     /// <summary>Whether to call <c>AddTote</c>.</summary>
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool AddTote { get; set; } = true;

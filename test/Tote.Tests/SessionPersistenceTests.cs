@@ -148,6 +148,37 @@ public sealed class SessionPersistenceTests
     }
 
     [Fact]
+    public async Task SaveFailure_OverKestrel_Answers503WithNoBody()
+    {
+        var store = new ScriptedStore();
+        await using var host = await StartAsync(o =>
+        {
+            o.UseKestrel = true;
+            o.Driver = b => b.UseStore("scripted", _ => store);
+        });
+        using var client = host.CreateClient();
+        store.FailingOperations.Add("save");
+
+        using var response = await client.PostAsync("/set/name/ada");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(SetCookie.All(response));
+    }
+
+    [Fact]
+    public async Task Session_OverKestrel_RoundTrips()
+    {
+        await using var host = await StartAsync(o => o.UseKestrel = true);
+        using var client = host.CreateClient();
+
+        await client.PostAsync("/cart/a");
+        await client.PostAsync("/cart/b");
+
+        Assert.Equal("a,b", await client.GetStringAsync("/cart"));
+    }
+
+    [Fact]
     public async Task SaveFailure_StatusCodeIsConfigurable()
     {
         var store = new ScriptedStore();

@@ -18,7 +18,6 @@ public sealed partial class Session
     private SaveBeforeStartBodyFeature? _body;
     private bool _responseHandled;
     private bool _abandoned;
-    private bool _creatingCounts = true;
 
     /// <summary>The store failure that stopped the save before the response started, if any.</summary>
     internal SessionStoreException? SaveFailure { get; private set; }
@@ -81,7 +80,7 @@ public sealed partial class Session
             var staged = _changes;
             ResetToAbsent();
             _clearCookie = true;
-            if (staged is { Count: > 0 } && _context?.Response.HasStarted != true)
+            if (staged is not null && staged.Values.Any(c => !c.IsRemoval) && _context?.Response.HasStarted != true)
             {
                 // Writes staged before the read go to a fresh session, never to the unknown ID.
                 BecomeFresh();
@@ -131,7 +130,6 @@ public sealed partial class Session
 
     private async ValueTask SaveCoreAsync(bool forceWrite, CancellationToken cancellationToken, bool countAsCreated = true)
     {
-        _creatingCounts = countAsCreated;
         if (_pendingDeletes is { Count: > 0 } deletes)
         {
             // Deleted before anything new is written, so a Set after Destroy never lands on the old ID.
@@ -187,7 +185,7 @@ public sealed partial class Session
                 _changes = null;
                 _state = SessionState.Existing;
                 _runtime.Store.Telemetry.Saved();
-                if (fresh && _creatingCounts)
+                if (fresh && countAsCreated)
                 {
                     _runtime.Store.Telemetry.Created();
                     Log.SessionCreated(_runtime.Logger, new SessionIdHash(_id));
@@ -322,10 +320,13 @@ public sealed partial class Session
     }
 
     /// <summary>Marks the request as failed: nothing is saved.</summary>
-    internal void Abandon()
+    internal void Abandon(bool becauseOfException = true)
     {
         _abandoned = true;
-        Log.SaveSkippedAfterException(_runtime.Logger);
+        if (becauseOfException)
+        {
+            Log.SaveSkippedAfterException(_runtime.Logger);
+        }
     }
 
     /// <summary>

@@ -586,6 +586,8 @@ public sealed partial class Session
         /// <summary>The staged entry; <see langword="null"/> for a removal or a pending update.</summary>
         public SessionEntry? Entry { get; }
 
+        public bool IsRemoval => Entry is null && _compute is null;
+
         public static StagedChange Put(SessionEntry entry) => new(entry, null);
 
         public static StagedChange Compute(Func<SessionEntry?, SessionEntry> compute) => new(null, compute);

@@ -33,7 +33,7 @@ internal sealed class ToteMiddleware
             // The store failed: while the endpoint used the session, or while saving as the response
             // started (which stops the body that was about to go out under a success status).
             // Answer with the configured status code rather than a 500 or a silent loss.
-            session.Abandon();
+            session.Abandon(becauseOfException: false);
             if (session.SaveFailure is null)
             {
                 Log.StoreFailed(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);

@@ -130,17 +130,7 @@ internal sealed class SetConverter<TSet, TElement>(TypeCache cache) : DevalueCon
             writer.Push(Element.Write(writer, item));
         }
 
-        var start = writer.BeginEntry();
-        writer.Append("[\"Set\"");
-        foreach (var child in writer.Children(mark))
-        {
-            writer.Append(',');
-            writer.AppendInt(child);
-        }
-
-        writer.Append(']');
-        writer.EndEntry(index, start);
-        writer.PopTo(mark);
+        writer.WriteTaggedEntry(index, "Set", mark);
         writer.ExitContainer();
         return index;
     }

@@ -163,16 +163,6 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             writer.ExitPath();
         }
 
-        var start = writer.BeginEntry();
-        writer.Append("[\"Map\"");
-        foreach (var child in writer.Children(mark))
-        {
-            writer.Append(',');
-            writer.AppendInt(child);
-        }
-
-        writer.Append(']');
-        writer.EndEntry(index, start);
-        writer.PopTo(mark);
+        writer.WriteTaggedEntry(index, "Map", mark);
     }
 }

@@ -281,6 +281,25 @@ internal sealed class DevalueWriter
         Append(close);
     }
 
+    /// <summary>Writes <c>["Tag",child,…]</c> from the children pushed since <paramref name="mark"/>, then pops them.</summary>
+    public int WriteTaggedEntry(int index, string tag, int mark)
+    {
+        var start = BeginEntry();
+        Append("[\"");
+        Append(tag);
+        Append('"');
+        foreach (var child in Children(mark))
+        {
+            Append(',');
+            AppendInt(child);
+        }
+
+        Append(']');
+        EndEntry(index, start);
+        PopTo(mark);
+        return index;
+    }
+
     public void EnterProperty(string name) => PushPath(PathSegment.Property(name));
 
     public void EnterIndex(int index) => PushPath(PathSegment.Index(index));

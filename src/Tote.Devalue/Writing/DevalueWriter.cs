@@ -411,6 +411,12 @@ internal sealed class DevalueWriter
 
     private string Finish(int root)
     {
+        if (root == Hole)
+        {
+            // A hole exists only inside an array; standing alone it reads as undefined.
+            root = Undefined;
+        }
+
         if (root < 0)
         {
             // A root that is itself a special value is written as the bare number.

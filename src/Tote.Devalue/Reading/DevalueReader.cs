@@ -78,7 +78,7 @@ internal sealed partial class DevalueReader
     private int Load(string text)
     {
         _text = text;
-        var tokenCount = JsonTokenizer.Tokenize(text, ref _tokens, ref _containers, Options.MaxDepth + 2);
+        var tokenCount = JsonTokenizer.Tokenize(text, ref _tokens, ref _containers, Options.MaxDepth);
         ref var root = ref _tokens[0];
         if (root.Kind == JsonTokenKind.Number)
         {

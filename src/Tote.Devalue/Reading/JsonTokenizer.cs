@@ -10,6 +10,13 @@ internal static class JsonTokenizer
 {
     public static int Tokenize(string text, ref JsonToken[] tokens, ref int[] containers, int maxDepth)
     {
+        // devalue text itself nests two levels (the entry table and an entry); values nest through indexes.
+        var jsonDepthLimit = maxDepth + 2;
+        return Tokenize(text, ref tokens, ref containers, jsonDepthLimit, maxDepth);
+    }
+
+    private static int Tokenize(string text, ref JsonToken[] tokens, ref int[] containers, int jsonDepthLimit, int maxDepth)
+    {
         var count = 0;
         var depth = 0;
         var position = SkipWhitespace(text, 0);
@@ -37,7 +44,7 @@ internal static class JsonTokenizer
                 {
                     case '[':
                     case '{':
-                        if (depth == maxDepth)
+                        if (depth == jsonDepthLimit)
                         {
                             throw new DevalueException(
                                 "Input nested too deeply",

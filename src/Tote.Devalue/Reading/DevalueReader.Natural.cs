@@ -352,7 +352,7 @@ internal sealed partial class DevalueReader
 
         return TokenKind(argument) switch
         {
-            JsonTokenKind.String => JsDate.Parse(TokenString(argument)),
+            JsonTokenKind.String => JsDate.Parse(TokenRawString(argument, out var escaped) is var raw && !escaped ? raw : TokenString(argument)),
             JsonTokenKind.Number => TimeClip(ParseNumber(argument)),
             JsonTokenKind.Null or JsonTokenKind.False => 0,
             JsonTokenKind.True => 1,

@@ -18,7 +18,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     private readonly Dictionary<string, PropertyAccessor<T>>.AlternateLookup<ReadOnlySpan<char>> _byName;
     private readonly Dictionary<string, PropertyAccessor<T>> _byNameTable;
     private readonly Func<object>? _createDefault;
-    private readonly ConstructorInvoker? _constructor;
+    private readonly Func<object?[], T>? _constructor;
     private readonly ConstructorParameter[] _parameters;
     private readonly bool _hasProtoKey;
 
@@ -40,7 +40,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         _parameters = [];
         if (_createDefault is null && info.ConstructorAttributeProvider is ConstructorInfo constructor)
         {
-            _constructor = ConstructorInvoker.Create(constructor);
+            _constructor = CompileConstructor(constructor);
             _parameters = [.. constructor.GetParameters().Select(parameter => new ConstructorParameter(
                 parameter.Position,
                 parameter.HasDefaultValue ? parameter.DefaultValue : (parameter.ParameterType.IsValueType ? Activator.CreateInstance(parameter.ParameterType) : null),
@@ -205,7 +205,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             token = reader.NextToken(token);
         }
 
-        var result = (T)_constructor!.Invoke(arguments)!;
+        var result = _constructor!(arguments);
         reader.SetTyped(reference, result!);
         foreach (var (property, valueReference) in later ?? [])
         {
@@ -215,6 +215,22 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         }
 
         return result;
+    }
+
+    // A compiled "args => new T((A)args[0], (B)args[1], …)" skips the per-call argument checks of
+    // reflection invocation, which dominated reading records.
+    private static Func<object?[], T> CompileConstructor(ConstructorInfo constructor)
+    {
+        var arguments = Expression.Parameter(typeof(object?[]), "arguments");
+        var parameters = constructor.GetParameters().Select(p => Expression.Convert(
+            Expression.ArrayIndex(arguments, Expression.Constant(p.Position)), p.ParameterType));
+        Expression body = Expression.New(constructor, parameters);
+        if (body.Type != typeof(T))
+        {
+            body = Expression.Convert(body, typeof(T));
+        }
+
+        return Expression.Lambda<Func<object?[], T>>(body, arguments).Compile();
     }
 
     private PropertyAccessor<T>? Find(DevalueReader reader, int keyToken)

@@ -15,8 +15,8 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     private static readonly object UnderConstruction = new();
 
     private readonly PropertyAccessor<T>[] _properties;
-    private readonly Dictionary<string, PropertyAccessor<T>>.AlternateLookup<ReadOnlySpan<char>> _byName;
-    private readonly Dictionary<string, PropertyAccessor<T>> _byNameTable;
+    private readonly Dictionary<string, PropertyAccessor<T>>.AlternateLookup<ReadOnlySpan<char>> _byExactName;
+    private readonly Dictionary<string, PropertyAccessor<T>>? _byNameIgnoringCase;
     private readonly Func<object>? _createDefault;
     private readonly Func<object?[], T>? _constructor;
     private readonly ConstructorParameter[] _parameters;
@@ -28,14 +28,17 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         var ordered = JsPropertyOrder.Order(properties.Select(p => p.Name)).ToList();
         _properties = [.. ordered.Select(name => properties.First(p => p.Name == name))];
         _hasProtoKey = properties.Any(p => p.Name == "__proto__");
-        _byNameTable = new Dictionary<string, PropertyAccessor<T>>(
-            info.Options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        // Names usually match exactly, and ordinal lookups are the cheapest: try that first.
+        var exact = new Dictionary<string, PropertyAccessor<T>>(StringComparer.Ordinal);
         foreach (var property in properties)
         {
-            _byNameTable.TryAdd(property.Name, property);
+            exact.TryAdd(property.Name, property);
         }
 
-        _byName = _byNameTable.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byExactName = exact.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byNameIgnoringCase = info.Options.PropertyNameCaseInsensitive
+            ? new Dictionary<string, PropertyAccessor<T>>(exact, StringComparer.OrdinalIgnoreCase)
+            : null;
         _createDefault = info.CreateObject;
         _parameters = [];
         if (_createDefault is null && info.ConstructorAttributeProvider is ConstructorInfo constructor)
@@ -236,12 +239,23 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     private PropertyAccessor<T>? Find(DevalueReader reader, int keyToken)
     {
         var raw = reader.TokenRawString(keyToken, out var escaped);
-        if (!escaped)
+        if (!escaped && _byExactName.TryGetValue(raw, out var property))
         {
-            return _byName.TryGetValue(raw, out var property) ? property : null;
+            return property;
         }
 
-        return _byNameTable.TryGetValue(reader.TokenString(keyToken), out var unescaped) ? unescaped : null;
+        var name = escaped ? reader.TokenString(keyToken) : null;
+        if (name is not null && _byExactName.Dictionary.TryGetValue(name, out property))
+        {
+            return property;
+        }
+
+        if (_byNameIgnoringCase is null)
+        {
+            return null;
+        }
+
+        return _byNameIgnoringCase.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name ?? raw, out property) ? property : null;
     }
 
     private sealed record ConstructorParameter(int Position, object? DefaultValue, PropertyAccessor<T>? Property);

@@ -166,7 +166,7 @@ internal sealed partial class DevalueReader
         var current = tokenIndex + 1;
         for (var i = 0; i < count; i++)
         {
-            if (_tokens[current].Kind == JsonTokenKind.Number && IsRaw(current, "-2"))
+            if (IsInteger(current, DevalueWriter.Hole))
             {
                 result.Add(DevalueHole.Value);
             }

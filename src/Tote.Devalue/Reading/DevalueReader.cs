@@ -167,7 +167,7 @@ internal sealed partial class DevalueReader
             };
         }
 
-        return head.Kind == JsonTokenKind.Number && IsRaw(first, "-7") ? DevalueNode.SparseArray : DevalueNode.Array;
+        return IsInteger(first, DevalueWriter.Sparse) ? DevalueNode.SparseArray : DevalueNode.Array;
     }
 
     /// <summary>The node's name as devalue users know it, for error messages.</summary>
@@ -251,15 +251,14 @@ internal sealed partial class DevalueReader
             throw InvalidInput();
         }
 
-        var text = _text.AsSpan(token.Start, token.Length);
         int index;
-        if (text.Length <= 9 && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out index))
+        if (token.IsSmallInteger)
         {
-            // The common case: a plain integer.
+            index = token.Integer;
         }
         else
         {
-            var value = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            var value = double.Parse(_text.AsSpan(token.Start, token.Length), NumberStyles.Float, CultureInfo.InvariantCulture);
             if (value >= _entryCount)
             {
                 throw InvalidInput();
@@ -367,10 +366,11 @@ internal sealed partial class DevalueReader
         return _text.AsSpan(token.Start + 1, token.Length - 2);
     }
 
-    public bool IsRaw(int tokenIndex, string literal)
+    /// <summary>Whether the token is the integer <paramref name="value"/> written plainly (so <c>-2</c>, not <c>-2.0</c>).</summary>
+    public bool IsInteger(int tokenIndex, int value)
     {
         ref var token = ref _tokens[tokenIndex];
-        return _text.AsSpan(token.Start, token.Length).SequenceEqual(literal);
+        return token.Kind == JsonTokenKind.Number && token.IsSmallInteger && token.Integer == value;
     }
 
     public double ParseNumber(int tokenIndex)

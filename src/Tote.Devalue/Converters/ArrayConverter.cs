@@ -125,9 +125,20 @@ internal sealed class SetConverter<TSet, TElement>(TypeCache cache) : DevalueCon
 
         writer.EnterContainer();
         var mark = writer.StackMark;
-        foreach (var item in value)
+        if (value is HashSet<TElement> hashSet)
         {
-            writer.Push(Element.Write(writer, item));
+            // The concrete type's struct enumerator: no allocation, no interface calls.
+            foreach (var item in hashSet)
+            {
+                writer.Push(Element.Write(writer, item));
+            }
+        }
+        else
+        {
+            foreach (var item in value)
+            {
+                writer.Push(Element.Write(writer, item));
+            }
         }
 
         writer.WriteTaggedEntry(index, "Set", mark);

@@ -19,7 +19,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     private readonly Dictionary<string, PropertyAccessor<T>>? _byNameIgnoringCase;
     private readonly Func<object>? _createDefault;
     private readonly Func<object?[], T>? _constructor;
-    private readonly ConstructorParameter[] _parameters;
+    private readonly object?[] _defaultArguments;
     private readonly bool _hasProtoKey;
 
     public PocoConverter(TypeCache cache, JsonTypeInfo info)
@@ -40,14 +40,12 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             ? new Dictionary<string, PropertyAccessor<T>>(exact, StringComparer.OrdinalIgnoreCase)
             : null;
         _createDefault = info.CreateObject;
-        _parameters = [];
+        _defaultArguments = [];
         if (_createDefault is null && info.ConstructorAttributeProvider is ConstructorInfo constructor)
         {
             _constructor = CompileConstructor(constructor);
-            _parameters = [.. constructor.GetParameters().Select(parameter => new ConstructorParameter(
-                parameter.Position,
-                parameter.HasDefaultValue ? parameter.DefaultValue : (parameter.ParameterType.IsValueType ? Activator.CreateInstance(parameter.ParameterType) : null),
-                properties.FirstOrDefault(p => p.ParameterPosition == parameter.Position)))];
+            _defaultArguments = [.. constructor.GetParameters().Select(parameter =>
+                parameter.HasDefaultValue ? parameter.DefaultValue : (parameter.ParameterType.IsValueType ? Activator.CreateInstance(parameter.ParameterType) : null))];
         }
     }
 
@@ -176,11 +174,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
     private T ReadWithConstructor(DevalueReader reader, int reference)
     {
-        var arguments = new object?[_parameters.Length];
-        for (var i = 0; i < arguments.Length; i++)
-        {
-            arguments[i] = _parameters[i].DefaultValue;
-        }
+        var arguments = (object?[])_defaultArguments.Clone();
 
         reader.SetTyped(reference, UnderConstruction);
         var count = reader.ElementCount(reference);
@@ -257,8 +251,6 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
         return _byNameIgnoringCase.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name ?? raw, out property) ? property : null;
     }
-
-    private sealed record ConstructorParameter(int Position, object? DefaultValue, PropertyAccessor<T>? Property);
 }
 
 /// <summary>One member of a POCO: its JavaScript name, and compiled access to its value.</summary>

@@ -379,7 +379,13 @@ internal sealed partial class DevalueReader
         return double.Parse(_text.AsSpan(token.Start, token.Length), NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 
-    public static DevalueException InvalidInput() => new("Invalid input", "The text is not valid devalue: Invalid input.", path: null);
+    public static DevalueException InvalidInput() => DevalueError("Invalid input");
+
+    /// <summary>
+    /// An error devalue itself reports for the same input: the message is devalue's, word for word,
+    /// so code handling errors from both runtimes can compare them.
+    /// </summary>
+    public static DevalueException DevalueError(string devalueMessage) => new(devalueMessage, devalueMessage, path: null);
 
     private static DevalueReader Rent(DevalueOptions options)
     {

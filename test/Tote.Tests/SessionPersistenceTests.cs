@@ -76,11 +76,7 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/name/ada");
         var id = client.SessionId!;
 
-        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/cart/late", id);
-        await _gates["a"].Arrived;
-        (await client.PostAsync("/destroy")).Dispose();
-        _gates["a"].Release();
-        using var response = await inFlight;
+        using var response = await _gates.WhileInFlightAsync(client, "a", "/gated/a/set/cart/late", id, async () => (await client.PostAsync("/destroy")).Dispose());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
@@ -97,11 +93,7 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/name/ada");
         var oldId = client.SessionId!;
 
-        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/cart/late", oldId);
-        await _gates["a"].Arrived;
-        (await client.PostAsync("/regenerate")).Dispose();
-        _gates["a"].Release();
-        (await inFlight).Dispose();
+        (await _gates.WhileInFlightAsync(client, "a", "/gated/a/set/cart/late", oldId, async () => (await client.PostAsync("/regenerate")).Dispose())).Dispose();
 
         Assert.Null(await host.Store.LoadAsync(oldId, TestContext.Current.CancellationToken));
         Assert.Equal("ada", await client.GetStringAsync("/get/name"));
@@ -116,11 +108,7 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/cart/first");
         var oldId = client.SessionId!;
 
-        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/append/late", oldId);
-        await _gates["a"].Arrived;
-        (await client.PostAsync("/destroy")).Dispose();
-        _gates["a"].Release();
-        using var response = await inFlight;
+        using var response = await _gates.WhileInFlightAsync(client, "a", "/gated/a/append/late", oldId, async () => (await client.PostAsync("/destroy")).Dispose());
 
         var parts = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('|');
         Assert.NotEqual(oldId, parts[0]);
@@ -137,11 +125,7 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/name/ada");
         var id = client.SessionId!;
 
-        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/cart/late", id);
-        await _gates["a"].Arrived;
-        host.Clock.Advance(TimeSpan.FromHours(2));
-        _gates["a"].Release();
-        (await inFlight).Dispose();
+        (await _gates.WhileInFlightAsync(client, "a", "/gated/a/set/cart/late", id, () => { host.Clock.Advance(TimeSpan.FromHours(2)); return Task.CompletedTask; })).Dispose();
 
         Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
     }

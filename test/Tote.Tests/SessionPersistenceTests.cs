@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -332,6 +333,7 @@ public sealed class SessionPersistenceTests
         using var response = await client.PostAsync("/throw");
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("error page", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("ada", await client.GetStringAsync("/get/name"));
     }
 
@@ -342,8 +344,9 @@ public sealed class SessionPersistenceTests
         using var client = host.CreateClient();
         await client.PostAsync("/set/name/ada");
 
-        (await client.PostAsync("/throw")).Dispose();
+        using var response = await client.PostAsync("/throw");
 
+        Assert.Equal("error page", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("changed", await client.GetStringAsync("/get/name"));
     }
 
@@ -538,9 +541,11 @@ public sealed class SessionPersistenceTests
         app =>
         {
             SessionApi.Map(app);
-            app.MapPost("/throw", (Session session) =>
+            app.MapPost("/throw", async (HttpContext context, Session session) =>
             {
                 session.Set("name", "changed");
+                context.Response.BodyWriter.Write("partial"u8); // written, not flushed: still held
+                await Task.Yield();
                 throw new InvalidOperationException("The endpoint failed.");
             });
         },
@@ -553,9 +558,11 @@ public sealed class SessionPersistenceTests
                 {
                     await next(context);
                 }
-                catch (InvalidOperationException)
+                catch (InvalidOperationException) when (!context.Response.HasStarted)
                 {
+                    context.Response.Clear();
                     context.Response.StatusCode = 500;
+                    await context.Response.WriteAsync("error page");
                 }
             });
         });

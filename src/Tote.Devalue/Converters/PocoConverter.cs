@@ -69,16 +69,21 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
         if (_hasProtoKey)
         {
-            throw writer.Fail("Cannot stringify objects with __proto__ keys", "Rename the member: JavaScript would treat it as the object's prototype.");
+            throw DevalueWriter.Fail("Cannot stringify objects with __proto__ keys", "Rename the member: JavaScript would treat it as the object's prototype.");
         }
 
         writer.EnterContainer();
         var mark = writer.StackMark;
         foreach (var property in _properties)
         {
-            writer.EnterProperty(property.Name);
-            writer.Push(property.Write(writer, value));
-            writer.ExitPath();
+            try
+            {
+                writer.Push(property.Write(writer, value));
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+            {
+                throw;
+            }
         }
 
         var children = writer.Children(mark);
@@ -124,7 +129,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
         if (reader.TryGetTyped<object>(reference, out var marker) && ReferenceEquals(marker, UnderConstruction))
         {
-            throw reader.Fail(
+            throw DevalueReader.Fail(
                 "Unsupported cycle",
                 $"The value refers back to a {TypeNames.Describe(typeof(T))} that is still being built from constructor parameters; give the type a parameterless constructor and settable properties to keep such cycles.");
         }
@@ -144,7 +149,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     {
         if (_createDefault is null)
         {
-            throw reader.Fail("Type mismatch", $"Cannot create a {TypeNames.Describe(typeof(T))}: it has no public parameterless constructor and no [JsonConstructor].");
+            throw DevalueReader.Fail("Type mismatch", $"Cannot create a {TypeNames.Describe(typeof(T))}: it has no public parameterless constructor and no [JsonConstructor].");
         }
 
         var result = (T)_createDefault();
@@ -161,9 +166,14 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             token = reader.NextToken(token);
             if (property is not null && property.CanSet)
             {
-                reader.EnterProperty(property.Name);
-                property.Read(reader, ref result, reader.ResolveIndex(token));
-                reader.ExitPath();
+                try
+                {
+                    property.Read(reader, ref result, reader.ResolveIndex(token));
+                }
+                catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+                {
+                    throw;
+                }
             }
 
             token = reader.NextToken(token);
@@ -189,9 +199,14 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
                 var valueReference = reader.ResolveIndex(token);
                 if (property.ParameterPosition >= 0)
                 {
-                    reader.EnterProperty(property.Name);
-                    arguments[property.ParameterPosition] = property.ReadBoxed(reader, valueReference);
-                    reader.ExitPath();
+                    try
+                    {
+                        arguments[property.ParameterPosition] = property.ReadBoxed(reader, valueReference);
+                    }
+                    catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+                    {
+                        throw;
+                    }
                 }
                 else if (property.CanSet)
                 {
@@ -206,9 +221,14 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         reader.SetTyped(reference, result!);
         foreach (var (property, valueReference) in later ?? [])
         {
-            reader.EnterProperty(property.Name);
-            property.Read(reader, ref result, valueReference);
-            reader.ExitPath();
+            try
+            {
+                property.Read(reader, ref result, valueReference);
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+            {
+                throw;
+            }
         }
 
         return result;

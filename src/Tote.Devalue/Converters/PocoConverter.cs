@@ -20,6 +20,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     private readonly Func<object>? _createDefault;
     private readonly Func<object?[], T>? _constructor;
     private readonly object?[] _defaultArguments;
+    private object?[]? _spareArguments;
     private readonly bool _hasProtoKey;
 
     public PocoConverter(TypeCache cache, JsonTypeInfo info)
@@ -184,7 +185,10 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
     private T ReadWithConstructor(DevalueReader reader, int reference)
     {
-        var arguments = (object?[])_defaultArguments.Clone();
+        // One spare argument array per converter saves an allocation per object; a nested read of
+        // the same type, or another thread, finds it taken and allocates its own.
+        var arguments = Interlocked.Exchange(ref _spareArguments, null) ?? new object?[_defaultArguments.Length];
+        _defaultArguments.CopyTo(arguments, 0);
 
         reader.SetTyped(reference, UnderConstruction);
         var count = reader.ElementCount(reference);
@@ -217,7 +221,22 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             token = reader.NextToken(token);
         }
 
-        var result = _constructor!(arguments);
+        T result;
+        try
+        {
+            result = _constructor!(arguments);
+        }
+        catch (Exception ex) when (ex is not DevalueException)
+        {
+            throw new DevalueException(
+                "Constructor failed",
+                $"The constructor of {TypeNames.Describe(typeof(T))} rejected the values read: {ex.Message}",
+                path: null,
+                ex);
+        }
+
+        Array.Clear(arguments);
+        _spareArguments = arguments;
         reader.SetTyped(reference, result!);
         foreach (var (property, valueReference) in later ?? [])
         {

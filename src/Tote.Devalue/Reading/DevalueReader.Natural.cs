@@ -9,18 +9,9 @@ internal sealed partial class DevalueReader
     /// <summary>Hydrates a reference into natural .NET values, sharing repeated entries.</summary>
     public object? GetNatural(int reference)
     {
-        switch (reference)
+        if (reference < 0)
         {
-            case DevalueWriter.Undefined:
-                return DevalueUndefined.Value;
-            case DevalueWriter.NaN:
-                return double.NaN;
-            case DevalueWriter.PositiveInfinity:
-                return double.PositiveInfinity;
-            case DevalueWriter.NegativeInfinity:
-                return double.NegativeInfinity;
-            case DevalueWriter.NegativeZero:
-                return -0d;
+            return reference == DevalueWriter.Undefined ? DevalueUndefined.Value : GetNumber(reference);
         }
 
         if (_state[reference] == Done)

@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+
+namespace Tote.Cookies;
+
+/// <summary>Session IDs: lowercase UUID v4 strings, as Astro's <c>crypto.randomUUID()</c> makes them.</summary>
+internal static class SessionIds
+{
+    public const int Length = 36;
+
+    /// <summary>A new ID from the operating system's cryptographic generator: 122 random bits, unguessable.</summary>
+    public static string New()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x40); // version 4
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return new Guid(bytes, bigEndian: true).ToString("D");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> has exactly the form <see cref="New"/> produces. Anything else
+    /// from a client is ignored without a store call (strict IDs, DESIGN §4.1).
+    /// </summary>
+    public static bool IsWellFormed(ReadOnlySpan<char> value)
+    {
+        if (value.Length != Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            var ok = i switch
+            {
+                8 or 13 or 18 or 23 => c == '-',
+                14 => c == '4',
+                19 => c is '8' or '9' or 'a' or 'b',
+                _ => char.IsAsciiHexDigitLower(c) || char.IsAsciiDigit(c),
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

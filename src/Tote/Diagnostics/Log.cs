@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tote.Diagnostics;
+
+/// <summary>
+/// Every log line Tote writes, with stable event ids. A session is named only by its
+/// <see cref="SessionIdHash"/>, never by its ID or cookie value.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "Created session {Session}.")]
+    public static partial void SessionCreated(ILogger logger, SessionIdHash session);
+
+    [LoggerMessage(2, LogLevel.Debug, "Loaded session {Session}.")]
+    public static partial void SessionLoaded(ILogger logger, SessionIdHash session);
+
+    [LoggerMessage(3, LogLevel.Debug, "Saved session {Session} after {Attempts} attempt(s).")]
+    public static partial void SessionSaved(ILogger logger, SessionIdHash session, int attempts);
+
+    [LoggerMessage(4, LogLevel.Debug, "Session {Session} changed in the store since it was loaded; merging onto the latest version and retrying.")]
+    public static partial void SaveConflict(ILogger logger, SessionIdHash session);
+
+    [LoggerMessage(5, LogLevel.Debug, "Destroyed session {Session}.")]
+    public static partial void SessionDestroyed(ILogger logger, SessionIdHash session);
+
+    [LoggerMessage(6, LogLevel.Debug, "Regenerated session {OldSession} as {Session}.")]
+    public static partial void SessionRegenerated(ILogger logger, SessionIdHash oldSession, SessionIdHash session);
+
+    [LoggerMessage(7, LogLevel.Warning, "The stored record of session {Session} is corrupt and was removed; the visitor starts a fresh session. {Reason}")]
+    public static partial void CorruptRecord(ILogger logger, SessionIdHash session, string reason);
+
+    [LoggerMessage(8, LogLevel.Warning, "Session {Session} was destroyed, regenerated or expired while this request was using it; its changes were dropped so the session is not recreated.")]
+    public static partial void ChangesDropped(ILogger logger, SessionIdHash session);
+
+    [LoggerMessage(9, LogLevel.Error, "The session could not be saved because the store failed; answering {StatusCode}.")]
+    public static partial void SaveFailedBeforeResponse(ILogger logger, Exception exception, int statusCode);
+
+    [LoggerMessage(10, LogLevel.Error, "The session could not be saved after the response had started; its changes are lost.")]
+    public static partial void SaveFailedAfterResponse(ILogger logger, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Debug, "The request ended in an unhandled exception; session changes were not saved.")]
+    public static partial void SaveSkippedAfterException(ILogger logger);
+
+    [LoggerMessage(12, LogLevel.Debug, "The client sent session ID {Session}, which the store does not hold; it was ignored.")]
+    public static partial void UnknownSessionId(ILogger logger, SessionIdHash session);
+
+    [LoggerMessage(13, LogLevel.Debug, "The request carried a malformed, oversized or repeated session ID; it was ignored.")]
+    public static partial void RejectedSessionId(ILogger logger);
+
+    [LoggerMessage(14, LogLevel.Warning, "Session {Session} changed after the response had started, and the cookie could no longer be updated.")]
+    public static partial void CookieNotUpdated(ILogger logger, SessionIdHash session);
+
+    [LoggerMessage(15, LogLevel.Warning, "A new session was needed after the response had started, when no cookie can be sent; its changes were dropped.")]
+    public static partial void CreationAfterResponseDropped(ILogger logger);
+
+    [LoggerMessage(16, LogLevel.Debug, "Refreshed the expiry of session {Session}.")]
+    public static partial void SessionRefreshed(ILogger logger, SessionIdHash session);
+
+    [LoggerMessage(18, LogLevel.Error, "The session store failed while the request used the session; answering {StatusCode}.")]
+    public static partial void StoreFailed(ILogger logger, Exception exception, int statusCode);
+
+    [LoggerMessage(17, LogLevel.Warning, "The memory session store is full; evicted {Count} session(s) closest to expiry.")]
+    public static partial void MemoryStoreEvicted(ILogger logger, int count);
+}

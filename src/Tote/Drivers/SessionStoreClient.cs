@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Tote.Diagnostics;
+
+namespace Tote.Drivers;
+
+/// <summary>
+/// How the session core calls a driver: each call gets the store timeout, a trace span, a
+/// duration measurement, and turns a driver failure into a <see cref="SessionStoreException"/>
+/// naming the driver. A caller's own cancellation passes through as <see cref="OperationCanceledException"/>.
+/// </summary>
+internal sealed class SessionStoreClient
+{
+    private readonly ISessionStore _store;
+    private readonly TimeProvider _time;
+    private const int MaxPooledTimeouts = 64;
+
+    private readonly TimeSpan _timeout;
+    private readonly ConcurrentQueue<CancellationTokenSource> _timeouts = new();
+
+    public SessionStoreClient(ISessionStore store, string driver, TimeSpan timeout, TimeProvider time, ToteTelemetry telemetry)
+    {
+        _store = store;
+        Driver = driver;
+        _timeout = timeout;
+        _time = time;
+        Telemetry = telemetry;
+    }
+
+    public string Driver { get; }
+
+    public ToteTelemetry Telemetry { get; }
+
+    public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken)
+        => CallAsync("load", id, static (store, id, ct) => store.LoadAsync(id, ct), cancellationToken);
+
+    public ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expected, CancellationToken cancellationToken)
+        => CallAsync("save", (id, record, expected), static (store, s, ct) => store.SaveAsync(s.id, s.record, s.expected, ct), cancellationToken);
+
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+        => CallAsync("delete", id, static async (store, id, ct) =>
+        {
+            await store.DeleteAsync(id, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    public ValueTask<bool> RefreshAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+        => CallAsync("refresh", (id, expiresAt), static (store, s, ct) => store.RefreshAsync(s.id, s.expiresAt, ct), cancellationToken);
+
+    private async ValueTask<TResult> CallAsync<TState, TResult>(
+        string operation,
+        TState state,
+        Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var activity = ToteTelemetry.ActivitySource.StartActivity("tote.store." + operation, ActivityKind.Client);
+        activity?.SetTag("tote.driver", Driver);
+        var started = _time.GetTimestamp();
+
+        // The timeout runs on the injected clock so tests can drive it, on a pooled token source
+        // (re-arming a timer is far cheaper than creating one per call). It is kept apart from the
+        // caller's token so that a timeout and a cancelled request are reported differently.
+        var timeout = RentTimeout();
+        var link = cancellationToken.CanBeCanceled && timeout is not null
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout)
+            : default;
+        try
+        {
+            return await call(_store, state, timeout?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex) when (timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+        {
+            Telemetry.StoreError(operation);
+            activity?.SetStatus(ActivityStatusCode.Error, "timeout");
+            throw new SessionStoreException(
+                Driver,
+                operation,
+                timedOut: true,
+                string.Create(CultureInfo.InvariantCulture, $"The '{Driver}' session store did not finish a {operation} within {_timeout.TotalSeconds:0.###} s (ToteOptions.StoreTimeout). Check that the store is reachable and not overloaded."),
+                ex);
+        }
+        catch (Exception ex) when (ex is not SessionStoreException)
+        {
+            Telemetry.StoreError(operation);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw new SessionStoreException(
+                Driver,
+                operation,
+                timedOut: false,
+                $"The '{Driver}' session store failed during a {operation} ({ex.GetType().Name}). See the inner exception for the driver's error, and check the store's health.",
+                ex);
+        }
+        finally
+        {
+            Telemetry.StoreDuration(operation, _time.GetElapsedTime(started));
+            link.Dispose();
+            ReturnTimeout(timeout);
+        }
+    }
+
+    private CancellationTokenSource? RentTimeout()
+    {
+        if (_timeout == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
+
+        if (_timeouts.TryDequeue(out var source))
+        {
+            source.CancelAfter(_timeout);
+            return source;
+        }
+
+        return new CancellationTokenSource(_timeout, _time);
+    }
+
+    private void ReturnTimeout(CancellationTokenSource? source)
+    {
+        if (source is null)
+        {
+            return;
+        }
+
+        // A source that fired (timeout or caller cancellation) cannot be reused.
+        if (_timeouts.Count < MaxPooledTimeouts && source.TryReset())
+        {
+            _timeouts.Enqueue(source);
+        }
+        else
+        {
+            source.Dispose();
+        }
+    }
+}

@@ -1,0 +1,417 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Tote.Http;
+using Tote.Diagnostics;
+using Tote.Drivers;
+using Tote.Serialization;
+
+namespace Tote;
+
+/// <content>Loading, the compare-and-swap save loop, expiry refresh and the cookie.</content>
+public sealed partial class Session
+{
+    // Each conflict means another request made progress, so the loop always ends; the bound
+    // only turns a misbehaving driver into an error instead of a spin.
+    private const int MaxSaveAttempts = 100;
+
+    private bool _registered;
+    private SaveBeforeStartBodyFeature? _body;
+    private bool _responseHandled;
+    private bool _abandoned;
+
+    /// <summary>The store failure that stopped the save before the response started, if any.</summary>
+    internal SessionStoreException? SaveFailure { get; private set; }
+
+    /// <summary>Whether anything on this session was used during the request.</summary>
+    internal bool IsTouched => _registered || _state != SessionState.Unresolved || HasChanges || _pendingDeletes is { Count: > 0 };
+
+    private void ReadCandidate()
+    {
+        if (_candidateRead)
+        {
+            return;
+        }
+
+        _candidateRead = true;
+        if (_context is null)
+        {
+            return;
+        }
+
+        _candidateId = _runtime.Transport.Read(_context.Request, out _viaHeader, out var rejected);
+        if (rejected)
+        {
+            Log.RejectedSessionId(_runtime.Logger);
+            _clearCookie = true;
+        }
+    }
+
+    /// <summary>Presets the client's ID; used where there is no request (benchmarks, tests).</summary>
+    internal void UseCandidate(string? id)
+    {
+        _candidateRead = true;
+        _candidateId = id is not null && Cookies.SessionIds.IsWellFormed(id) ? id : null;
+    }
+
+    private async ValueTask EnsureResolvedAsync(CancellationToken cancellationToken)
+    {
+        if (_state != SessionState.Unresolved)
+        {
+            return;
+        }
+
+        ReadCandidate();
+        RegisterForResponse();
+        if (_candidateId is not { } candidate)
+        {
+            _state = SessionState.Absent;
+            return;
+        }
+
+        var loaded = await LoadVerifiedAsync(candidate, cancellationToken).ConfigureAwait(false);
+        if (_state != SessionState.Unresolved)
+        {
+            return; // the state changed while loading (a Destroy or Load raced the read); it wins
+        }
+
+        if (loaded is null)
+        {
+            Log.UnknownSessionId(_runtime.Logger, new SessionIdHash(candidate));
+            var staged = _changes;
+            ResetToAbsent();
+            _clearCookie = true;
+            if (staged is not null && staged.Values.Any(c => !c.IsRemoval))
+            {
+                if (_context?.Response.HasStarted == true)
+                {
+                    // No cookie can carry a new ID any more; the writes have nowhere to go.
+                    _runtime.Store.Telemetry.Dropped();
+                    Log.CreationAfterResponseDropped(_runtime.Logger);
+                    return;
+                }
+
+                // Writes staged before the read go to a fresh session, never to the unknown ID.
+                BecomeFresh();
+                _changes = staged;
+            }
+
+            return;
+        }
+
+        _id = candidate;
+        _state = SessionState.Existing;
+        Adopt(loaded.Value.Record, loaded.Value.Entries);
+    }
+
+    /// <summary>
+    /// Loads a live, well-formed session. A corrupt record is removed, logged and counted, and
+    /// reads as not found, so the visitor starts fresh instead of seeing an error.
+    /// </summary>
+    private async ValueTask<(SessionRecord Record, OrderedDictionary<string, SessionEntry> Entries)?> LoadVerifiedAsync(string id, CancellationToken cancellationToken)
+    {
+        var record = await _runtime.Store.LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        var now = _runtime.Time.GetUtcNow();
+        if (record is null
+            || record.ExpiresAt <= now
+            || record.CreatedAt + _runtime.Options.AbsoluteTimeout <= now)
+        {
+            return null;
+        }
+
+        OrderedDictionary<string, SessionEntry> entries;
+        try
+        {
+            entries = SessionRecordFormat.Read(record.Data);
+        }
+        catch (FormatException ex)
+        {
+            Log.CorruptRecord(_runtime.Logger, new SessionIdHash(id), ex.Message);
+            _runtime.Store.Telemetry.Corrupt();
+            await _runtime.Store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        _runtime.Store.Telemetry.Loaded();
+        Log.SessionLoaded(_runtime.Logger, new SessionIdHash(id));
+        return (record, entries);
+    }
+
+    private async ValueTask SaveCoreAsync(bool forceWrite, CancellationToken cancellationToken, bool countAsCreated = true)
+    {
+        if (_pendingDeletes is { Count: > 0 } deletes)
+        {
+            // Deleted before anything new is written, so a Set after Destroy never lands on the old ID.
+            foreach (var id in deletes.ToArray())
+            {
+                await _runtime.Store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+                deletes.Remove(id);
+                _runtime.Store.Telemetry.Destroyed();
+                Log.SessionDestroyed(_runtime.Logger, new SessionIdHash(id));
+            }
+        }
+
+        if (!HasChanges && !forceWrite)
+        {
+            if (_state == SessionState.Existing)
+            {
+                await RefreshIfDueAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (_state == SessionState.Unresolved)
+        {
+            await EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_state == SessionState.Absent)
+        {
+            return; // the session ended and nothing was staged after that
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = _runtime.Time.GetUtcNow();
+            var entries = Compose(now.ToUnixTimeMilliseconds());
+            var data = SessionRecordFormat.Write(entries);
+            if (data.Length > _runtime.Options.MaxSessionSize)
+            {
+                throw new SessionSerializationException(
+                    $"The session would be {data.Length} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize); changed keys: {string.Join(", ", _changes?.Keys.AsEnumerable() ?? [])}.");
+            }
+
+            var fresh = _state == SessionState.Fresh;
+            var record = new SessionRecord { Data = data, CreatedAt = _createdAt, ExpiresAt = ExpiryAt(now) };
+            var saved = await _runtime.Store.SaveAsync(_id!, record, fresh ? SessionVersion.Missing : _version, cancellationToken).ConfigureAwait(false);
+            if (saved is { } version)
+            {
+                _base = entries;
+                _baseLength = data.Length;
+                _version = version;
+                _expiresAt = record.ExpiresAt;
+                _changes = null;
+                _state = SessionState.Existing;
+                _runtime.Store.Telemetry.Saved();
+                if (fresh && countAsCreated)
+                {
+                    _runtime.Store.Telemetry.Created();
+                    Log.SessionCreated(_runtime.Logger, new SessionIdHash(_id));
+                }
+
+                Log.SessionSaved(_runtime.Logger, new SessionIdHash(_id), attempt);
+                return;
+            }
+
+            if (fresh)
+            {
+                // 122 random bits: a collision means the store is misbehaving, not bad luck.
+                throw new SessionStoreException(_runtime.Store.Driver, "save", timedOut: false,
+                    $"The '{_runtime.Store.Driver}' session store refused to create a new session under a fresh random ID; the driver's compare-and-swap is broken.", innerException: null);
+            }
+
+            if (attempt >= MaxSaveAttempts)
+            {
+                throw new SessionStoreException(_runtime.Store.Driver, "save", timedOut: false,
+                    $"The session was still changing after {MaxSaveAttempts} save attempts; giving up rather than spinning. Check the '{_runtime.Store.Driver}' driver's compare-and-swap.", innerException: null);
+            }
+
+            _runtime.Store.Telemetry.ConflictRetried();
+            Log.SaveConflict(_runtime.Logger, new SessionIdHash(_id));
+            var latest = await LoadVerifiedAsync(_id!, cancellationToken).ConfigureAwait(false);
+            if (latest is null)
+            {
+                // Destroyed, regenerated or expired since this request loaded it: never recreate it.
+                DropChanges();
+                return;
+            }
+
+            Adopt(latest.Value.Record, latest.Value.Entries);
+        }
+    }
+
+    /// <summary>The latest stored entries with this request's changes applied and expired keys dropped.</summary>
+    private OrderedDictionary<string, SessionEntry> Compose(double now)
+    {
+        var entries = new OrderedDictionary<string, SessionEntry>(_base.Count + (_changes?.Count ?? 0), StringComparer.Ordinal);
+        foreach (var (key, entry) in _base)
+        {
+            if (!entry.IsExpired(now))
+            {
+                entries.Add(key, entry);
+            }
+        }
+
+        if (_changes is not null)
+        {
+            foreach (var (key, change) in _changes)
+            {
+                change.ApplyTo(entries, key, now);
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// Keeps a session that is only read alive without rewriting its data: the expiry moves only
+    /// once a tenth of the idle timeout has passed, so a burst of reads costs one store write.
+    /// </summary>
+    private async ValueTask RefreshIfDueAsync(CancellationToken cancellationToken)
+    {
+        var next = ExpiryAt(_runtime.Time.GetUtcNow());
+        if (next - _expiresAt < _runtime.Options.IdleTimeout / 10)
+        {
+            return;
+        }
+
+        if (!await _runtime.Store.RefreshAsync(_id!, next, cancellationToken).ConfigureAwait(false))
+        {
+            ResetToAbsent();
+            _issueCookie = false;
+            _clearCookie = true;
+            return;
+        }
+
+        _expiresAt = next;
+        _issueCookie |= _runtime.Options.Cookie.MaxAge is not null; // slide the cookie with the session
+        Log.SessionRefreshed(_runtime.Logger, new SessionIdHash(_id));
+    }
+
+    private void RegisterForResponse()
+    {
+        if (_registered || _context is null || _context.Response.HasStarted)
+        {
+            return;
+        }
+
+        _registered = true;
+
+        // Hold the response body until the session is saved, so that a failed save can still
+        // become an error status; the response-start hook is the fallback for a body obtained
+        // before the session was first used.
+        if (_context.Features.Get<IHttpResponseBodyFeature>() is { } body)
+        {
+            _body = new SaveBeforeStartBodyFeature(body, SaveBeforeResponseAsync);
+            _context.Features.Set<IHttpResponseBodyFeature>(_body);
+        }
+
+        _context.Response.OnStarting(static async state => await ((Session)state).SaveBeforeResponseAsync().ConfigureAwait(false), this);
+    }
+
+    /// <summary>
+    /// Saves before the response starts, once. On a store failure the response becomes
+    /// <see cref="ToteOptions.StoreFailureStatusCode"/> and this returns <see langword="false"/>.
+    /// </summary>
+    private async ValueTask<bool> SaveBeforeResponseAsync()
+    {
+        if (_responseHandled || _abandoned)
+        {
+            return SaveFailure is null;
+        }
+
+        _responseHandled = true;
+        try
+        {
+            await SaveCoreAsync(forceWrite: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SessionStoreException ex)
+        {
+            SaveFailure = ex;
+            Log.SaveFailedBeforeResponse(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);
+            WriteFailure(_context!, _runtime.Options.StoreFailureStatusCode);
+            return false;
+        }
+
+        ApplyCookie();
+        return true;
+    }
+
+    /// <summary>Marks the request as failed: nothing is saved.</summary>
+    internal void Abandon(bool becauseOfException = true)
+    {
+        _abandoned = true;
+        _body?.DiscardHeld();
+        if (becauseOfException)
+        {
+            Log.SaveSkippedAfterException(_runtime.Logger);
+        }
+    }
+
+    /// <summary>
+    /// Finishes the session after the endpoint returned: saves whatever the response start did
+    /// not (changes made after the response started, or a response that has not started yet).
+    /// </summary>
+    /// <param name="failed">
+    /// The request ended in an unhandled exception (and <see cref="ToteOptions.SaveOnUnhandledException"/>
+    /// is set): save, but drop the body the endpoint left, which an error response replaces.
+    /// </param>
+    internal async Task CompleteAsync(bool failed = false)
+    {
+        if (!IsTouched || _abandoned || _context is null)
+        {
+            return;
+        }
+
+        if (failed)
+        {
+            _body?.DiscardHeld();
+        }
+
+        if (!_context.Response.HasStarted)
+        {
+            // Saves, then releases a body the endpoint wrote without flushing.
+            _ = _body is null
+                ? await SaveBeforeResponseAsync().ConfigureAwait(false)
+                : await _body.SaveOnceAsync().ConfigureAwait(false);
+            return;
+        }
+
+        if (!HasChanges && _pendingDeletes is not { Count: > 0 })
+        {
+            return;
+        }
+
+        try
+        {
+            await SaveCoreAsync(forceWrite: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SessionStoreException ex)
+        {
+            Log.SaveFailedAfterResponse(_runtime.Logger, ex);
+            return;
+        }
+
+        if (_issueCookie || _clearCookie)
+        {
+            Log.CookieNotUpdated(_runtime.Logger, new SessionIdHash(_id));
+        }
+    }
+
+    internal static void WriteFailure(HttpContext context, int statusCode)
+    {
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+        }
+
+        context.Response.StatusCode = statusCode;
+    }
+
+    // Exactly one cookie decision per response, made after the save so it reflects the final state.
+    private void ApplyCookie()
+    {
+        var issue = _issueCookie && _state == SessionState.Existing;
+        if (issue)
+        {
+            _runtime.Transport.Issue(_context!, _id!, _viaHeader);
+        }
+        else if (_clearCookie)
+        {
+            _runtime.Transport.Clear(_context!, _viaHeader);
+        }
+
+        _issueCookie = false;
+        _clearCookie = false;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Tote;
+
+/// <summary>
+/// A typed session key: the name under which a value is stored and the type it is read as.
+/// The C# form of Astro's <c>App.SessionData</c>; declare keys once, as static fields.
+/// </summary>
+/// <typeparam name="T">The type of the value stored under the key.</typeparam>
+/// <example>
+/// <code>
+/// static class Keys
+/// {
+///     public static readonly SessionKey&lt;List&lt;string&gt;&gt; Cart = new("cart");
+/// }
+/// </code>
+/// </example>
+public sealed class SessionKey<T>
+{
+    /// <summary>Creates a key.</summary>
+    /// <param name="name">The key's name in the stored session; not empty.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public SessionKey(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Name = name;
+    }
+
+    /// <summary>The key's name in the stored session.</summary>
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

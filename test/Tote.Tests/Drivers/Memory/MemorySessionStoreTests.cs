@@ -1,0 +1,89 @@
+using Tote.Drivers;
+using Tote.Drivers.Memory;
+using Tote.Testing;
+
+namespace Tote.Tests.Drivers.Memory;
+
+public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
+{
+    // The suite sweeps explicitly; a timer firing as the fake clock moves would race it.
+    private MemorySessionStoreOptions Options { get; } = new() { SweepInterval = TimeSpan.FromDays(1) };
+
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
+        => ValueTask.FromResult<ISessionStore>(new MemorySessionStore(Options, time));
+
+    // Bytes that are not UTF-8: what a damaged record looks like to this driver.
+    protected override ValueTask CorruptAsync(ISessionStore store, string id)
+    {
+        ((MemorySessionStore)store).ReplaceBytes(id, [0xC3, 0x28, 0xFF]);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Save_WhenFull_EvictsSessionsClosestToExpiry()
+    {
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 10 }, Clock);
+        var ids = new List<string>();
+        for (var i = 0; i < 15; i++)
+        {
+            var id = TestIds.New();
+            ids.Add(id);
+            Assert.NotNull(await store.SaveAsync(id, Record(lifetime: TimeSpan.FromMinutes(10 + i)), SessionVersion.Missing, TestContext.Current.CancellationToken));
+        }
+
+        Assert.True(store.Count <= 10);
+        Assert.NotNull(await store.LoadAsync(ids[^1], TestContext.Current.CancellationToken));
+        Assert.Null(await store.LoadAsync(ids[0], TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Save_WhenFull_SweepsExpiredBeforeEvictingLive()
+    {
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 2 }, Clock);
+        var expiring = TestIds.New();
+        var live = TestIds.New();
+        await store.SaveAsync(expiring, Record(lifetime: TimeSpan.FromMinutes(1)), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await store.SaveAsync(live, Record(lifetime: TimeSpan.FromHours(1)), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        Clock.Advance(TimeSpan.FromMinutes(2));
+
+        await store.SaveAsync(TestIds.New(), Record(lifetime: TimeSpan.FromHours(1)), SessionVersion.Missing, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(await store.LoadAsync(live, TestContext.Current.CancellationToken));
+        Assert.Equal(2, store.Count);
+    }
+
+    [Fact]
+    public async Task Save_OverMaxBytes_EvictsToStayWithinBytes()
+    {
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxBytes = 1000 }, Clock);
+        var data = $$"""[["Map",1,2],"k",{"data":3,"expires":-1},"{{new string('x', 300)}}"]""";
+
+        for (var i = 0; i < 10; i++)
+        {
+            await store.SaveAsync(TestIds.New(), Record(data, TimeSpan.FromMinutes(10 + i)), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(store.Bytes <= 1000, $"{store.Bytes} bytes");
+    }
+
+    [Fact]
+    public async Task Save_RecordLargerThanMaxBytes_Throws()
+    {
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxBytes = 10 }, Clock);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.SaveAsync(TestIds.New(), Record(), SessionVersion.Missing, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task SweepTimer_RemovesExpiredSessionsAsTheClockMoves()
+    {
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { SweepInterval = TimeSpan.FromMinutes(1) }, Clock);
+        await store.SaveAsync(TestIds.New(), Record(lifetime: TimeSpan.FromSeconds(30)), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        Assert.Equal(1, store.Count);
+
+        Clock.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(0, store.Count);
+        Assert.Equal(0, store.Bytes);
+    }
+}

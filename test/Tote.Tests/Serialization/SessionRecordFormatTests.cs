@@ -1,0 +1,53 @@
+using Tote.Devalue;
+using Tote.Serialization;
+
+namespace Tote.Tests.Serialization;
+
+public sealed class SessionRecordFormatTests
+{
+    [Fact]
+    public void Write_CartExample_IsByteForByteAstro()
+    {
+        var entries = new OrderedDictionary<string, SessionEntry>
+        {
+            ["cart"] = SessionEntry.FromText(DevalueSerializer.Serialize(new List<string> { "a", "b" }), expires: null),
+        };
+
+        Assert.Equal("""[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""", SessionRecordFormat.Write(entries));
+    }
+
+    [Theory]
+    [InlineData("""[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""")]
+    [InlineData("""[["Map",1,2,6,7],"user",{"data":3,"expires":-1},{"name":4,"admin":5},"Ada",true,"flash",{"data":8,"expires":9},"Saved!",1767225600000]""")]
+    [InlineData("""[["Map",1,2],"home",{"data":3,"expires":-1},["URL",4],"https://example.com/a?b=1"]""")]
+    [InlineData("""[["Map",1,2],"seen",{"data":3,"expires":-1},["Date","2026-01-01T12:00:00.000Z"]]""")]
+    [InlineData("""[["Map"]]""")]
+    public void ReadThenWrite_AstroRecord_RoundTripsExactly(string astro)
+    {
+        Assert.Equal(astro, SessionRecordFormat.Write(SessionRecordFormat.Read(astro)));
+    }
+
+    [Fact]
+    public void Read_AstroRecord_GivesEachKeyItsValueAndExpiry()
+    {
+        var entries = SessionRecordFormat.Read("""[["Map",1,2,6,7],"user",{"data":3,"expires":-1},{"name":4,"admin":5},"Ada",true,"flash",{"data":8,"expires":9},"Saved!",1767225600000]""");
+
+        Assert.Equal(["user", "flash"], entries.Keys);
+        Assert.Null(entries["user"].Expires);
+        Assert.Equal(1767225600000d, entries["flash"].Expires);
+        Assert.Equal("Saved!", DevalueSerializer.Deserialize<string>(entries["flash"].GetText()));
+    }
+
+    [Theory]
+    [InlineData("{not devalue")]
+    [InlineData("""["just a string"]""")]
+    [InlineData("""[{"cart":1},[]]""")]
+    [InlineData("""[["Map",1,2],"cart",5]""")]
+    [InlineData("""[["Map",1,2],"cart",{"value":3},1]""")]
+    [InlineData("""[["Map",1,2],"cart",{"data":3,"expires":4},1,"soon"]""")]
+    [InlineData("""[["Map",1,2],7,{"data":3,"expires":-1},1]""")]
+    public void Read_NotAnAstroRecord_ThrowsFormatException(string text)
+    {
+        Assert.Throws<FormatException>(() => SessionRecordFormat.Read(text));
+    }
+}

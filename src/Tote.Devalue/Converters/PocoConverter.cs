@@ -22,6 +22,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     private readonly object?[] _defaultArguments;
     private object?[]? _spareArguments;
     private readonly bool _hasProtoKey;
+    private readonly int _maxEntryLength;
 
     public PocoConverter(TypeCache cache, JsonTypeInfo info)
     {
@@ -29,6 +30,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         var ordered = JsPropertyOrder.Order(properties.Select(p => p.Name)).ToList();
         _properties = [.. ordered.Select(name => properties.First(p => p.Name == name))];
         _hasProtoKey = properties.Any(p => p.Name == "__proto__");
+        _maxEntryLength = 2 + _properties.Sum(p => p.QuotedName.Length + 13);
         // Names usually match exactly, and ordinal lookups are the cheapest: try that first.
         var exact = new Dictionary<string, PropertyAccessor<T>>(StringComparer.Ordinal);
         foreach (var property in properties)
@@ -89,8 +91,11 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
         var children = writer.Children(mark);
         var start = writer.BeginEntry();
-        writer.Append('{');
-        var first = true;
+
+        // The text's length is bounded by the names plus 13 characters a property: reserve once.
+        var span = writer.GetSpan(_maxEntryLength);
+        var written = 0;
+        span[written++] = '{';
         for (var i = 0; i < children.Length; i++)
         {
             if (children[i] == PropertyAccessor<T>.Skipped)
@@ -98,18 +103,20 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
                 continue;
             }
 
-            if (!first)
+            if (written > 1)
             {
-                writer.Append(',');
+                span[written++] = ',';
             }
 
-            first = false;
-            writer.Append(_properties[i].QuotedName);
-            writer.Append(':');
-            writer.AppendInt(children[i]);
+            var name = _properties[i].QuotedName;
+            name.CopyTo(span[written..]);
+            written += name.Length;
+            span[written++] = ':';
+            written += DevalueWriter.FormatInt(children[i], span[written..]);
         }
 
-        writer.Append('}');
+        span[written++] = '}';
+        writer.Advance(written);
         writer.EndEntry(index, start);
         writer.PopTo(mark);
         writer.ExitContainer();

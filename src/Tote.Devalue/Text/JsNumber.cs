@@ -21,6 +21,14 @@ internal static class JsNumber
             return written;
         }
 
+        // Prices and other two-decimal values: when k/100 is exactly this double, "k/100" with
+        // trailing zeros dropped is its shortest round-trip text, so no general formatting is needed.
+        var cents = Math.Round(value * 100);
+        if (Math.Abs(cents) < MaxExactInteger && cents / 100 == value)
+        {
+            return FormatCents((long)cents, destination);
+        }
+
         // .NET's "R" yields the shortest digits that round-trip, as JavaScript's algorithm does;
         // only the layout (exponent thresholds, "e+" and padding) differs, so re-lay them out.
         Span<char> shortest = stackalloc char[MaxLength];
@@ -119,6 +127,29 @@ internal static class JsNumber
             destination[written++] = e < 0 ? '-' : '+';
             Math.Abs(e).TryFormat(destination[written..], out var expLength, default, CultureInfo.InvariantCulture);
             written += expLength;
+        }
+
+        return written;
+    }
+
+    private static int FormatCents(long cents, Span<char> destination)
+    {
+        var written = 0;
+        if (cents < 0)
+        {
+            destination[written++] = '-';
+            cents = -cents;
+        }
+
+        var whole = cents / 100;
+        var fraction = (int)(cents % 100);
+        whole.TryFormat(destination[written..], out var wholeLength, default, CultureInfo.InvariantCulture);
+        written += wholeLength;
+        destination[written++] = '.';
+        destination[written++] = (char)('0' + (fraction / 10));
+        if (fraction % 10 != 0)
+        {
+            destination[written++] = (char)('0' + (fraction % 10));
         }
 
         return written;

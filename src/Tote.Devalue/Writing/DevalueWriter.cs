@@ -252,8 +252,40 @@ internal sealed class DevalueWriter
     public void AppendInt(long value)
     {
         EnsureCapacity(20);
-        value.TryFormat(_chars.AsSpan(_length), out var written, default, CultureInfo.InvariantCulture);
-        _length += written;
+        _length += FormatInt(value, _chars.AsSpan(_length));
+    }
+
+    /// <summary>
+    /// Room for at least <paramref name="sizeHint"/> characters at the end of the text; write
+    /// into it, then call <see cref="Advance"/> with the count written.
+    /// </summary>
+    public Span<char> GetSpan(int sizeHint)
+    {
+        EnsureCapacity(sizeHint);
+        return _chars.AsSpan(_length);
+    }
+
+    public void Advance(int count) => _length += count;
+
+    /// <summary>Formats an index or length; small non-negative values (nearly all) take a short path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int FormatInt(long value, Span<char> destination)
+    {
+        if ((ulong)value < 10)
+        {
+            destination[0] = (char)('0' + value);
+            return 1;
+        }
+
+        if ((ulong)value < 100)
+        {
+            destination[1] = (char)('0' + (value % 10));
+            destination[0] = (char)('0' + (value / 10));
+            return 2;
+        }
+
+        value.TryFormat(destination, out var written, default, CultureInfo.InvariantCulture);
+        return written;
     }
 
     public void AppendQuoted(ReadOnlySpan<char> value)
@@ -265,18 +297,22 @@ internal sealed class DevalueWriter
     /// <summary>Writes <c>{"key":i,…}</c>-style separators: a comma before every child but the first.</summary>
     public void AppendChildList(ReadOnlySpan<int> children, char open, char close)
     {
-        Append(open);
+        // An index has at most 11 characters with its comma: reserve once, write unchecked.
+        var span = GetSpan(2 + (children.Length * 12));
+        var written = 0;
+        span[written++] = open;
         for (var i = 0; i < children.Length; i++)
         {
             if (i > 0)
             {
-                Append(',');
+                span[written++] = ',';
             }
 
-            AppendInt(children[i]);
+            written += FormatInt(children[i], span[written..]);
         }
 
-        Append(close);
+        span[written++] = close;
+        Advance(written);
     }
 
     /// <summary>Writes <c>["Tag",child,…]</c> from the children pushed since <paramref name="mark"/>, then pops them.</summary>

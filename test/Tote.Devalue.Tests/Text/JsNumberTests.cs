@@ -1,0 +1,46 @@
+using System.Globalization;
+using CsCheck;
+
+namespace Tote.Devalue.Tests.Text;
+
+public sealed class JsNumberTests
+{
+    // Between 1e-5 and 1e15 .NET's shortest round-trip text is plain digits, as JavaScript's is,
+    // so the two must agree there; the vectors cover the exponent forms.
+    [Fact]
+    public void Format_TwoDecimalValues_MatchesTheShortestRoundTripText() =>
+        Gen.Long[-10_000_000_000_000L, 10_000_000_000_000L].Sample(cents =>
+        {
+            var value = cents / 100.0;
+            if (value == 0 || Math.Abs(value) < 1e-5)
+            {
+                return;
+            }
+
+            Assert.Equal(value.ToString("R", CultureInfo.InvariantCulture), JsNumber.ToString(value));
+        });
+
+    [Fact]
+    public void Format_AnyDoubleInPlainRange_MatchesTheShortestRoundTripText() =>
+        Gen.Double.Sample(value =>
+        {
+            var magnitude = Math.Abs(value);
+            if (!double.IsFinite(value) || magnitude < 1e-5 || magnitude >= 1e15)
+            {
+                return;
+            }
+
+            Assert.Equal(value.ToString("R", CultureInfo.InvariantCulture), JsNumber.ToString(value));
+        });
+
+    [Theory]
+    [InlineData(19.99, "19.99")]
+    [InlineData(0.07, "0.07")]
+    [InlineData(-0.5, "-0.5")]
+    [InlineData(1.005, "1.005")]
+    [InlineData(1e21, "1e+21")]
+    [InlineData(1e-7, "1e-7")]
+    [InlineData(123456789012345680000d, "123456789012345680000")]
+    public void Format_WritesJavaScriptText(double value, string expected) =>
+        Assert.Equal(expected, JsNumber.ToString(value));
+}

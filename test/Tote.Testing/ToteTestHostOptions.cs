@@ -9,7 +9,7 @@ public sealed class ToteTestHostOptions
     /// <summary>Sets Tote's options in code.</summary>
     public Action<ToteOptions>? Tote { get; set; }
 
-    /// <summary>Chooses the driver; by default the memory driver.</summary>
+    /// <summary>Chooses the driver; by default the memory driver (set it to do nothing to get Tote's own default, <c>fs</c>).</summary>
     public Action<IToteBuilder>? Driver { get; set; }
 
     /// <summary>Adds or replaces services.</summary>

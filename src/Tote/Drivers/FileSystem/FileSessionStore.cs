@@ -1,0 +1,246 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tote.Diagnostics;
+using Tote.Drivers.Hosting;
+
+namespace Tote.Drivers.FileSystem;
+
+/// <summary>
+/// The <c>fs</c> driver, Tote's default: one file per session, <c>{id}.session</c>, holding a
+/// <see cref="RecordEnvelope"/>. Reads take no lock (a file is only ever replaced whole, by a
+/// rename); writers take the session's <see cref="SessionFileLocks"/> stripe, check the stored
+/// version and rename a fully written temporary file over the old one. That makes
+/// compare-and-swap hold between threads and between processes sharing the directory.
+/// </summary>
+internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IHostedSessionStore, IDisposable
+{
+    public const string DriverName = "fs";
+
+    private const string Extension = ".session";
+    private const string TempExtension = ".tmp";
+
+    private static readonly System.Buffers.SearchValues<char> IdChars = System.Buffers.SearchValues.Create("0123456789abcdef-");
+
+    // A temporary file older than this belongs to a writer that crashed between write and rename.
+    private static readonly TimeSpan OrphanAge = TimeSpan.FromHours(1);
+
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SessionFileLocks _locks;
+    private readonly bool _flush;
+
+    public FileSessionStore(string directory, FileSessionStoreOptions options, TimeProvider time, ILogger? logger = null)
+    {
+        Directory = System.IO.Path.GetFullPath(directory);
+        SweepInterval = options.SweepInterval;
+        _flush = options.FlushToDisk;
+        _time = time;
+        _logger = logger ?? NullLogger.Instance;
+        System.IO.Directory.CreateDirectory(Directory);
+        _locks = new SessionFileLocks(System.IO.Path.Combine(Directory, ".locks"));
+    }
+
+    /// <summary>The full path of the directory that holds the session files.</summary>
+    public string Directory { get; }
+
+    public TimeSpan? SweepInterval { get; }
+
+    public async ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!IsFileSafe(id))
+        {
+            return null;
+        }
+
+        return await ReadLiveAsync(PathOf(id), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfUnsafe(id);
+        var version = RecordEnvelope.NewVersion();
+        var bytes = RecordEnvelope.Write(record, version);
+        using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
+        var path = PathOf(id);
+        var current = await ReadLiveAsync(path, cancellationToken).ConfigureAwait(false);
+        var matches = expectedVersion.IsMissing ? current is null : current?.Version == expectedVersion;
+        if (!matches)
+        {
+            return null;
+        }
+
+        await ReplaceAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+        return version;
+    }
+
+    public async ValueTask DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!IsFileSafe(id))
+        {
+            return;
+        }
+
+        using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
+        File.Delete(PathOf(id));
+    }
+
+    public async ValueTask<bool> RefreshAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!IsFileSafe(id))
+        {
+            return false;
+        }
+
+        using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
+        var path = PathOf(id);
+        var current = await ReadLiveAsync(path, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            return false;
+        }
+
+        // Same version: a refresh must not make a concurrent save conflict.
+        var refreshed = new SessionRecord { Data = current.Data, CreatedAt = current.CreatedAt, ExpiresAt = expiresAt };
+        await ReplaceAsync(path, RecordEnvelope.Write(refreshed, current.Version), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public async ValueTask<int> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var removed = 0;
+        var now = _time.GetUtcNow();
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var id = System.IO.Path.GetFileNameWithoutExtension(path);
+            if (!IsFileSafe(id) || await ReadLiveHeaderAsync(path, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
+            // Check again under the lock: a writer may have replaced the file since.
+            using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
+            if (await ReadLiveHeaderAsync(path, cancellationToken).ConfigureAwait(false) is null && File.Exists(path))
+            {
+                File.Delete(path);
+                removed++;
+            }
+        }
+
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + TempExtension))
+        {
+            if (now - new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero) > OrphanAge)
+            {
+                File.Delete(path);
+            }
+        }
+
+        return removed;
+    }
+
+    public async IAsyncEnumerable<string> GetSessionIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var id = System.IO.Path.GetFileNameWithoutExtension(path);
+            if (IsFileSafe(id) && await ReadLiveHeaderAsync(path, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                yield return id;
+            }
+        }
+    }
+
+    public void Announce(ILogger logger) => Log.FileStoreStarted(logger, Directory);
+
+    public void Dispose() => _locks.Dispose();
+
+    /// <summary>Test hook: the file that holds <paramref name="id"/>.</summary>
+    internal string PathOf(string id) => System.IO.Path.Combine(Directory, id + Extension);
+
+    // The core passes only UUIDs; anything else could name a path outside the directory.
+    private static bool IsFileSafe(string id)
+        => id.Length is >= 2 and <= 64
+            && char.IsAsciiHexDigitLower(id[0]) && char.IsAsciiHexDigitLower(id[1])
+            && id.AsSpan().IndexOfAnyExcept(IdChars) < 0;
+
+    private static void ThrowIfUnsafe(string id)
+    {
+        if (!IsFileSafe(id))
+        {
+            throw new ArgumentException("A session ID for the fs driver must be lowercase hex digits and dashes (a UUID).", nameof(id));
+        }
+    }
+
+    // A live, well-formed record; null for a missing, expired or malformed one.
+    private async ValueTask<SessionRecord?> ReadLiveAsync(string path, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        return RecordEnvelope.TryRead(bytes, out var record) && record.ExpiresAt > _time.GetUtcNow() ? record : null;
+    }
+
+    // The header of a live, well-formed record; null for a missing, expired or malformed one.
+    private async ValueTask<RecordEnvelope.Header?> ReadLiveHeaderAsync(string path, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[RecordEnvelope.MaxHeaderBytes];
+        int read;
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: false);
+            await using (stream.ConfigureAwait(false))
+            {
+                read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        return RecordEnvelope.TryReadHeader(buffer.AsSpan(0, read), out var header, out _) && header.IsLive(_time.GetUtcNow())
+            ? header
+            : null;
+    }
+
+    // Write the whole record to a new file, then rename it over the old one: readers see the old
+    // record or the new one, never a mix, and a crash leaves at most an orphaned temporary file.
+    private async ValueTask ReplaceAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var temp = path + "." + Guid.NewGuid().ToString("N") + TempExtension;
+        try
+        {
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: false);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                if (_flush)
+                {
+                    stream.Flush(flushToDisk: true);
+                }
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+}

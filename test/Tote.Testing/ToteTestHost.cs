@@ -72,7 +72,7 @@ public sealed class ToteTestHost : IAsyncDisposable
         if (options.AddTote)
         {
             var tote = builder.Services.AddTote(options.Tote);
-            (options.Driver ?? (static b => b.UseMemory()))(tote);
+            options.Driver?.Invoke(tote);
         }
 
         options.Services?.Invoke(builder.Services);

@@ -12,7 +12,6 @@ public sealed class DistributedCacheDriverHostingTests
     {
         await using var host = await ToteTestHost.StartAsync(SessionApi.Map, o =>
         {
-            o.Driver = _ => { };
             o.Configuration["Tote:Driver"] = "distributed-cache";
             o.Services = s => s.AddDistributedMemoryCache();
         });

@@ -20,7 +20,7 @@ public sealed class FileDriverHostingTests : IDisposable
     [Fact]
     public async Task AddTote_WithoutDriver_StoresSessionsInFilesUnderTheContentRoot()
     {
-        await using var host = await ToteTestHost.StartAsync(SessionApi.Map, o => o.Driver = _ => { });
+        await using var host = await ToteTestHost.StartAsync(SessionApi.Map, o => o.Configuration.Remove("Tote:Driver"));
 
         var store = Assert.IsType<FileSessionStore>(host.Store);
         var contentRoot = host.Services.GetRequiredService<IHostEnvironment>().ContentRootPath;
@@ -98,7 +98,6 @@ public sealed class FileDriverHostingTests : IDisposable
 
     private Task<ToteTestHost> StartAsync(string driver = "fs") => ToteTestHost.StartAsync(SessionApi.Map, o =>
     {
-        o.Driver = _ => { };
         o.Configuration["Tote:Driver"] = driver;
         o.Configuration["Tote:FileSystem:Path"] = _directory.Path;
         o.Configuration["Tote:FileSystem:SweepInterval"] = "00:01:00";

@@ -35,6 +35,8 @@ mkdir -p "$out"
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 started=$SECONDS
+# The machine may be shared: the load averages at start and end say how far to trust the numbers.
+load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 
 step "npm ci (devalue $(sed -n 's/.*"devalue": "\(.*\)".*/\1/p' "$node_dir/package.json" | head -n 1))"
 (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
@@ -64,4 +66,5 @@ fi
 step "results (BenchmarkDotNet job: $job; whole script took $((SECONDS - started)) s)"
 node "$node_dir/report.mjs" --bdn "$report" \
   --node-typed "$out/node-typed.json" --node-astro "$out/node-astro.json" --job "$job" \
+  --load "start $load_start, end $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')" \
   | tee "$out/summary.md"

@@ -1,7 +1,7 @@
 // Builds the devalue benchmark's summary table from BenchmarkDotNet's JSON report and the
 // Node benchmark's output, and checks the performance budget (bench/README.md).
 //
-// Usage: node report.mjs --bdn <report-brief.json> --node-typed <json> --node-astro <json> [--job <name>]
+// Usage: node report.mjs --bdn <report-brief.json> --node-typed <json> --node-astro <json> [--job <name>] [--load <text>]
 // Prints markdown on stdout; exits 0 whether or not the budget holds (the verdict is printed).
 
 import { readFileSync } from 'node:fs';
@@ -79,6 +79,7 @@ const lines = [];
 lines.push(`Job: ${args.job ?? 'default'}; ${bdn.HostEnvironmentInfo?.ProcessorName ?? 'unknown CPU'}, ` +
   `${bdn.HostEnvironmentInfo?.LogicalCoreCount ?? '?'} logical cores; ` +
   `${bdn.HostEnvironmentInfo?.RuntimeVersion ?? ''}; ${nodeTyped.runtime}, devalue ${nodeTyped.devalue}.`);
+if (args.load) lines.push(`Load average (1, 5, 15 min): ${args.load}; on a busy machine compare ratios, not absolute times.`);
 lines.push(`Payload: typed devalue text ${nodeTyped.payloadChars} chars, Astro Map text ${nodeAstro.payloadChars} chars.`);
 lines.push('Ratios are this row / reference (lower is better). "vs Node" compares with devalue on Node handling the same text.');
 lines.push('');

@@ -62,7 +62,10 @@ public static class DevalueSerializer
     /// <typeparam name="T">The type to bind to.</typeparam>
     /// <param name="text">The devalue text.</param>
     /// <param name="options">Options; <see cref="DevalueOptions.Default"/> when <see langword="null"/>.</param>
-    /// <returns>The value; <c>undefined</c> and <c>null</c> give <see langword="default"/>.</returns>
+    /// <returns>
+    /// The value; <c>undefined</c> and <c>null</c> give <see langword="null"/> for reference and
+    /// nullable types (a non-nullable value type such as <see cref="int"/> cannot hold them and throws).
+    /// </returns>
     /// <exception cref="DevalueException">The text is not devalue, does not fit <typeparamref name="T"/>, or exceeds a limit.</exception>
     public static T? Deserialize<T>(string text, DevalueOptions? options = null)
         => DevalueReader.Read<T>(text, options ?? DevalueOptions.Default);

@@ -107,6 +107,7 @@ public sealed class PublicVectorTests
         if (vector.ErrorOrigin == "devalue")
         {
             Assert.Equal(vector.Error, exception.Reason);
+            Assert.Equal(vector.Error, exception.Message);
         }
     }
 

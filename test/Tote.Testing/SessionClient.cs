@@ -43,6 +43,17 @@ public sealed class SessionClient : IDisposable
         return body;
     }
 
+    /// <summary>
+    /// Sends a request carrying <paramref name="id"/> (in the cookie, or in <paramref name="headerName"/>),
+    /// as another tab or client of the same session would, without touching <see cref="SessionId"/>.
+    /// </summary>
+    public Task<HttpResponseMessage> SendWithIdAsync(HttpMethod method, string path, string id, string? headerName = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add(headerName ?? "Cookie", headerName is null ? $"{_cookieName}={id}" : id);
+        return _http.SendAsync(request);
+    }
+
     /// <summary>Sends a request with the session cookie, and keeps the cookie the response sets.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
     {

@@ -61,6 +61,17 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         return version.Value;
     }
 
+    /// <summary>Creates one session that has just expired and one that lives on.</summary>
+    protected async Task<(string Expired, string Live)> CreateExpiredAndLiveAsync()
+    {
+        var expired = TestIds.New();
+        var live = TestIds.New();
+        await CreateAsync(expired, lifetime: TimeSpan.FromMinutes(10));
+        await CreateAsync(live, lifetime: TimeSpan.FromHours(2));
+        Clock.Advance(TimeSpan.FromMinutes(11));
+        return (expired, live);
+    }
+
     [Fact]
     public async Task Load_MissingId_ReturnsNull()
     {
@@ -326,15 +337,12 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
             return;
         }
 
-        var expired = TestIds.New();
-        var live = TestIds.New();
-        await CreateAsync(expired, lifetime: TimeSpan.FromMinutes(10));
-        await CreateAsync(live, lifetime: TimeSpan.FromHours(2));
-        Clock.Advance(TimeSpan.FromMinutes(11));
+        var (expired, live) = await CreateExpiredAndLiveAsync();
 
         var removed = await sweeper.SweepAsync(TestContext.Current.CancellationToken);
 
         Assert.True(removed >= 1);
+        Assert.Null(await Store.LoadAsync(expired, TestContext.Current.CancellationToken));
         Assert.NotNull(await Store.LoadAsync(live, TestContext.Current.CancellationToken));
     }
 
@@ -347,11 +355,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
             return;
         }
 
-        var expired = TestIds.New();
-        var live = TestIds.New();
-        await CreateAsync(expired, lifetime: TimeSpan.FromMinutes(10));
-        await CreateAsync(live, lifetime: TimeSpan.FromHours(2));
-        Clock.Advance(TimeSpan.FromMinutes(11));
+        var (expired, live) = await CreateExpiredAndLiveAsync();
 
         var ids = new List<string>();
         await foreach (var id in enumerator.GetSessionIdsAsync(TestContext.Current.CancellationToken))

@@ -21,13 +21,6 @@ public sealed class SessionPersistenceTests
         },
         configure);
 
-    private static Task<HttpResponseMessage> SendWithSession(SessionClient client, string id, HttpMethod method, string path)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("Cookie", $"tote-session={id}");
-        return client.Http.SendAsync(request);
-    }
-
     [Fact]
     public async Task ConcurrentRequests_ChangingDifferentKeys_BothLand()
     {
@@ -37,8 +30,8 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/seed/1");
         var id = client.SessionId!;
 
-        var a = SendWithSession(client, id, HttpMethod.Post, "/gated/a/set/x/1");
-        var b = SendWithSession(client, id, HttpMethod.Post, "/gated/b/set/y/2");
+        var a = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/x/1", id);
+        var b = client.SendWithIdAsync(HttpMethod.Post, "/gated/b/set/y/2", id);
         await Task.WhenAll(_gates["a"].Arrived, _gates["b"].Arrived);
         _gates["a"].Release();
         (await a).Dispose();
@@ -59,9 +52,9 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/x/0");
         var id = client.SessionId!;
 
-        var a = SendWithSession(client, id, HttpMethod.Post, "/gated/a/set/x/first");
-        var b = SendWithSession(client, id, HttpMethod.Post, "/gated/b/set/x/second");
-        var c = SendWithSession(client, id, HttpMethod.Post, "/gated/c/set/y/other");
+        var a = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/x/first", id);
+        var b = client.SendWithIdAsync(HttpMethod.Post, "/gated/b/set/x/second", id);
+        var c = client.SendWithIdAsync(HttpMethod.Post, "/gated/c/set/y/other", id);
         await Task.WhenAll(_gates["a"].Arrived, _gates["b"].Arrived, _gates["c"].Arrived);
         _gates["a"].Release();
         (await a).Dispose();
@@ -83,7 +76,7 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/name/ada");
         var id = client.SessionId!;
 
-        var inFlight = SendWithSession(client, id, HttpMethod.Post, "/gated/a/set/cart/late");
+        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/cart/late", id);
         await _gates["a"].Arrived;
         (await client.PostAsync("/destroy")).Dispose();
         _gates["a"].Release();
@@ -104,7 +97,7 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/name/ada");
         var oldId = client.SessionId!;
 
-        var inFlight = SendWithSession(client, oldId, HttpMethod.Post, "/gated/a/set/cart/late");
+        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/cart/late", oldId);
         await _gates["a"].Arrived;
         (await client.PostAsync("/regenerate")).Dispose();
         _gates["a"].Release();
@@ -123,7 +116,7 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/name/ada");
         var id = client.SessionId!;
 
-        var inFlight = SendWithSession(client, id, HttpMethod.Post, "/gated/a/set/cart/late");
+        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/cart/late", id);
         await _gates["a"].Arrived;
         host.Clock.Advance(TimeSpan.FromHours(2));
         _gates["a"].Release();

@@ -385,9 +385,7 @@ public sealed class SessionTests
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Task.Run(async () =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/cart/append/{i}");
-            request.Headers.Add("Cookie", $"tote-session={id}");
-            using var response = await client.Http.SendAsync(request);
+            using var response = await client.SendWithIdAsync(HttpMethod.Post, $"/cart/append/{i}", id);
             return response.StatusCode;
         })));
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using Microsoft.AspNetCore.Session;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
@@ -24,6 +25,8 @@ namespace Tote.Benchmarks.Sessions;
 /// No HTTP: the middleware and cookie are measured by the HTTP load script.
 /// </summary>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class SessionCoreBenchmarks : IDisposable
 {
     private static readonly SessionKey<List<string>> Cart = new("cart");
@@ -66,6 +69,7 @@ public class SessionCoreBenchmarks : IDisposable
     }
 
     [Benchmark(Baseline = true, Description = "ASP.NET session: read-only")]
+    [BenchmarkCategory("read-only")]
     public async Task<int> AspNetReadOnly()
     {
         var session = NewAspNetSession(_aspNetKey, isNew: false);
@@ -76,6 +80,7 @@ public class SessionCoreBenchmarks : IDisposable
     }
 
     [Benchmark(Description = "Tote: read-only")]
+    [BenchmarkCategory("read-only")]
     public async Task<int> ToteReadOnly()
     {
         var session = new Session(_runtime, context: null);
@@ -85,7 +90,8 @@ public class SessionCoreBenchmarks : IDisposable
         return cart!.Count;
     }
 
-    [Benchmark(Description = "ASP.NET session: write")]
+    [Benchmark(Baseline = true, Description = "ASP.NET session: write")]
+    [BenchmarkCategory("write")]
     public async Task<int> AspNetWrite()
     {
         var session = NewAspNetSession(_aspNetKey, isNew: false);
@@ -97,6 +103,7 @@ public class SessionCoreBenchmarks : IDisposable
     }
 
     [Benchmark(Description = "Tote: write")]
+    [BenchmarkCategory("write")]
     public async Task<int> ToteWrite()
     {
         var session = new Session(_runtime, context: null);
@@ -107,7 +114,8 @@ public class SessionCoreBenchmarks : IDisposable
         return cart!.Count;
     }
 
-    [Benchmark(Description = "ASP.NET session: new session")]
+    [Benchmark(Baseline = true, Description = "ASP.NET session: new session")]
+    [BenchmarkCategory("new session")]
     public async Task AspNetNewSession()
     {
         var key = Guid.NewGuid().ToString();
@@ -118,6 +126,7 @@ public class SessionCoreBenchmarks : IDisposable
     }
 
     [Benchmark(Description = "Tote: new session")]
+    [BenchmarkCategory("new session")]
     public async Task ToteNewSession()
     {
         var session = new Session(_runtime, context: null);

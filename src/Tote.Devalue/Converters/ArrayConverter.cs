@@ -125,22 +125,23 @@ internal sealed class SetConverter<TSet, TElement>(TypeCache cache) : DevalueCon
 
         writer.EnterContainer();
         var mark = writer.StackMark;
-        foreach (var item in value)
+        if (value is HashSet<TElement> hashSet)
         {
-            writer.Push(Element.Write(writer, item));
+            // The concrete type's struct enumerator: no allocation, no interface calls.
+            foreach (var item in hashSet)
+            {
+                writer.Push(Element.Write(writer, item));
+            }
+        }
+        else
+        {
+            foreach (var item in value)
+            {
+                writer.Push(Element.Write(writer, item));
+            }
         }
 
-        var start = writer.BeginEntry();
-        writer.Append("[\"Set\"");
-        foreach (var child in writer.Children(mark))
-        {
-            writer.Append(',');
-            writer.AppendInt(child);
-        }
-
-        writer.Append(']');
-        writer.EndEntry(index, start);
-        writer.PopTo(mark);
+        writer.WriteTaggedEntry(index, "Set", mark);
         writer.ExitContainer();
         return index;
     }

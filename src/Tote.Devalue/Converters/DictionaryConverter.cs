@@ -116,9 +116,10 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
 
             if (JsPropertyOrder.IsArrayIndex(key))
             {
-                ordered = JsPropertyOrder.Order(pairs.Select(p => (string)(object)p.Key))
-                    .Select(k => pairs.First(p => (string)(object)p.Key == k))
-                    .ToList();
+                var all = pairs.ToList();
+                ordered = [.. all.Where(p => JsPropertyOrder.IsArrayIndex((string)(object)p.Key))
+                    .OrderBy(p => ulong.Parse((string)(object)p.Key, System.Globalization.CultureInfo.InvariantCulture))
+                    .Concat(all.Where(p => !JsPropertyOrder.IsArrayIndex((string)(object)p.Key)))];
                 break;
             }
         }
@@ -163,16 +164,6 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             writer.ExitPath();
         }
 
-        var start = writer.BeginEntry();
-        writer.Append("[\"Map\"");
-        foreach (var child in writer.Children(mark))
-        {
-            writer.Append(',');
-            writer.AppendInt(child);
-        }
-
-        writer.Append(']');
-        writer.EndEntry(index, start);
-        writer.PopTo(mark);
+        writer.WriteTaggedEntry(index, "Map", mark);
     }
 }

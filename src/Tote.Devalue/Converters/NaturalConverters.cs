@@ -72,7 +72,7 @@ internal static class NaturalConverters
             writer.ExitPath();
         }
 
-        WriteTagged(writer, index, "Map", mark);
+        writer.WriteTaggedEntry(index, "Map", mark);
         writer.ExitContainer();
         return index;
     }
@@ -91,7 +91,7 @@ internal static class NaturalConverters
             writer.Push(objects.Write(writer, item));
         }
 
-        WriteTagged(writer, index, "Set", mark);
+        writer.WriteTaggedEntry(index, "Set", mark);
         writer.ExitContainer();
         return index;
     }
@@ -134,23 +134,6 @@ internal static class NaturalConverters
         writer.PopTo(mark);
         writer.ExitContainer();
         return index;
-    }
-
-    private static void WriteTagged(DevalueWriter writer, int index, string tag, int mark)
-    {
-        var start = writer.BeginEntry();
-        writer.Append("[\"");
-        writer.Append(tag);
-        writer.Append('"');
-        foreach (var child in writer.Children(mark))
-        {
-            writer.Append(',');
-            writer.AppendInt(child);
-        }
-
-        writer.Append(']');
-        writer.EndEntry(index, start);
-        writer.PopTo(mark);
     }
 
     private static int WriteLeaf(DevalueWriter writer, int index, string tag, string text, string? flags)

@@ -15,11 +15,11 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     private static readonly object UnderConstruction = new();
 
     private readonly PropertyAccessor<T>[] _properties;
-    private readonly Dictionary<string, PropertyAccessor<T>>.AlternateLookup<ReadOnlySpan<char>> _byName;
-    private readonly Dictionary<string, PropertyAccessor<T>> _byNameTable;
+    private readonly Dictionary<string, PropertyAccessor<T>>.AlternateLookup<ReadOnlySpan<char>> _byExactName;
+    private readonly Dictionary<string, PropertyAccessor<T>>? _byNameIgnoringCase;
     private readonly Func<object>? _createDefault;
-    private readonly ConstructorInvoker? _constructor;
-    private readonly ConstructorParameter[] _parameters;
+    private readonly Func<object?[], T>? _constructor;
+    private readonly object?[] _defaultArguments;
     private readonly bool _hasProtoKey;
 
     public PocoConverter(TypeCache cache, JsonTypeInfo info)
@@ -28,23 +28,24 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         var ordered = JsPropertyOrder.Order(properties.Select(p => p.Name)).ToList();
         _properties = [.. ordered.Select(name => properties.First(p => p.Name == name))];
         _hasProtoKey = properties.Any(p => p.Name == "__proto__");
-        _byNameTable = new Dictionary<string, PropertyAccessor<T>>(
-            info.Options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        // Names usually match exactly, and ordinal lookups are the cheapest: try that first.
+        var exact = new Dictionary<string, PropertyAccessor<T>>(StringComparer.Ordinal);
         foreach (var property in properties)
         {
-            _byNameTable.TryAdd(property.Name, property);
+            exact.TryAdd(property.Name, property);
         }
 
-        _byName = _byNameTable.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byExactName = exact.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byNameIgnoringCase = info.Options.PropertyNameCaseInsensitive
+            ? new Dictionary<string, PropertyAccessor<T>>(exact, StringComparer.OrdinalIgnoreCase)
+            : null;
         _createDefault = info.CreateObject;
-        _parameters = [];
+        _defaultArguments = [];
         if (_createDefault is null && info.ConstructorAttributeProvider is ConstructorInfo constructor)
         {
-            _constructor = ConstructorInvoker.Create(constructor);
-            _parameters = [.. constructor.GetParameters().Select(parameter => new ConstructorParameter(
-                parameter.Position,
-                parameter.HasDefaultValue ? parameter.DefaultValue : (parameter.ParameterType.IsValueType ? Activator.CreateInstance(parameter.ParameterType) : null),
-                properties.FirstOrDefault(p => p.ParameterPosition == parameter.Position)))];
+            _constructor = CompileConstructor(constructor);
+            _defaultArguments = [.. constructor.GetParameters().Select(parameter =>
+                parameter.HasDefaultValue ? parameter.DefaultValue : (parameter.ParameterType.IsValueType ? Activator.CreateInstance(parameter.ParameterType) : null))];
         }
     }
 
@@ -173,11 +174,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
     private T ReadWithConstructor(DevalueReader reader, int reference)
     {
-        var arguments = new object?[_parameters.Length];
-        for (var i = 0; i < arguments.Length; i++)
-        {
-            arguments[i] = _parameters[i].DefaultValue;
-        }
+        var arguments = (object?[])_defaultArguments.Clone();
 
         reader.SetTyped(reference, UnderConstruction);
         var count = reader.ElementCount(reference);
@@ -205,7 +202,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             token = reader.NextToken(token);
         }
 
-        var result = (T)_constructor!.Invoke(arguments)!;
+        var result = _constructor!(arguments);
         reader.SetTyped(reference, result!);
         foreach (var (property, valueReference) in later ?? [])
         {
@@ -217,18 +214,43 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         return result;
     }
 
+    // A compiled "args => new T((A)args[0], (B)args[1], …)" skips the per-call argument checks of
+    // reflection invocation, which dominated reading records.
+    private static Func<object?[], T> CompileConstructor(ConstructorInfo constructor)
+    {
+        var arguments = Expression.Parameter(typeof(object?[]), "arguments");
+        var parameters = constructor.GetParameters().Select(p => Expression.Convert(
+            Expression.ArrayIndex(arguments, Expression.Constant(p.Position)), p.ParameterType));
+        Expression body = Expression.New(constructor, parameters);
+        if (body.Type != typeof(T))
+        {
+            body = Expression.Convert(body, typeof(T));
+        }
+
+        return Expression.Lambda<Func<object?[], T>>(body, arguments).Compile();
+    }
+
     private PropertyAccessor<T>? Find(DevalueReader reader, int keyToken)
     {
         var raw = reader.TokenRawString(keyToken, out var escaped);
-        if (!escaped)
+        if (!escaped && _byExactName.TryGetValue(raw, out var property))
         {
-            return _byName.TryGetValue(raw, out var property) ? property : null;
+            return property;
         }
 
-        return _byNameTable.TryGetValue(reader.TokenString(keyToken), out var unescaped) ? unescaped : null;
-    }
+        var name = escaped ? reader.TokenString(keyToken) : null;
+        if (name is not null && _byExactName.Dictionary.TryGetValue(name, out property))
+        {
+            return property;
+        }
 
-    private sealed record ConstructorParameter(int Position, object? DefaultValue, PropertyAccessor<T>? Property);
+        if (_byNameIgnoringCase is null)
+        {
+            return null;
+        }
+
+        return _byNameIgnoringCase.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name ?? raw, out property) ? property : null;
+    }
 }
 
 /// <summary>One member of a POCO: its JavaScript name, and compiled access to its value.</summary>

@@ -130,7 +130,9 @@ internal sealed class IntegerConverter<T> : DevalueConverter<T>
                 break;
         }
 
-        throw reader.Mismatch(reference, typeof(T), "The value is not an integer in the type's range.");
+        throw reader.GetNode(reference) is DevalueNode.Number or DevalueNode.BigInt
+            ? reader.Mismatch(reference, typeof(T), "The value is not an integer in the type's range.")
+            : reader.Mismatch(reference, typeof(T));
     }
 }
 

@@ -34,7 +34,7 @@ internal static class SequenceReading
                 var token = reader.ElementToken(reference, isSet ? 1 : 0);
                 for (var i = 0; i < length; i++)
                 {
-                    if (isSet || !(reader.TokenKind(token) == JsonTokenKind.Number && reader.IsRaw(token, "-2")))
+                    if (isSet || !(reader.IsInteger(token, DevalueWriter.Hole)))
                     {
                         reader.EnterIndex(i);
                         assign(state, i, converter.Read(reader, reader.ResolveIndex(token)));

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Tote.Devalue;
 
 /// <summary>Writes arrays as devalue does, choosing between hole (<c>-2</c>) and sparse (<c>-7</c>) encodings.</summary>
@@ -7,21 +9,51 @@ internal static class SequenceWriting
     {
         writer.EnterContainer();
         var mark = writer.StackMark;
-        var position = 0;
         var holes = 0;
-        foreach (var item in items)
+
+        // Lists and arrays are walked as spans: no enumerator, no interface calls.
+        if (items is List<TElement> list)
         {
-            writer.EnterIndex(position++);
-            var child = converter.Write(writer, item);
-            writer.ExitPath();
-            holes += child == DevalueWriter.Hole ? 1 : 0;
-            writer.Push(child);
+            holes = WriteSpan(writer, CollectionsMarshal.AsSpan(list), converter);
+        }
+        else if (items is TElement[] array)
+        {
+            holes = WriteSpan(writer, array, converter);
+        }
+        else
+        {
+            var position = 0;
+            foreach (var item in items)
+            {
+                holes += WriteElement(writer, position++, item, converter);
+            }
         }
 
         WriteArrayEntry(writer, index, writer.Children(mark), holes);
         writer.PopTo(mark);
         writer.ExitContainer();
         return index;
+    }
+
+    private static int WriteSpan<TElement>(DevalueWriter writer, ReadOnlySpan<TElement> items, DevalueConverter<TElement> converter)
+    {
+        var holes = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            holes += WriteElement(writer, i, items[i], converter);
+        }
+
+        return holes;
+    }
+
+    /// <summary>Writes one element and pushes its index; returns 1 for a hole.</summary>
+    private static int WriteElement<TElement>(DevalueWriter writer, int position, TElement item, DevalueConverter<TElement> converter)
+    {
+        writer.EnterIndex(position);
+        var child = converter.Write(writer, item);
+        writer.ExitPath();
+        writer.Push(child);
+        return child == DevalueWriter.Hole ? 1 : 0;
     }
 
     private static void WriteArrayEntry(DevalueWriter writer, int index, ReadOnlySpan<int> children, int holes)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Numerics;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Tote.Devalue;
@@ -87,6 +86,4 @@ internal sealed class TypeCache(DevalueOptions options)
 
     private static DevalueConverter Make(Type definition, Type[] arguments, params object?[] constructorArguments) =>
         (DevalueConverter)Activator.CreateInstance(definition.MakeGenericType(arguments), constructorArguments)!;
-
-    internal static bool IsBigIntegerLike(Type type) => type == typeof(BigInteger);
 }

@@ -97,7 +97,7 @@ internal sealed partial class DevalueReader
             var key = TokenString(current);
             if (key == "__proto__")
             {
-                throw Fail("Cannot parse an object with a `__proto__` property", "The text is not valid devalue: Cannot parse an object with a `__proto__` property.");
+                throw DevalueError("Cannot parse an object with a `__proto__` property");
             }
 
             needsOrdering |= JsPropertyOrder.IsArrayIndex(key);
@@ -127,13 +127,13 @@ internal sealed partial class DevalueReader
         {
             if (TokenKind(current) != JsonTokenKind.String)
             {
-                throw Fail("Cannot parse an object with a non-string key", "The text is not valid devalue: Cannot parse an object with a non-string key.");
+                throw DevalueError("Cannot parse an object with a non-string key");
             }
 
             var key = TokenString(current);
             if (key == "__proto__")
             {
-                throw Fail("Cannot parse an object with a `__proto__` property", "The text is not valid devalue: Cannot parse an object with a `__proto__` property.");
+                throw DevalueError("Cannot parse an object with a `__proto__` property");
             }
 
             var valueToken = i + 1 < count ? NextToken(current) : -1;
@@ -166,7 +166,7 @@ internal sealed partial class DevalueReader
         var current = tokenIndex + 1;
         for (var i = 0; i < count; i++)
         {
-            if (_tokens[current].Kind == JsonTokenKind.Number && IsRaw(current, "-2"))
+            if (IsInteger(current, DevalueWriter.Hole))
             {
                 result.Add(DevalueHole.Value);
             }
@@ -329,7 +329,7 @@ internal sealed partial class DevalueReader
         var argument = ElementToken(index, 1);
         if (argument < 0 || TokenKind(argument) != JsonTokenKind.String)
         {
-            throw Fail("Invalid ArrayBuffer encoding", "The text is not valid devalue: Invalid ArrayBuffer encoding.");
+            throw DevalueError("Invalid ArrayBuffer encoding");
         }
 
         var base64 = TokenString(argument);
@@ -352,7 +352,7 @@ internal sealed partial class DevalueReader
 
         return TokenKind(argument) switch
         {
-            JsonTokenKind.String => JsDate.Parse(TokenString(argument)),
+            JsonTokenKind.String => JsDate.Parse(TokenRawString(argument, out var escaped) is var raw && !escaped ? raw : TokenString(argument)),
             JsonTokenKind.Number => TimeClip(ParseNumber(argument)),
             JsonTokenKind.Null or JsonTokenKind.False => 0,
             JsonTokenKind.True => 1,
@@ -410,7 +410,7 @@ internal sealed partial class DevalueReader
             var target = ResolveIndex(argument);
             if (target >= 0 && _state[target] == InProgress)
             {
-                throw Fail("Invalid circular reference", "The text is not valid devalue: Invalid circular reference.");
+                throw DevalueError("Invalid circular reference");
             }
 
             if (target >= 0)
@@ -511,7 +511,7 @@ internal sealed partial class DevalueReader
     private static double TimeClip(double milliseconds) =>
         double.IsNaN(milliseconds) || Math.Abs(milliseconds) > JsDate.MaxMilliseconds ? double.NaN : Math.Truncate(milliseconds) + 0d;
 
-    private DevalueException InvalidData() => Fail("Invalid data", "The text is not valid devalue: Invalid data.");
+    private static DevalueException InvalidData() => DevalueError("Invalid data");
 
     private DevalueException TypeErrorReadingZero() =>
         Fail("Cannot read properties of undefined (reading '0')", "The text is not valid devalue: a typed array's buffer index does not point at an entry.");
@@ -521,6 +521,6 @@ internal sealed partial class DevalueReader
         var tag = Tag(_entries[index] + 1);
         return tag.StartsWith("Temporal.", StringComparison.Ordinal)
             ? Fail($"Unsupported type {tag}", $"The text holds a {tag}, which Tote.Devalue does not support yet: store an ISO string instead.")
-            : Fail($"Unknown type {tag}", $"The text is not valid devalue: Unknown type {tag}.");
+            : DevalueError($"Unknown type {tag}");
     }
 }

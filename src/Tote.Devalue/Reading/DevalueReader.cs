@@ -78,7 +78,7 @@ internal sealed partial class DevalueReader
     private int Load(string text)
     {
         _text = text;
-        var tokenCount = JsonTokenizer.Tokenize(text, ref _tokens, ref _containers, Options.MaxDepth + 2);
+        var tokenCount = JsonTokenizer.Tokenize(text, ref _tokens, ref _containers, Options.MaxDepth);
         ref var root = ref _tokens[0];
         if (root.Kind == JsonTokenKind.Number)
         {
@@ -167,7 +167,7 @@ internal sealed partial class DevalueReader
             };
         }
 
-        return head.Kind == JsonTokenKind.Number && IsRaw(first, "-7") ? DevalueNode.SparseArray : DevalueNode.Array;
+        return IsInteger(first, DevalueWriter.Sparse) ? DevalueNode.SparseArray : DevalueNode.Array;
     }
 
     /// <summary>The node's name as devalue users know it, for error messages.</summary>
@@ -251,15 +251,14 @@ internal sealed partial class DevalueReader
             throw InvalidInput();
         }
 
-        var text = _text.AsSpan(token.Start, token.Length);
         int index;
-        if (text.Length <= 9 && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out index))
+        if (token.IsSmallInteger)
         {
-            // The common case: a plain integer.
+            index = token.Integer;
         }
         else
         {
-            var value = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            var value = double.Parse(_text.AsSpan(token.Start, token.Length), NumberStyles.Float, CultureInfo.InvariantCulture);
             if (value >= _entryCount)
             {
                 throw InvalidInput();
@@ -367,10 +366,11 @@ internal sealed partial class DevalueReader
         return _text.AsSpan(token.Start + 1, token.Length - 2);
     }
 
-    public bool IsRaw(int tokenIndex, string literal)
+    /// <summary>Whether the token is the integer <paramref name="value"/> written plainly (so <c>-2</c>, not <c>-2.0</c>).</summary>
+    public bool IsInteger(int tokenIndex, int value)
     {
         ref var token = ref _tokens[tokenIndex];
-        return _text.AsSpan(token.Start, token.Length).SequenceEqual(literal);
+        return token.Kind == JsonTokenKind.Number && token.IsSmallInteger && token.Integer == value;
     }
 
     public double ParseNumber(int tokenIndex)
@@ -379,7 +379,13 @@ internal sealed partial class DevalueReader
         return double.Parse(_text.AsSpan(token.Start, token.Length), NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 
-    public static DevalueException InvalidInput() => new("Invalid input", "The text is not valid devalue: Invalid input.", path: null);
+    public static DevalueException InvalidInput() => DevalueError("Invalid input");
+
+    /// <summary>
+    /// An error devalue itself reports for the same input: the message is devalue's, word for word,
+    /// so code handling errors from both runtimes can compare them.
+    /// </summary>
+    public static DevalueException DevalueError(string devalueMessage) => new(devalueMessage, devalueMessage, path: null);
 
     private static DevalueReader Rent(DevalueOptions options)
     {

@@ -17,6 +17,10 @@ internal struct JsonToken
 {
     public JsonTokenKind Kind;
     public bool HasEscapes;
+
+    /// <summary>For numbers: whether the text is a plain integer of at most nine digits, held in <see cref="Integer"/>.</summary>
+    public bool IsSmallInteger;
+    public int Integer;
     public int Start;
     public int Length;
 

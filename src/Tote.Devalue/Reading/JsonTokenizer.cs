@@ -8,7 +8,18 @@ namespace Tote.Devalue;
 /// </summary>
 internal static class JsonTokenizer
 {
+    private static readonly System.Buffers.SearchValues<char> StringStops = System.Buffers.SearchValues.Create(
+        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"
+        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
+
     public static int Tokenize(string text, ref JsonToken[] tokens, ref int[] containers, int maxDepth)
+    {
+        // devalue text itself nests two levels (the entry table and an entry); values nest through indexes.
+        var jsonDepthLimit = maxDepth + 2;
+        return Tokenize(text, ref tokens, ref containers, jsonDepthLimit, maxDepth);
+    }
+
+    private static int Tokenize(string text, ref JsonToken[] tokens, ref int[] containers, int jsonDepthLimit, int maxDepth)
     {
         var count = 0;
         var depth = 0;
@@ -37,7 +48,7 @@ internal static class JsonTokenizer
                 {
                     case '[':
                     case '{':
-                        if (depth == maxDepth)
+                        if (depth == jsonDepthLimit)
                         {
                             throw new DevalueException(
                                 "Input nested too deeply",
@@ -86,7 +97,7 @@ internal static class JsonTokenizer
                         count++;
                         break;
                     default:
-                        position = ReadNumber(text, position);
+                        position = ReadNumber(text, position, ref token);
                         token.Kind = JsonTokenKind.Number;
                         count++;
                         break;
@@ -190,20 +201,19 @@ internal static class JsonTokenizer
         position++;
         while (true)
         {
-            var rest = text.AsSpan(position);
-            var stop = rest.IndexOfAny('"', '\\');
-            var controlLimit = stop < 0 ? rest.Length : stop;
-            if (rest[..controlLimit].IndexOfAnyInRange('\u0000', '\u001f') is var control and >= 0)
-            {
-                throw Unexpected(text, position + control);
-            }
-
+            var stop = text.AsSpan(position).IndexOfAny(StringStops);
             if (stop < 0)
             {
                 throw Unexpected(text, text.Length);
             }
 
             position += stop;
+            if (text[position] < ' ')
+            {
+                // JSON forbids raw control characters inside strings.
+                throw Unexpected(text, position);
+            }
+
             if (text[position] == '"')
             {
                 return position + 1;
@@ -250,10 +260,11 @@ internal static class JsonTokenizer
         return position + literal.Length;
     }
 
-    private static int ReadNumber(string text, int position)
+    private static int ReadNumber(string text, int position, ref JsonToken token)
     {
         var start = position;
-        if (position < text.Length && text[position] == '-')
+        var negative = position < text.Length && text[position] == '-';
+        if (negative)
         {
             position++;
         }
@@ -263,6 +274,7 @@ internal static class JsonTokenizer
             throw Unexpected(text, position >= text.Length ? start : position);
         }
 
+        var digitsStart = position;
         if (text[position] == '0')
         {
             position++;
@@ -270,6 +282,19 @@ internal static class JsonTokenizer
         else
         {
             position = SkipDigits(text, position);
+        }
+
+        // Indexes are small integers: keep their value so resolving one needs no parsing.
+        if (position - digitsStart <= 9 && (position >= text.Length || text[position] is not ('.' or 'e' or 'E')))
+        {
+            var value = 0;
+            for (var i = digitsStart; i < position; i++)
+            {
+                value = (value * 10) + (text[i] - '0');
+            }
+
+            token.IsSmallInteger = !(negative && value == 0);
+            token.Integer = negative ? -value : value;
         }
 
         if (position < text.Length && text[position] == '.')
@@ -313,6 +338,12 @@ internal static class JsonTokenizer
 
     private static int SkipWhitespace(string text, int position)
     {
+        // devalue writes no whitespace: make the common case one comparison.
+        if ((uint)position < (uint)text.Length && text[position] > ' ')
+        {
+            return position;
+        }
+
         while (position < text.Length && text[position] is ' ' or '\t' or '\n' or '\r')
         {
             position++;

@@ -8,9 +8,16 @@ public sealed class DevalueBoxed
 {
     /// <summary>Boxes a primitive.</summary>
     /// <param name="value">A <see cref="string"/>, <see cref="double"/>, <see cref="bool"/> or <see cref="System.Numerics.BigInteger"/>.</param>
+    /// <exception cref="ArgumentException">The value is not one of those primitives.</exception>
     public DevalueBoxed(object value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (value is not (string or double or bool or System.Numerics.BigInteger))
+        {
+            throw new ArgumentException(
+                $"Only a string, double, bool or BigInteger can be boxed, not a {value.GetType()}.", nameof(value));
+        }
+
         Value = value;
     }
 

@@ -4,8 +4,8 @@ using System.Runtime.CompilerServices;
 namespace Tote.Devalue;
 
 /// <summary>
-/// JavaScript's SameValueZero, the equality <c>Map</c> and <c>Set</c> use: strings and
-/// numbers by value (NaN equals NaN, -0 equals 0), objects by identity.
+/// JavaScript's SameValueZero, the equality <c>Map</c> and <c>Set</c> use: strings, numbers,
+/// booleans and big integers by value (NaN equals NaN, -0 equals 0), objects by identity.
 /// </summary>
 internal sealed class SameValueZeroComparer : IEqualityComparer<object?>
 {
@@ -25,7 +25,9 @@ internal sealed class SameValueZeroComparer : IEqualityComparer<object?>
             (double a, double b) => a == b || (double.IsNaN(a) && double.IsNaN(b)),
             (bool a, bool b) => a == b,
             (BigInteger a, BigInteger b) => a == b,
-            _ => x.GetType().IsValueType && x.Equals(y),
+            // Other .NET primitives (int, long, …) stand for JavaScript numbers; everything else,
+            // boxed DateTimeOffset included (it stands for a Date object), compares by identity.
+            _ => x.GetType().IsPrimitive && x.Equals(y),
         };
     }
 
@@ -35,7 +37,7 @@ internal sealed class SameValueZeroComparer : IEqualityComparer<object?>
         string s => string.GetHashCode(s, StringComparison.Ordinal),
         // HashCode is seeded per process, so crafted inputs cannot force collisions.
         double d => double.IsNaN(d) ? HashCode.Combine(double.NaN) : HashCode.Combine(d == 0 ? 0d : d),
-        _ when obj.GetType().IsValueType => HashCode.Combine(obj),
+        _ when obj.GetType().IsPrimitive => HashCode.Combine(obj),
         _ => RuntimeHelpers.GetHashCode(obj),
     };
 

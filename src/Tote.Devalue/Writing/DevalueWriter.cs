@@ -281,6 +281,25 @@ internal sealed class DevalueWriter
         Append(close);
     }
 
+    /// <summary>Writes <c>["Tag",child,…]</c> from the children pushed since <paramref name="mark"/>, then pops them.</summary>
+    public int WriteTaggedEntry(int index, string tag, int mark)
+    {
+        var start = BeginEntry();
+        Append("[\"");
+        Append(tag);
+        Append('"');
+        foreach (var child in Children(mark))
+        {
+            Append(',');
+            AppendInt(child);
+        }
+
+        Append(']');
+        EndEntry(index, start);
+        PopTo(mark);
+        return index;
+    }
+
     public void EnterProperty(string name) => PushPath(PathSegment.Property(name));
 
     public void EnterIndex(int index) => PushPath(PathSegment.Index(index));
@@ -392,6 +411,12 @@ internal sealed class DevalueWriter
 
     private string Finish(int root)
     {
+        if (root == Hole)
+        {
+            // A hole exists only inside an array; standing alone it reads as undefined.
+            root = Undefined;
+        }
+
         if (root < 0)
         {
             // A root that is itself a special value is written as the bare number.

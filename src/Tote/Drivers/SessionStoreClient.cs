@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Tote.Diagnostics;
@@ -13,7 +14,10 @@ internal sealed class SessionStoreClient
 {
     private readonly ISessionStore _store;
     private readonly TimeProvider _time;
+    private const int MaxPooledTimeouts = 64;
+
     private readonly TimeSpan _timeout;
+    private readonly ConcurrentQueue<CancellationTokenSource> _timeouts = new();
 
     public SessionStoreClient(ISessionStore store, string driver, TimeSpan timeout, TimeProvider time, ToteTelemetry telemetry)
     {
@@ -55,19 +59,22 @@ internal sealed class SessionStoreClient
         activity?.SetTag("tote.driver", Driver);
         var started = _time.GetTimestamp();
 
-        // The timeout runs on the injected clock so tests can drive it; it is kept apart from the
+        // The timeout runs on the injected clock so tests can drive it, on a pooled token source
+        // (re-arming a timer is far cheaper than creating one per call). It is kept apart from the
         // caller's token so that a timeout and a cancelled request are reported differently.
-        using var timeout = _timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(_timeout, _time);
-        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var timeout = RentTimeout();
+        var link = cancellationToken.CanBeCanceled && timeout is not null
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout)
+            : default;
         try
         {
-            return await call(_store, state, linked?.Token ?? cancellationToken).ConfigureAwait(false);
+            return await call(_store, state, timeout?.Token ?? cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (OperationCanceledException ex) when (timeout?.IsCancellationRequested == true)
+        catch (OperationCanceledException ex) when (timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
         {
             Telemetry.StoreError(operation);
             activity?.SetStatus(ActivityStatusCode.Error, "timeout");
@@ -92,6 +99,42 @@ internal sealed class SessionStoreClient
         finally
         {
             Telemetry.StoreDuration(operation, _time.GetElapsedTime(started));
+            link.Dispose();
+            ReturnTimeout(timeout);
+        }
+    }
+
+    private CancellationTokenSource? RentTimeout()
+    {
+        if (_timeout == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
+
+        if (_timeouts.TryDequeue(out var source))
+        {
+            source.CancelAfter(_timeout);
+            return source;
+        }
+
+        return new CancellationTokenSource(_timeout, _time);
+    }
+
+    private void ReturnTimeout(CancellationTokenSource? source)
+    {
+        if (source is null)
+        {
+            return;
+        }
+
+        // A source that fired (timeout or caller cancellation) cannot be reused.
+        if (_timeouts.Count < MaxPooledTimeouts && source.TryReset())
+        {
+            _timeouts.Enqueue(source);
+        }
+        else
+        {
+            source.Dispose();
         }
     }
 }

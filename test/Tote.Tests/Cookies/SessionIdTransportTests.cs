@@ -156,13 +156,9 @@ public sealed class SessionIdTransportTests
     {
         await using var host = await StartAsync(o => o.Tote = t => t.HeaderName = "X-Session");
         using var client = host.CreateClient();
-        using var created = await client.PostAsync("/set/name/ada");
-        var id = Assert.Single(created.Headers.GetValues("X-Session"));
-        client.SessionId = null;
+        var id = await CreateSessionReadingIdFromHeaderAsync(client);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/get-then-id/name");
-        request.Headers.Add("X-Session", id);
-        using var response = await client.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await client.SendWithIdAsync(HttpMethod.Get, "/get-then-id/name", id, "X-Session");
 
         Assert.Equal($"ada|{id}", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
@@ -172,13 +168,9 @@ public sealed class SessionIdTransportTests
     {
         await using var host = await StartAsync(o => o.Tote = t => t.HeaderName = "X-Session");
         using var client = host.CreateClient();
-        using var created = await client.PostAsync("/set/name/ada");
-        var id = Assert.Single(created.Headers.GetValues("X-Session"));
-        client.SessionId = null;
+        var id = await CreateSessionReadingIdFromHeaderAsync(client);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/regenerate");
-        request.Headers.Add("X-Session", id);
-        using var response = await client.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await client.SendWithIdAsync(HttpMethod.Post, "/regenerate", id, "X-Session");
 
         var newId = Assert.Single(response.Headers.GetValues("X-Session"));
         Assert.NotEqual(id, newId);
@@ -195,5 +187,12 @@ public sealed class SessionIdTransportTests
             Assert.Equal(occurrences > 0, found);
             Assert.Equal(occurrences == 1, value is not null);
         });
+    }
+
+    private static async Task<string> CreateSessionReadingIdFromHeaderAsync(SessionClient client)
+    {
+        using var created = await client.PostAsync("/set/name/ada");
+        client.SessionId = null;
+        return Assert.Single(created.Headers.GetValues("X-Session"));
     }
 }

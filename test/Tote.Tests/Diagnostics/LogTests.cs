@@ -22,7 +22,7 @@ public sealed class LogTests
         await client.PostAsync("/set/name/ada");
         ids.Add(client.SessionId!);
         await client.GetStringAsync("/get/name");
-        var conflicting = Send(client, "/gated/a/set/x/1");
+        var conflicting = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/x/1", client.SessionId!);
         await gates["a"].Arrived;
         await client.PostAsync("/set/y/2");
         gates["a"].Release();
@@ -64,12 +64,5 @@ public sealed class LogTests
 
         var created = Assert.Single(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 1);
         Assert.Matches("^Created session [0-9a-f]{8}\\.$", created.Message);
-    }
-
-    private static Task<HttpResponseMessage> Send(SessionClient client, string path)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, path);
-        request.Headers.Add("Cookie", $"tote-session={client.SessionId}");
-        return client.Http.SendAsync(request);
     }
 }

@@ -109,6 +109,27 @@ public sealed class SessionPersistenceTests
     }
 
     [Fact]
+    public async Task InFlightUpdate_AfterDestroy_CommitsToAFreshSessionNotTheOldId()
+    {
+        await using var host = await StartAsync();
+        using var client = host.CreateClient();
+        await client.PostAsync("/cart/first");
+        var oldId = client.SessionId!;
+
+        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/append/late", oldId);
+        await _gates["a"].Arrived;
+        (await client.PostAsync("/destroy")).Dispose();
+        _gates["a"].Release();
+        using var response = await inFlight;
+
+        var parts = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('|');
+        Assert.NotEqual(oldId, parts[0]);
+        Assert.Equal("late", parts[1]);
+        Assert.Equal(parts[0], Assert.Single(SetCookie.All(response)).Value);
+        Assert.Null(await host.Store.LoadAsync(oldId, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task InFlightRequest_AfterExpiry_DoesNotResurrectSession()
     {
         await using var host = await StartAsync();

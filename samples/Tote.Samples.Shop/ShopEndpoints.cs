@@ -71,7 +71,9 @@ internal static class ShopEndpoints
         await session.HasAsync(Keys.LastVisit.Name, context.RequestAborted);
         if (session.Id is not null)
         {
-            session.Set(Keys.LastVisit, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+            // Whole milliseconds: stored as a JavaScript Date, which an Astro app sharing the store reads as one.
+            var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            session.Set(Keys.LastVisit, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)));
         }
 
         await next(context);

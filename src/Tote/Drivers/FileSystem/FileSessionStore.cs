@@ -100,9 +100,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
             return false;
         }
 
-        // Same version: a refresh must not make a concurrent save conflict.
-        var refreshed = new SessionRecord { Data = current.Data, CreatedAt = current.CreatedAt, ExpiresAt = expiresAt };
-        Replace(path, RecordEnvelope.Write(refreshed, current.Version), cancellationToken);
+        Replace(path, RecordEnvelope.WriteRefreshed(current, expiresAt), cancellationToken);
         return true;
     }
 
@@ -189,7 +187,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
             return null;
         }
 
-        return RecordEnvelope.TryRead(bytes, out var record) && record.ExpiresAt > _time.GetUtcNow() ? record : null;
+        return RecordEnvelope.ReadLive(bytes, _time.GetUtcNow());
     }
 
     // The header of a live, well-formed record, read without the data.

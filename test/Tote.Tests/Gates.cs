@@ -14,6 +14,19 @@ internal sealed class Gates
 
     public Gate this[string name] => _gates.GetOrAdd(name, _ => new Gate());
 
+    /// <summary>
+    /// Sends a gated request for session <paramref name="id"/>, runs <paramref name="meanwhile"/>
+    /// once it has loaded the session, then lets it finish and returns its response.
+    /// </summary>
+    public async Task<HttpResponseMessage> WhileInFlightAsync(Tote.Testing.SessionClient client, string gate, string path, string id, Func<Task> meanwhile)
+    {
+        var inFlight = client.SendWithIdAsync(HttpMethod.Post, path, id);
+        await this[gate].Arrived;
+        await meanwhile();
+        this[gate].Release();
+        return await inFlight;
+    }
+
     /// <summary>Maps <c>/gated/{gate}/set/{key}/{value}</c> (load, wait at the gate, set) and <c>/gated/{gate}/append/{item}</c> (the same with an atomic update).</summary>
     public void Map(WebApplication app)
     {

@@ -3,6 +3,7 @@
 # memory and fs drivers and for the built-in ASP.NET Core session, in one run on one machine.
 # Each cell is the median of three passes after a warm-up; every request carries one of the
 # pre-created sessions, round robin. Prints one markdown table and the budget verdicts.
+# Stacks listen on BENCH_PORT, BENCH_PORT+1, … at the same time.
 #
 # Usage: eng/bench-http.sh
 # Environment: BENCH_DURATION (s per pass, 4), BENCH_WARMUP (s, 2), BENCH_SESSIONS (1000),
@@ -17,7 +18,6 @@ warmup="${BENCH_WARMUP:-2}"
 sessions="${BENCH_SESSIONS:-1000}"
 port="${BENCH_PORT:-5190}"
 stacks="${BENCH_STACKS:-tote-memory tote-fs builtin}"
-base="http://127.0.0.1:$port"
 out="$root/artifacts/bench/http"
 lua="$root/bench/Tote.Benchmarks.Http/sessions.lua"
 routes=("GET /plain" "GET /nosession" "GET /cart" "POST /cart?item=x")
@@ -40,18 +40,24 @@ mkdir -p "$out"
 step "dotnet build bench/Tote.Benchmarks.Http -c Release"
 dotnet build bench/Tote.Benchmarks.Http -c Release -nologo -clp:NoSummary -v quiet >&2
 
-app=""
-stop_app() {
-  if [ -n "$app" ]; then
-    kill "$app" 2>/dev/null || true
-    wait "$app" 2>/dev/null || true
-    app=""
-  fi
+# All stacks run side by side on their own ports, and the passes interleave (pass 1 of every stack,
+# then pass 2, …), so that load from anything else on the machine falls on every stack alike.
+apps=()
+stop_apps() {
+  for pid in "${apps[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
 }
-trap stop_app EXIT
+trap stop_apps EXIT
 
 median() { sort -g | sed -n 2p; }
+wrk_run() { # stack method path seconds
+  wrk -t2 -c32 -d"$4s" --timeout 5s -s "$lua" "${url[$1]}" -- "$2" "$3" "$out/$1.cookies"
+}
 
+declare -A url
+index=0
 for stack in $stacks; do
   case "$stack" in
     tote-memory) env=(BENCH_STACK=tote Tote__Driver=memory) ;;
@@ -59,11 +65,14 @@ for stack in $stacks; do
     builtin) env=(BENCH_STACK=builtin) ;;
     *) echo "unknown stack $stack" >&2; exit 1 ;;
   esac
+  base="http://127.0.0.1:$((port + index))"
+  index=$((index + 1))
+  url[$stack]="$base"
 
   step "$stack: starting on $base"
   env "${env[@]}" dotnet run -c Release --no-build --project bench/Tote.Benchmarks.Http -- --urls "$base" \
     >"$out/$stack.log" 2>&1 &
-  app=$!
+  apps+=($!)
   for _ in $(seq 1 100); do
     curl -fs "$base/plain" >/dev/null 2>&1 && break
     sleep 0.2
@@ -77,26 +86,34 @@ for stack in $stacks; do
   created=$(wc -l <"$out/$stack.cookies")
   [ "$created" -eq "$sessions" ] || { echo "$stack: created $created sessions, expected $sessions" >&2; exit 1; }
 
-  # Warm every route up first (JIT, pools, caches), so that the first route measured is not the coldest.
+  # Warm the read-only routes up (JIT, pools), so that the first route measured is not the coldest.
   for route in "${routes[@]}"; do
     read -r method path <<<"$route"
-    wrk -t2 -c32 -d"${warmup}s" -s "$lua" "$base" -- "$method" "$path" "$out/$stack.cookies" >/dev/null
+    [ "$method" = GET ] && wrk_run "$stack" "$method" "$path" "$warmup" >/dev/null
   done
+done
 
-  for route in "${routes[@]}"; do
-    read -r method path <<<"$route"
-    : >"$out/passes"
-    for pass in 1 2 3; do
-      result=$(wrk -t2 -c32 -d"${duration}s" --timeout 5s -s "$lua" "$base" -- "$method" "$path" "$out/$stack.cookies" | grep '^RESULT')
-      read -r _ rps p99 bad sock <<<"$result"
+# Writes come last: they grow the carts, and reads are measured on the carts as created (one
+# item), the same on every stack.
+for route in "${routes[@]}"; do
+  read -r method path <<<"$route"
+  step "$route"
+  for stack in $stacks; do
+    wrk_run "$stack" "$method" "$path" "$warmup" >/dev/null
+    : >"$out/$stack.passes"
+  done
+  for pass in 1 2 3; do
+    for stack in $stacks; do
+      read -r _ rps p99 bad sock <<<"$(wrk_run "$stack" "$method" "$path" "$duration" | grep '^RESULT')"
       [ "$bad" = 0 ] && [ "$sock" = 0 ] || echo "warning: $stack $route pass $pass: $bad bad responses, $sock socket errors" >&2
-      echo "$rps $p99" >>"$out/passes"
+      echo "$rps $p99" >>"$out/$stack.passes"
     done
-    rps=$(cut -d' ' -f1 "$out/passes" | median)
-    p99=$(cut -d' ' -f2 "$out/passes" | median)
+  done
+  for stack in $stacks; do
+    rps=$(cut -d' ' -f1 "$out/$stack.passes" | median)
+    p99=$(cut -d' ' -f2 "$out/$stack.passes" | median)
     echo "$stack|$method $path|$rps|$p99" | tee -a "$out/results" >&2
   done
-  stop_app
 done
 
 step "results (wrk -t2 -c32, median of 3 × ${duration} s after ${warmup} s warm-up, $sessions sessions round robin)"

@@ -80,8 +80,16 @@ public sealed partial class Session
             var staged = _changes;
             ResetToAbsent();
             _clearCookie = true;
-            if (staged is not null && staged.Values.Any(c => !c.IsRemoval) && _context?.Response.HasStarted != true)
+            if (staged is not null && staged.Values.Any(c => !c.IsRemoval))
             {
+                if (_context?.Response.HasStarted == true)
+                {
+                    // No cookie can carry a new ID any more; the writes have nowhere to go.
+                    _runtime.Store.Telemetry.Dropped();
+                    Log.CreationAfterResponseDropped(_runtime.Logger);
+                    return;
+                }
+
                 // Writes staged before the read go to a fresh session, never to the unknown ID.
                 BecomeFresh();
                 _changes = staged;

@@ -23,7 +23,7 @@ public sealed partial class Session
     internal SessionStoreException? SaveFailure { get; private set; }
 
     /// <summary>Whether anything on this session was used during the request.</summary>
-    internal bool IsTouched => _registered || _state != SessionState.Unresolved;
+    internal bool IsTouched => _registered || _state != SessionState.Unresolved || HasChanges || _pendingDeletes is { Count: > 0 };
 
     private void ReadCandidate()
     {
@@ -372,7 +372,6 @@ public sealed partial class Session
             return;
         }
 
-        var cookieBefore = (_issueCookie, _clearCookie, _id);
         try
         {
             await SaveCoreAsync(forceWrite: false, CancellationToken.None).ConfigureAwait(false);
@@ -383,7 +382,7 @@ public sealed partial class Session
             return;
         }
 
-        if (cookieBefore != (_issueCookie, _clearCookie, _id))
+        if (_issueCookie || _clearCookie)
         {
             Log.CookieNotUpdated(_runtime.Logger, new SessionIdHash(_id));
         }

@@ -343,6 +343,29 @@ public sealed class SessionPersistenceTests
     }
 
     [Fact]
+    public async Task DestroyAfterResponseStarted_StillDeletesStoredSessionAndLogsTheCookie()
+    {
+        await using var host = await ToteTestHost.StartAsync(app =>
+        {
+            SessionApi.Map(app);
+            app.MapPost("/late-destroy", async (HttpContext context, Session session) =>
+            {
+                await context.Response.WriteAsync("started");
+                await context.Response.Body.FlushAsync();
+                session.Destroy();
+            });
+        });
+        using var client = host.CreateClient();
+        await client.PostAsync("/set/name/ada");
+        var id = client.SessionId!;
+
+        (await client.PostAsync("/late-destroy")).Dispose();
+
+        Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 14);
+    }
+
+    [Fact]
     public async Task UnhandledException_DoesNotSave()
     {
         await using var host = await StartWithThrowingEndpointAsync(saveOnException: false);

@@ -147,6 +147,22 @@ public sealed class FileSessionStoreTests : SessionStoreConformanceTests
     }
 
     [Fact]
+    public void NewDirectory_IsPrivateToTheAppsUserOnUnix()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("Unix file modes do not apply on Windows.");
+            return;
+        }
+
+        var path = Path.Combine(_directory.Path, "new", "sessions");
+
+        using var store = new FileSessionStore(path, new FileSessionStoreOptions(), Clock);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
     public async Task Data_SurvivesANewStoreInstance()
     {
         var id = TestIds.New();

@@ -9,7 +9,7 @@ public sealed class ToteTestHostOptions
     /// <summary>Sets Tote's options in code.</summary>
     public Action<ToteOptions>? Tote { get; set; }
 
-    /// <summary>Chooses the driver; by default the memory driver.</summary>
+    /// <summary>Chooses the driver in code; by default none, so <c>Tote:Driver</c> in <see cref="Configuration"/> decides.</summary>
     public Action<IToteBuilder>? Driver { get; set; }
 
     /// <summary>Adds or replaces services.</summary>
@@ -18,8 +18,12 @@ public sealed class ToteTestHostOptions
     /// <summary>Middleware that runs before <c>UseTote</c> (an exception handler, a probe).</summary>
     public Action<WebApplication>? BeforeTote { get; set; }
 
-    /// <summary>Configuration entries, as appsettings.json would give them (<c>Tote:IdleTimeout</c>).</summary>
-    public Dictionary<string, string?> Configuration { get; } = [];
+    /// <summary>
+    /// Configuration entries, as appsettings.json would give them (<c>Tote:IdleTimeout</c>).
+    /// Starts with <c>Tote:Driver = memory</c>, so tests use the memory driver unless they choose
+    /// another; remove the entry to get Tote's own default (<c>fs</c>).
+    /// </summary>
+    public Dictionary<string, string?> Configuration { get; } = new() { ["Tote:Driver"] = "memory" };
 
     /// <summary>The hosting environment name.</summary>
     /// <value>Defaults to Production.</value>

@@ -1,5 +1,5 @@
 using Tote.Drivers;
-using Tote.Drivers.Memory;
+using Tote.Drivers.FileSystem;
 
 namespace Tote.DependencyInjection;
 
@@ -10,12 +10,8 @@ namespace Tote.DependencyInjection;
 /// </summary>
 internal sealed class ToteDriverCatalog
 {
-    /// <summary>
-    /// The driver used when none is chosen. DESIGN names the file-system driver (<c>fs</c>) as
-    /// the default; until it exists the memory driver stands in. This constant is the one seam
-    /// to change when <c>fs</c> lands.
-    /// </summary>
-    public const string DefaultDriver = MemorySessionStore.DriverName;
+    /// <summary>The driver used when none is chosen: the file-system driver, durable with zero configuration.</summary>
+    public const string DefaultDriver = FileSessionStore.DriverName;
 
     private readonly Dictionary<string, Func<IServiceProvider, ISessionStore>> _drivers = new(StringComparer.OrdinalIgnoreCase);
 

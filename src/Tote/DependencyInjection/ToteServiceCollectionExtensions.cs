@@ -59,6 +59,7 @@ public static class ToteServiceCollectionExtensions
             sp.GetRequiredService<IOptions<MemorySessionStoreOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote")));
+        BuiltInDrivers.Register(services, catalog);
 
         services.TryAddSingleton(static sp =>
         {

@@ -61,4 +61,16 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Warning, "The memory session store is full; evicted {Count} session(s) closest to expiry.")]
     public static partial void MemoryStoreEvicted(ILogger logger, int count);
+
+    [LoggerMessage(30, LogLevel.Information, "Sessions are stored in files under {Directory} (the fs driver): single-machine storage. Processes on this machine share them; servers behind a load balancer do not, so use a shared driver (redis, postgres) there.")]
+    public static partial void FileStoreStarted(ILogger logger, string directory);
+
+    [LoggerMessage(31, LogLevel.Warning, "The distributed-cache driver cannot compare-and-swap: when concurrent requests change one session the last writer wins, and UpdateAsync is not atomic. Use fs, redis, sqlite or postgres where that matters.")]
+    public static partial void DistributedCacheCannotCompareAndSwap(ILogger logger);
+
+    [LoggerMessage(32, LogLevel.Debug, "Swept {Count} expired session(s).")]
+    public static partial void Swept(ILogger logger, int count);
+
+    [LoggerMessage(33, LogLevel.Warning, "Sweeping expired sessions failed; trying again at the next interval.")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
 }

@@ -11,9 +11,9 @@ namespace Tote.Tests.DependencyInjection;
 public sealed class ToteServiceCollectionExtensionsTests
 {
     [Fact]
-    public async Task AddTote_WithoutDriver_UsesTheMemoryDriverForNow()
+    public async Task UseMemory_ChoosesTheMemoryDriver()
     {
-        await using var host = await ToteTestHost.StartAsync(SessionApi.Map);
+        await using var host = await ToteTestHost.StartAsync(SessionApi.Map, o => o.Driver = b => b.UseMemory());
 
         Assert.IsType<MemorySessionStore>(host.Store);
     }

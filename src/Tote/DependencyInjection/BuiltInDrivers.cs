@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Tote.Drivers;
+using Tote.Drivers.DistributedCache;
+using Tote.Drivers.FileSystem;
+using Tote.Drivers.Hosting;
+using Tote.Options;
+
+namespace Tote.DependencyInjection;
+
+/// <summary>
+/// Registers the <c>fs</c> and <c>distributed-cache</c> drivers in the catalog, so configuration
+/// alone (<c>"Tote:Driver"</c>) can choose them, and the hosted service that starts and sweeps
+/// whichever driver is chosen.
+/// </summary>
+internal static class BuiltInDrivers
+{
+    /// <summary>Where the <c>fs</c> driver keeps sessions when no path is set, under the content root.</summary>
+    public static readonly string DefaultFileSystemPath = Path.Combine(".tote", "sessions");
+
+    public static void Register(IServiceCollection services, ToteDriverCatalog catalog)
+    {
+        services.AddOptions<FileSessionStoreOptions>().BindConfiguration(FileSessionStoreOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileSessionStoreOptions>, FileSessionStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionStoreHostedService>());
+
+        catalog.Register(FileSessionStore.DriverName, static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FileSessionStoreOptions>>().Value;
+            var root = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
+            return new FileSessionStore(
+                Path.Combine(root, options.Path ?? DefaultFileSystemPath),
+                options,
+                sp.GetRequiredService<TimeProvider>());
+        });
+
+        catalog.Register(DistributedCacheSessionStore.DriverName, static sp => new DistributedCacheSessionStore(
+            sp.GetService<IDistributedCache>() ?? throw new InvalidOperationException(
+                "The distributed-cache session driver needs an IDistributedCache. Register one first, such as services.AddStackExchangeRedisCache(…) or services.AddDistributedMemoryCache()."),
+            sp.GetRequiredService<TimeProvider>()));
+    }
+}

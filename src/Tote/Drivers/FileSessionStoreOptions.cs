@@ -1,0 +1,33 @@
+namespace Tote.Drivers;
+
+/// <summary>
+/// Options for the <c>fs</c> driver, the default: one file per session on the local disk. Set
+/// them with <c>AddTote().UseFileSystem(o => …)</c> or in configuration under
+/// <c>"Tote:FileSystem"</c>. Sessions survive restarts but are not shared between machines:
+/// behind a load balancer use a shared driver (Redis, PostgreSQL) instead.
+/// </summary>
+public sealed class FileSessionStoreOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Tote:FileSystem";
+
+    /// <summary>
+    /// The directory that holds the session files. A relative path is resolved against the
+    /// application's content root. Processes on one machine may share it safely.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: <c>.tote/sessions</c> under the content root.</value>
+    public string? Path { get; set; }
+
+    /// <summary>How often the background sweeper removes the files of expired sessions.</summary>
+    /// <value>Defaults to 5 minutes.</value>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Whether each write is flushed to the disk (<c>fsync</c>) before it replaces the old file.
+    /// Writes are atomic either way (a new file is renamed over the old one, so a crashed process
+    /// never leaves a half-written session); flushing also keeps the last writes through a power
+    /// loss, at the cost of a disk flush per save.
+    /// </summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool FlushToDisk { get; set; }
+}

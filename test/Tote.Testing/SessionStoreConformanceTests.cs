@@ -250,22 +250,30 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ConcurrentSaves_WithTheSameVersion_ExactlyOneWins()
+    public async Task ConcurrentSaves_WithTheSameVersion_LeaveOneWholeRecord()
     {
-        SkipUnlessCompareAndSwap();
         var id = TestIds.New();
         var version = await CreateAsync(id);
+        var written = Enumerable.Range(0, 20).Select(i => $$"""[["Map",1,2],"n",{"data":3,"expires":-1},{{i}}]""").ToList();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
-            await Store.SaveAsync(id, Record($$"""[["Map",1,2],"n",{"data":3,"expires":-1},{{i}}]"""), version, TestContext.Current.CancellationToken))));
+        var results = await Task.WhenAll(written.Select(data => Task.Run(async () =>
+            await Store.SaveAsync(id, Record(data), version, TestContext.Current.CancellationToken))));
 
-        Assert.Single(results, r => r is not null);
+        // Every driver keeps one of the records whole; with compare-and-swap exactly one save wins.
+        Assert.Contains((await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data, written);
+        if (SupportsCompareAndSwap)
+        {
+            Assert.Single(results, r => r is not null);
+        }
+        else
+        {
+            Assert.Contains(results, r => r is not null);
+        }
     }
 
     [Fact]
-    public async Task ConcurrentCompareAndSwapLoops_LoseNoUpdate()
+    public async Task ConcurrentCompareAndSwapLoops_LoseNoUpdateWhereTheDriverCanCompare()
     {
-        SkipUnlessCompareAndSwap();
         var id = TestIds.New();
         await CreateAsync(id, data: "0");
 
@@ -282,11 +290,17 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
             }
         })));
 
-        Assert.Equal("50", (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data);
+        var final = int.Parse((await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data, System.Globalization.CultureInfo.InvariantCulture);
+        if (SupportsCompareAndSwap)
+        {
+            Assert.Equal(50, final);
+        }
+        else
+        {
+            // Last writer wins: updates may be lost, but the count is one some writer stored.
+            Assert.InRange(final, 1, 50);
+        }
     }
-
-    private void SkipUnlessCompareAndSwap()
-        => Assert.SkipUnless(SupportsCompareAndSwap, $"{Store.GetType().Name} cannot compare-and-swap atomically (last writer wins), so concurrent saves are not checked.");
 
     [Fact]
     public async Task LargeRecord_RoundTripsExactly()
@@ -329,32 +343,27 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Sweep_RemovesExpiredAndKeepsLiveSessions()
+    public async Task ExpiredSessions_AreSweptOrExpiredByTheStorage_LiveOnesStay()
     {
-        if (Store is not ISessionStoreSweeper sweeper)
-        {
-            Assert.Skip($"{Store.GetType().Name} does not implement ISessionStoreSweeper (its storage expires records itself).");
-            return;
-        }
-
         var (expired, live) = await CreateExpiredAndLiveAsync();
 
-        var removed = await sweeper.SweepAsync(TestContext.Current.CancellationToken);
+        // A driver without a sweeper relies on its storage to expire records (cache or TTL).
+        if (Store is ISessionStoreSweeper sweeper)
+        {
+            Assert.True(await sweeper.SweepAsync(TestContext.Current.CancellationToken) >= 1);
+        }
 
-        Assert.True(removed >= 1);
         Assert.Null(await Store.LoadAsync(expired, TestContext.Current.CancellationToken));
         Assert.NotNull(await Store.LoadAsync(live, TestContext.Current.CancellationToken));
     }
 
-    [Fact]
-    public async Task Enumerate_ListsLiveSessionsOnly()
+    /// <summary>
+    /// The check for drivers that implement <see cref="ISessionStoreEnumerator"/>: their test class
+    /// calls it from a test of its own, so drivers without the capability have no skipped test.
+    /// </summary>
+    protected async Task AssertEnumerationListsLiveSessionsOnlyAsync()
     {
-        if (Store is not ISessionStoreEnumerator enumerator)
-        {
-            Assert.Skip($"{Store.GetType().Name} does not implement ISessionStoreEnumerator.");
-            return;
-        }
-
+        var enumerator = Assert.IsAssignableFrom<ISessionStoreEnumerator>(Store);
         var (expired, live) = await CreateExpiredAndLiveAsync();
 
         var ids = new List<string>();

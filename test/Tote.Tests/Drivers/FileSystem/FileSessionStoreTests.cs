@@ -7,6 +7,9 @@ namespace Tote.Tests.Drivers.FileSystem;
 
 public sealed class FileSessionStoreTests : SessionStoreConformanceTests
 {
+    [Fact]
+    public Task Enumerate_ListsLiveSessionsOnly() => AssertEnumerationListsLiveSessionsOnlyAsync();
+
     private readonly TempDirectory _directory = new();
 
     protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)

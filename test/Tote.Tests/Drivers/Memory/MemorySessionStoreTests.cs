@@ -6,6 +6,9 @@ namespace Tote.Tests.Drivers.Memory;
 
 public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
 {
+    [Fact]
+    public Task Enumerate_ListsLiveSessionsOnly() => AssertEnumerationListsLiveSessionsOnlyAsync();
+
     // The suite sweeps explicitly; a timer firing as the fake clock moves would race it.
     private MemorySessionStoreOptions Options { get; } = new() { SweepInterval = TimeSpan.FromDays(1) };
 

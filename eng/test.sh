@@ -23,6 +23,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The sample's browser test drives Debian's chromium through Playwright; no browser is ever
+# downloaded. Installed here (as root, with apt-get) so that CI always runs that test.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+rm -rf "$root/artifacts/browser"
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 if [ -x "$root/eng/services.sh" ]; then
   "$root/eng/services.sh" start
 fi

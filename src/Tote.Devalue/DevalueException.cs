@@ -11,6 +11,11 @@ namespace Tote.Devalue;
 /// </remarks>
 public class DevalueException : Exception
 {
+    private readonly LocationStyle _style;
+    private readonly string? _fixedPath;
+    private List<PathSegment>? _unwound;
+    private string? _path;
+
     /// <summary>Creates an exception with a generic message.</summary>
     public DevalueException()
         : this("The devalue codec rejected its input.")
@@ -33,10 +38,27 @@ public class DevalueException : Exception
     }
 
     internal DevalueException(string reason, string message, string? path, Exception? innerException = null)
+        : this(reason, message, LocationStyle.None, innerException)
+    {
+        _fixedPath = path;
+    }
+
+    private DevalueException(string reason, string message, LocationStyle style, Exception? innerException)
         : base(message, innerException)
     {
         Reason = reason;
-        Path = path;
+        _style = style;
+    }
+
+    private enum LocationStyle
+    {
+        None,
+
+        // "Cannot stringify a function (the value at .a.b). Advice."
+        InValue,
+
+        // "Cannot read a string as Int32. Path: .a.b"
+        Suffix,
     }
 
     /// <summary>
@@ -50,5 +72,48 @@ public class DevalueException : Exception
     /// writes it (<c>.user.name</c>, <c>[3]</c>, <c>.get("key")</c>; empty for the root);
     /// <see langword="null"/> when the error is not tied to a place in a value.
     /// </summary>
-    public string? Path { get; }
+    public string? Path => _style == LocationStyle.None ? _fixedPath : _path ??= FormatPath();
+
+    /// <inheritdoc />
+    public override string Message => _style switch
+    {
+        LocationStyle.InValue => $"{Reason} ({(Path!.Length == 0 ? "the value" : "the value at " + Path)}).{(base.Message.Length == 0 ? string.Empty : " " + base.Message)}",
+        LocationStyle.Suffix when Path!.Length > 0 => $"{base.Message} Path: {Path}",
+        _ => base.Message,
+    };
+
+    /// <summary>An error about the value being written, located by the path the exception unwinds through.</summary>
+    internal static DevalueException InValue(string reason, string? advice) => new(reason, advice ?? string.Empty, LocationStyle.InValue, null);
+
+    /// <summary>An error about the text being read; the path it unwinds through is appended to the message.</summary>
+    internal static DevalueException WithPathSuffix(string reason, string message) => new(reason, message, LocationStyle.Suffix, null);
+
+    /// <summary>
+    /// Records one step of the path as the exception unwinds through a container. Used in an
+    /// exception filter, it costs nothing unless an error is thrown; it returns false so the
+    /// exception keeps unwinding.
+    /// </summary>
+    internal bool AddPathStep(PathSegment step)
+    {
+        if (_style != LocationStyle.None)
+        {
+            (_unwound ??= []).Add(step);
+            _path = null;
+        }
+
+        return false;
+    }
+
+    private string FormatPath()
+    {
+        if (_unwound is null)
+        {
+            return string.Empty;
+        }
+
+        // Steps are recorded innermost first, as the exception unwinds.
+        var steps = _unwound.ToArray();
+        Array.Reverse(steps);
+        return PathSegment.Format(steps);
+    }
 }

@@ -323,6 +323,7 @@ public sealed partial class Session
     internal void Abandon(bool becauseOfException = true)
     {
         _abandoned = true;
+        _body?.DiscardHeld();
         if (becauseOfException)
         {
             Log.SaveSkippedAfterException(_runtime.Logger);
@@ -333,11 +334,20 @@ public sealed partial class Session
     /// Finishes the session after the endpoint returned: saves whatever the response start did
     /// not (changes made after the response started, or a response that has not started yet).
     /// </summary>
-    internal async Task CompleteAsync()
+    /// <param name="failed">
+    /// The request ended in an unhandled exception (and <see cref="ToteOptions.SaveOnUnhandledException"/>
+    /// is set): save, but drop the body the endpoint left, which an error response replaces.
+    /// </param>
+    internal async Task CompleteAsync(bool failed = false)
     {
         if (!IsTouched || _abandoned || _context is null)
         {
             return;
+        }
+
+        if (failed)
+        {
+            _body?.DiscardHeld();
         }
 
         if (!_context.Response.HasStarted)

@@ -14,7 +14,20 @@ internal sealed class Gates
 
     public Gate this[string name] => _gates.GetOrAdd(name, _ => new Gate());
 
-    /// <summary>Maps <c>/gated/{gate}/set/{key}/{value}</c>: load, wait at the gate, set.</summary>
+    /// <summary>
+    /// Sends a gated request for session <paramref name="id"/>, runs <paramref name="meanwhile"/>
+    /// once it has loaded the session, then lets it finish and returns its response.
+    /// </summary>
+    public async Task<HttpResponseMessage> WhileInFlightAsync(Tote.Testing.SessionClient client, string gate, string path, string id, Func<Task> meanwhile)
+    {
+        var inFlight = client.SendWithIdAsync(HttpMethod.Post, path, id);
+        await this[gate].Arrived;
+        await meanwhile();
+        this[gate].Release();
+        return await inFlight;
+    }
+
+    /// <summary>Maps <c>/gated/{gate}/set/{key}/{value}</c> (load, wait at the gate, set) and <c>/gated/{gate}/append/{item}</c> (the same with an atomic update).</summary>
     public void Map(WebApplication app)
     {
         app.MapPost("/gated/{gate}/set/{key}/{value}", async (Session session, string gate, string key, string value) =>
@@ -23,6 +36,13 @@ internal sealed class Gates
             await this[gate].ArriveAsync();
             session.Set(key, value);
             return "ok";
+        });
+        app.MapPost("/gated/{gate}/append/{item}", async (Session session, string gate, string item) =>
+        {
+            await session.GetAsync(SessionApi.Cart);
+            await this[gate].ArriveAsync();
+            var cart = await session.UpdateAsync(SessionApi.Cart, c => [.. c ?? [], item]);
+            return $"{session.Id}|{string.Join(",", cart)}";
         });
     }
 

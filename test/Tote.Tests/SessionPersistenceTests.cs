@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -76,11 +77,7 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/name/ada");
         var id = client.SessionId!;
 
-        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/cart/late", id);
-        await _gates["a"].Arrived;
-        (await client.PostAsync("/destroy")).Dispose();
-        _gates["a"].Release();
-        using var response = await inFlight;
+        using var response = await _gates.WhileInFlightAsync(client, "a", "/gated/a/set/cart/late", id, async () => (await client.PostAsync("/destroy")).Dispose());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
@@ -97,15 +94,28 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/name/ada");
         var oldId = client.SessionId!;
 
-        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/cart/late", oldId);
-        await _gates["a"].Arrived;
-        (await client.PostAsync("/regenerate")).Dispose();
-        _gates["a"].Release();
-        (await inFlight).Dispose();
+        (await _gates.WhileInFlightAsync(client, "a", "/gated/a/set/cart/late", oldId, async () => (await client.PostAsync("/regenerate")).Dispose())).Dispose();
 
         Assert.Null(await host.Store.LoadAsync(oldId, TestContext.Current.CancellationToken));
         Assert.Equal("ada", await client.GetStringAsync("/get/name"));
         Assert.Equal("(null)", await client.GetStringAsync("/get/cart"));
+    }
+
+    [Fact]
+    public async Task InFlightUpdate_AfterDestroy_CommitsToAFreshSessionNotTheOldId()
+    {
+        await using var host = await StartAsync();
+        using var client = host.CreateClient();
+        await client.PostAsync("/cart/first");
+        var oldId = client.SessionId!;
+
+        using var response = await _gates.WhileInFlightAsync(client, "a", "/gated/a/append/late", oldId, async () => (await client.PostAsync("/destroy")).Dispose());
+
+        var parts = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('|');
+        Assert.NotEqual(oldId, parts[0]);
+        Assert.Equal("late", parts[1]);
+        Assert.Equal(parts[0], Assert.Single(SetCookie.All(response)).Value);
+        Assert.Null(await host.Store.LoadAsync(oldId, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -116,11 +126,7 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/name/ada");
         var id = client.SessionId!;
 
-        var inFlight = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/cart/late", id);
-        await _gates["a"].Arrived;
-        host.Clock.Advance(TimeSpan.FromHours(2));
-        _gates["a"].Release();
-        (await inFlight).Dispose();
+        (await _gates.WhileInFlightAsync(client, "a", "/gated/a/set/cart/late", id, () => { host.Clock.Advance(TimeSpan.FromHours(2)); return Task.CompletedTask; })).Dispose();
 
         Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
     }
@@ -327,6 +333,7 @@ public sealed class SessionPersistenceTests
         using var response = await client.PostAsync("/throw");
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("error page", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("ada", await client.GetStringAsync("/get/name"));
     }
 
@@ -337,8 +344,9 @@ public sealed class SessionPersistenceTests
         using var client = host.CreateClient();
         await client.PostAsync("/set/name/ada");
 
-        (await client.PostAsync("/throw")).Dispose();
+        using var response = await client.PostAsync("/throw");
 
+        Assert.Equal("error page", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("changed", await client.GetStringAsync("/get/name"));
     }
 
@@ -533,9 +541,11 @@ public sealed class SessionPersistenceTests
         app =>
         {
             SessionApi.Map(app);
-            app.MapPost("/throw", (Session session) =>
+            app.MapPost("/throw", async (HttpContext context, Session session) =>
             {
                 session.Set("name", "changed");
+                context.Response.BodyWriter.Write("partial"u8); // written, not flushed: still held
+                await Task.Yield();
                 throw new InvalidOperationException("The endpoint failed.");
             });
         },
@@ -548,9 +558,11 @@ public sealed class SessionPersistenceTests
                 {
                     await next(context);
                 }
-                catch (InvalidOperationException)
+                catch (InvalidOperationException) when (!context.Response.HasStarted)
                 {
+                    context.Response.Clear();
                     context.Response.StatusCode = 500;
+                    await context.Response.WriteAsync("error page");
                 }
             });
         });

@@ -76,9 +76,14 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             {
                 var key = KeyConverter.Read(reader, reader.ResolveIndex(token));
                 token = reader.NextToken(token);
-                reader.EnterMapEntry(key);
-                result[key] = ValueConverter.Read(reader, reader.ResolveIndex(token));
-                reader.ExitPath();
+                try
+                {
+                    result[key] = ValueConverter.Read(reader, reader.ResolveIndex(token));
+                }
+                catch (DevalueException ex) when (ex.AddPathStep(PathSegment.MapEntry(key)))
+                {
+                    throw;
+                }
                 token = reader.NextToken(token);
             }
         }
@@ -91,9 +96,14 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             {
                 var key = reader.TokenString(token);
                 token = reader.NextToken(token);
-                reader.EnterProperty(key);
-                result[(TKey)(object)key] = ValueConverter.Read(reader, reader.ResolveIndex(token));
-                reader.ExitPath();
+                try
+                {
+                    result[(TKey)(object)key] = ValueConverter.Read(reader, reader.ResolveIndex(token));
+                }
+                catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(key)))
+                {
+                    throw;
+                }
                 token = reader.NextToken(token);
             }
         }
@@ -111,7 +121,7 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             var key = (string)(object)pair.Key;
             if (key == "__proto__")
             {
-                throw writer.Fail("Cannot stringify objects with __proto__ keys", "Rename the key: JavaScript would treat it as the object's prototype.");
+                throw DevalueWriter.Fail("Cannot stringify objects with __proto__ keys", "Rename the key: JavaScript would treat it as the object's prototype.");
             }
 
             if (JsPropertyOrder.IsArrayIndex(key))
@@ -127,9 +137,14 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
         var mark = writer.StackMark;
         foreach (var pair in ordered)
         {
-            writer.EnterProperty((string)(object)pair.Key);
-            writer.Push(ValueConverter.Write(writer, pair.Value));
-            writer.ExitPath();
+            try
+            {
+                writer.Push(ValueConverter.Write(writer, pair.Value));
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property((string)(object)pair.Key)))
+            {
+                throw;
+            }
         }
 
         var children = writer.Children(mark);
@@ -158,10 +173,15 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
         var mark = writer.StackMark;
         foreach (var pair in pairs)
         {
-            writer.EnterMapEntry(pair.Key);
-            writer.Push(KeyConverter.Write(writer, pair.Key));
-            writer.Push(ValueConverter.Write(writer, pair.Value));
-            writer.ExitPath();
+            try
+            {
+                writer.Push(KeyConverter.Write(writer, pair.Key));
+                writer.Push(ValueConverter.Write(writer, pair.Value));
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.MapEntry(pair.Key)))
+            {
+                throw;
+            }
         }
 
         writer.WriteTaggedEntry(index, "Map", mark);

@@ -66,10 +66,15 @@ internal static class NaturalConverters
         var mark = writer.StackMark;
         foreach (var (key, value) in map)
         {
-            writer.EnterMapEntry(key);
-            writer.Push(objects.Write(writer, key));
-            writer.Push(objects.Write(writer, value));
-            writer.ExitPath();
+            try
+            {
+                writer.Push(objects.Write(writer, key));
+                writer.Push(objects.Write(writer, value));
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.MapEntry(key)))
+            {
+                throw;
+            }
         }
 
         writer.WriteTaggedEntry(index, "Map", mark);
@@ -110,12 +115,17 @@ internal static class NaturalConverters
         {
             if (key == "__proto__")
             {
-                throw writer.Fail("Cannot stringify objects with __proto__ keys", "Rename the key: JavaScript would treat it as the object's prototype.");
+                throw DevalueWriter.Fail("Cannot stringify objects with __proto__ keys", "Rename the key: JavaScript would treat it as the object's prototype.");
             }
 
-            writer.EnterProperty(key);
-            writer.Push(objects.Write(writer, obj[key]));
-            writer.ExitPath();
+            try
+            {
+                writer.Push(objects.Write(writer, obj[key]));
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(key)))
+            {
+                throw;
+            }
         }
 
         var children = writer.Children(mark);

@@ -20,6 +20,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     private readonly Func<object>? _createDefault;
     private readonly Func<object?[], T>? _constructor;
     private readonly object?[] _defaultArguments;
+    private object?[]? _spareArguments;
     private readonly bool _hasProtoKey;
 
     public PocoConverter(TypeCache cache, JsonTypeInfo info)
@@ -69,16 +70,21 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
         if (_hasProtoKey)
         {
-            throw writer.Fail("Cannot stringify objects with __proto__ keys", "Rename the member: JavaScript would treat it as the object's prototype.");
+            throw DevalueWriter.Fail("Cannot stringify objects with __proto__ keys", "Rename the member: JavaScript would treat it as the object's prototype.");
         }
 
         writer.EnterContainer();
         var mark = writer.StackMark;
         foreach (var property in _properties)
         {
-            writer.EnterProperty(property.Name);
-            writer.Push(property.Write(writer, value));
-            writer.ExitPath();
+            try
+            {
+                writer.Push(property.Write(writer, value));
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+            {
+                throw;
+            }
         }
 
         var children = writer.Children(mark);
@@ -124,7 +130,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
         if (reader.TryGetTyped<object>(reference, out var marker) && ReferenceEquals(marker, UnderConstruction))
         {
-            throw reader.Fail(
+            throw DevalueReader.Fail(
                 "Unsupported cycle",
                 $"The value refers back to a {TypeNames.Describe(typeof(T))} that is still being built from constructor parameters; give the type a parameterless constructor and settable properties to keep such cycles.");
         }
@@ -144,7 +150,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     {
         if (_createDefault is null)
         {
-            throw reader.Fail("Type mismatch", $"Cannot create a {TypeNames.Describe(typeof(T))}: it has no public parameterless constructor and no [JsonConstructor].");
+            throw DevalueReader.Fail("Type mismatch", $"Cannot create a {TypeNames.Describe(typeof(T))}: it has no public parameterless constructor and no [JsonConstructor].");
         }
 
         var result = (T)_createDefault();
@@ -161,9 +167,14 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             token = reader.NextToken(token);
             if (property is not null && property.CanSet)
             {
-                reader.EnterProperty(property.Name);
-                property.Read(reader, ref result, reader.ResolveIndex(token));
-                reader.ExitPath();
+                try
+                {
+                    property.Read(reader, ref result, reader.ResolveIndex(token));
+                }
+                catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+                {
+                    throw;
+                }
             }
 
             token = reader.NextToken(token);
@@ -174,7 +185,10 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
     private T ReadWithConstructor(DevalueReader reader, int reference)
     {
-        var arguments = (object?[])_defaultArguments.Clone();
+        // One spare argument array per converter saves an allocation per object; a nested read of
+        // the same type, or another thread, finds it taken and allocates its own.
+        var arguments = Interlocked.Exchange(ref _spareArguments, null) ?? new object?[_defaultArguments.Length];
+        _defaultArguments.CopyTo(arguments, 0);
 
         reader.SetTyped(reference, UnderConstruction);
         var count = reader.ElementCount(reference);
@@ -189,9 +203,14 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
                 var valueReference = reader.ResolveIndex(token);
                 if (property.ParameterPosition >= 0)
                 {
-                    reader.EnterProperty(property.Name);
-                    arguments[property.ParameterPosition] = property.ReadBoxed(reader, valueReference);
-                    reader.ExitPath();
+                    try
+                    {
+                        arguments[property.ParameterPosition] = property.ReadBoxed(reader, valueReference);
+                    }
+                    catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+                    {
+                        throw;
+                    }
                 }
                 else if (property.CanSet)
                 {
@@ -202,13 +221,33 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             token = reader.NextToken(token);
         }
 
-        var result = _constructor!(arguments);
+        T result;
+        try
+        {
+            result = _constructor!(arguments);
+        }
+        catch (Exception ex) when (ex is not DevalueException)
+        {
+            throw new DevalueException(
+                "Constructor failed",
+                $"The constructor of {TypeNames.Describe(typeof(T))} rejected the values read: {ex.Message}",
+                path: null,
+                ex);
+        }
+
+        Array.Clear(arguments);
+        _spareArguments = arguments;
         reader.SetTyped(reference, result!);
         foreach (var (property, valueReference) in later ?? [])
         {
-            reader.EnterProperty(property.Name);
-            property.Read(reader, ref result, valueReference);
-            reader.ExitPath();
+            try
+            {
+                property.Read(reader, ref result, valueReference);
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+            {
+                throw;
+            }
         }
 
         return result;

@@ -96,6 +96,14 @@ internal sealed class IntegerConverter<T> : DevalueConverter<T>
     {
         switch (reader.GetNode(reference))
         {
+            case DevalueNode.Number when reader.TryGetSmallInteger(reference, out var small):
+                var converted = T.CreateSaturating(small);
+                if (int.CreateTruncating(converted) == small)
+                {
+                    return converted;
+                }
+
+                break;
             case DevalueNode.Number when reference >= 0:
                 var raw = reader.GetRawNumber(reference);
                 if (T.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exact))

@@ -23,9 +23,14 @@ internal static class SequenceReading
             case DevalueNode.SparseArray:
                 foreach (var (position, element) in reader.EnumerateSparse(reference, length))
                 {
-                    reader.EnterIndex(position);
-                    assign(state, position, converter.Read(reader, element));
-                    reader.ExitPath();
+                    try
+                    {
+                        assign(state, position, converter.Read(reader, element));
+                    }
+                    catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Index(position)))
+                    {
+                        throw;
+                    }
                 }
 
                 break;
@@ -36,9 +41,14 @@ internal static class SequenceReading
                 {
                     if (isSet || !(reader.IsInteger(token, DevalueWriter.Hole)))
                     {
-                        reader.EnterIndex(i);
-                        assign(state, i, converter.Read(reader, reader.ResolveIndex(token)));
-                        reader.ExitPath();
+                        try
+                        {
+                            assign(state, i, converter.Read(reader, reader.ResolveIndex(token)));
+                        }
+                        catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Index(i)))
+                        {
+                            throw;
+                        }
                     }
 
                     token = reader.NextToken(token);

@@ -49,9 +49,16 @@ internal static class SequenceWriting
     /// <summary>Writes one element and pushes its index; returns 1 for a hole.</summary>
     private static int WriteElement<TElement>(DevalueWriter writer, int position, TElement item, DevalueConverter<TElement> converter)
     {
-        writer.EnterIndex(position);
-        var child = converter.Write(writer, item);
-        writer.ExitPath();
+        int child;
+        try
+        {
+            child = converter.Write(writer, item);
+        }
+        catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Index(position)))
+        {
+            throw;
+        }
+
         writer.Push(child);
         return child == DevalueWriter.Hole ? 1 : 0;
     }

@@ -38,8 +38,8 @@ internal static class UnsupportedConverter
 internal sealed class UnsupportedConverter<T>(string reason, string? advice) : DevalueConverter<T>
 {
     public override int Write(DevalueWriter writer, T value) =>
-        value is null ? writer.WriteNull() : throw writer.Fail(reason, advice);
+        value is null ? writer.WriteNull() : throw DevalueWriter.Fail(reason, advice);
 
     public override T Read(DevalueReader reader, int reference) =>
-        throw reader.Fail("Unsupported type", $"Cannot read a {TypeNames.Describe(typeof(T))}: it is not plain data. {advice}");
+        throw DevalueReader.Fail("Unsupported type", $"Cannot read a {TypeNames.Describe(typeof(T))}: it is not plain data. {advice}");
 }

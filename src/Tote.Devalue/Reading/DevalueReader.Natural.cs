@@ -9,18 +9,9 @@ internal sealed partial class DevalueReader
     /// <summary>Hydrates a reference into natural .NET values, sharing repeated entries.</summary>
     public object? GetNatural(int reference)
     {
-        switch (reference)
+        if (reference < 0)
         {
-            case DevalueWriter.Undefined:
-                return DevalueUndefined.Value;
-            case DevalueWriter.NaN:
-                return double.NaN;
-            case DevalueWriter.PositiveInfinity:
-                return double.PositiveInfinity;
-            case DevalueWriter.NegativeInfinity:
-                return double.NegativeInfinity;
-            case DevalueWriter.NegativeZero:
-                return -0d;
+            return reference == DevalueWriter.Undefined ? DevalueUndefined.Value : GetNumber(reference);
         }
 
         if (_state[reference] == Done)
@@ -102,9 +93,14 @@ internal sealed partial class DevalueReader
 
             needsOrdering |= JsPropertyOrder.IsArrayIndex(key);
             var valueToken = _tokens[current].Next;
-            EnterProperty(key);
-            result[key] = GetNatural(ResolveIndex(valueToken));
-            ExitPath();
+            try
+            {
+                result[key] = GetNatural(ResolveIndex(valueToken));
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(key)))
+            {
+                throw;
+            }
             current = _tokens[valueToken].Next;
         }
 
@@ -143,9 +139,14 @@ internal sealed partial class DevalueReader
             }
 
             needsOrdering |= JsPropertyOrder.IsArrayIndex(key);
-            EnterProperty(key);
-            result[key] = GetNatural(ResolveIndex(valueToken));
-            ExitPath();
+            try
+            {
+                result[key] = GetNatural(ResolveIndex(valueToken));
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(key)))
+            {
+                throw;
+            }
             current = NextToken(valueToken);
         }
 
@@ -172,9 +173,14 @@ internal sealed partial class DevalueReader
             }
             else
             {
-                EnterIndex(i);
-                result.Add(GetNatural(ResolveIndex(current)));
-                ExitPath();
+                try
+                {
+                    result.Add(GetNatural(ResolveIndex(current)));
+                }
+                catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Index(i)))
+                {
+                    throw;
+                }
             }
 
             current = _tokens[current].Next;
@@ -196,9 +202,14 @@ internal sealed partial class DevalueReader
         Store(index, result);
         foreach (var (position, reference) in EnumerateSparse(index, length))
         {
-            EnterIndex(position);
-            result[position] = GetNatural(reference);
-            ExitPath();
+            try
+            {
+                result[position] = GetNatural(reference);
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Index(position)))
+            {
+                throw;
+            }
         }
 
         return result;
@@ -235,9 +246,14 @@ internal sealed partial class DevalueReader
             }
 
             current = NextToken(current);
-            EnterMapEntry(key);
-            result.Set(key, GetNatural(ResolveIndex(current)));
-            ExitPath();
+            try
+            {
+                result.Set(key, GetNatural(ResolveIndex(current)));
+            }
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.MapEntry(key)))
+            {
+                throw;
+            }
             current = NextToken(current);
         }
 
@@ -513,7 +529,7 @@ internal sealed partial class DevalueReader
 
     private static DevalueException InvalidData() => DevalueError("Invalid data");
 
-    private DevalueException TypeErrorReadingZero() =>
+    private static DevalueException TypeErrorReadingZero() =>
         Fail("Cannot read properties of undefined (reading '0')", "The text is not valid devalue: a typed array's buffer index does not point at an entry.");
 
     private DevalueException UnknownType(int index)

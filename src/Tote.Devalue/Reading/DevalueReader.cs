@@ -25,8 +25,6 @@ internal sealed partial class DevalueReader
     private object?[] _natural = new object?[128];
     private byte[] _state = new byte[128];
     private object?[] _typed = new object?[128];
-    private PathSegment[] _path = new PathSegment[16];
-    private int _pathLength;
     private string _text = string.Empty;
     private int _entryCount;
     private int _depth;
@@ -188,19 +186,7 @@ internal sealed partial class DevalueReader
     public DevalueException Mismatch(int reference, Type target, string? advice = null) =>
         Fail("Type mismatch", $"Cannot read {Describe(reference)} as {TypeNames.Describe(target)}.{(advice is null ? string.Empty : " " + advice)}");
 
-    public DevalueException Fail(string reason, string message)
-    {
-        var path = PathSegment.Format(_path.AsSpan(0, _pathLength));
-        return new DevalueException(reason, path.Length == 0 ? message : $"{message} Path: {path}", path);
-    }
-
-    public void EnterProperty(string name) => PushPath(PathSegment.Property(name));
-
-    public void EnterIndex(int index) => PushPath(PathSegment.Index(index));
-
-    public void EnterMapEntry(object? key) => PushPath(PathSegment.MapEntry(key));
-
-    public void ExitPath() => _pathLength--;
+    public static DevalueException Fail(string reason, string message) => DevalueException.WithPathSuffix(reason, message);
 
     public void EnterContainer()
     {
@@ -300,7 +286,25 @@ internal sealed partial class DevalueReader
                 return -0d;
         }
 
-        return ParseNumber(_entries[reference]);
+        ref var token = ref EntryToken(reference);
+        return token.IsSmallInteger ? token.Integer : ParseNumber(_entries[reference]);
+    }
+
+    /// <summary>The value of a number entry written as a plain integer of at most nine digits.</summary>
+    public bool TryGetSmallInteger(int reference, out int value)
+    {
+        if (reference >= 0)
+        {
+            ref var token = ref EntryToken(reference);
+            if (token.IsSmallInteger)
+            {
+                value = token.Integer;
+                return true;
+            }
+        }
+
+        value = 0;
+        return false;
     }
 
     public ReadOnlySpan<char> GetRawNumber(int reference)
@@ -409,7 +413,6 @@ internal sealed partial class DevalueReader
         Array.Clear(reader._state, 0, reader._entryCount);
         reader._text = string.Empty;
         reader._entryCount = 0;
-        reader._pathLength = 0;
         reader._depth = 0;
         reader._arrayBudget = 0;
         if (reader._tokens.Length > 1 << 16)
@@ -474,15 +477,5 @@ internal sealed partial class DevalueReader
         _natural = new object?[size];
         _state = new byte[size];
         _typed = new object?[size];
-    }
-
-    private void PushPath(PathSegment segment)
-    {
-        if (_pathLength == _path.Length)
-        {
-            Array.Resize(ref _path, _path.Length * 2);
-        }
-
-        _path[_pathLength++] = segment;
     }
 }

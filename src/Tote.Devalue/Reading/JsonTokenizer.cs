@@ -201,13 +201,24 @@ internal static class JsonTokenizer
         position++;
         while (true)
         {
-            var stop = text.AsSpan(position).IndexOfAny(StringStops);
-            if (stop < 0)
+            // Most strings are short: a plain loop beats a vectorized search until it gets going.
+            var scanEnd = Math.Min(text.Length, position + 16);
+            while (position < scanEnd && text[position] is not ('"' or '\\') && text[position] >= ' ')
             {
-                throw Unexpected(text, text.Length);
+                position++;
             }
 
-            position += stop;
+            if (position == scanEnd)
+            {
+                var stop = text.AsSpan(position).IndexOfAny(StringStops);
+                if (stop < 0)
+                {
+                    throw Unexpected(text, text.Length);
+                }
+
+                position += stop;
+            }
+
             if (text[position] < ' ')
             {
                 // JSON forbids raw control characters inside strings.

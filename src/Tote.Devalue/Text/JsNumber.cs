@@ -26,6 +26,12 @@ internal static class JsNumber
         Span<char> shortest = stackalloc char[MaxLength];
         value.TryFormat(shortest, out var length, "R", CultureInfo.InvariantCulture);
         shortest = shortest[..length];
+        if (!shortest.Contains('E'))
+        {
+            // .NET writes plain digits for exponents between -5 and 14, where JavaScript does too.
+            shortest.CopyTo(destination);
+            return length;
+        }
 
         Span<char> digits = stackalloc char[MaxLength];
         var digitCount = 0;

@@ -38,8 +38,6 @@ internal sealed class DevalueWriter
     private int _count;
     private int[] _stack = new int[256];
     private int _stackLength;
-    private PathSegment[] _path = new PathSegment[32];
-    private int _pathLength;
     private int _depth;
     private int _null = None;
     private int _true = None;
@@ -300,14 +298,6 @@ internal sealed class DevalueWriter
         return index;
     }
 
-    public void EnterProperty(string name) => PushPath(PathSegment.Property(name));
-
-    public void EnterIndex(int index) => PushPath(PathSegment.Index(index));
-
-    public void EnterMapEntry(object? key) => PushPath(PathSegment.MapEntry(key));
-
-    public void ExitPath() => _pathLength--;
-
     /// <summary>Counts one level of nesting; throws past <see cref="DevalueOptions.MaxDepth"/>.</summary>
     public void EnterContainer()
     {
@@ -319,24 +309,9 @@ internal sealed class DevalueWriter
 
     public void ExitContainer() => _depth--;
 
-    public DevalueException Fail(string reason, string? advice = null)
-    {
-        var path = PathSegment.Format(_path.AsSpan(0, _pathLength));
-        var where = path.Length == 0 ? "the value" : "the value at " + path;
-        var message = $"{reason} ({where}).";
-        if (advice is not null)
-        {
-            message += " " + advice;
-        }
+    public static DevalueException Fail(string reason, string? advice = null) => DevalueException.InValue(reason, advice);
 
-        return new DevalueException(reason, message, path);
-    }
-
-    private DevalueException Limit(string message)
-    {
-        var path = PathSegment.Format(_path.AsSpan(0, _pathLength));
-        return new DevalueException(message, path.Length == 0 ? message : $"{message} Path: {path}", path);
-    }
+    private static DevalueException Limit(string message) => DevalueException.WithPathSuffix(message, message);
 
     private static DevalueWriter Rent(DevalueOptions options)
     {
@@ -361,7 +336,6 @@ internal sealed class DevalueWriter
         writer._length = 0;
         writer._count = 0;
         writer._stackLength = 0;
-        writer._pathLength = 0;
         writer._depth = 0;
         writer._null = writer._true = writer._false = None;
         if (writer._chars.Length > MaxRetainedChars)
@@ -385,16 +359,6 @@ internal sealed class DevalueWriter
     {
         _starts[index] = start;
         _lengths[index] = _length - start;
-    }
-
-    private void PushPath(PathSegment segment)
-    {
-        if (_pathLength == _path.Length)
-        {
-            Array.Resize(ref _path, _path.Length * 2);
-        }
-
-        _path[_pathLength++] = segment;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -86,6 +86,17 @@ internal static class RecordEnvelope
         return true;
     }
 
+    /// <summary>A live, well-formed record; <see langword="null"/> for an expired or malformed one.</summary>
+    public static SessionRecord? ReadLive(ReadOnlySpan<byte> bytes, DateTimeOffset now)
+        => TryRead(bytes, out var record) && record.ExpiresAt > now ? record : null;
+
+    /// <summary>
+    /// <paramref name="current"/> with a new expiry and the same version: a refresh must not make
+    /// a concurrent save conflict.
+    /// </summary>
+    public static byte[] WriteRefreshed(SessionRecord current, DateTimeOffset expiresAt)
+        => Write(new SessionRecord { Data = current.Data, CreatedAt = current.CreatedAt, ExpiresAt = expiresAt }, current.Version);
+
     /// <summary>The header of a stored record.</summary>
     public readonly record struct Header(SessionVersion Version, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt)
     {

@@ -61,6 +61,18 @@ internal sealed class SaveBeforeStartBodyFeature : IHttpResponseBodyFeature
         await _inner.CompleteAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Drops what the endpoint wrote and is still held, as a response buffer would when the
+    /// request fails before the response starts and an error response replaces it.
+    /// </summary>
+    public void DiscardHeld()
+    {
+        if (_mode == Mode.Holding)
+        {
+            _held.Clear();
+        }
+    }
+
     /// <summary>Saves the session once, then releases or drops what was held. Returns whether writes go through.</summary>
     public async ValueTask<bool> SaveOnceAsync()
     {

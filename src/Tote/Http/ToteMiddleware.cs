@@ -28,17 +28,12 @@ internal sealed class ToteMiddleware
         {
             await _next(context).ConfigureAwait(false);
         }
-        catch (Exception ex) when (session.SaveFailure is not null || ex is SessionStoreException)
+        catch (SessionStoreException ex)
         {
-            // The store failed: while the endpoint used the session, or while saving as the response
-            // started (which stops the body that was about to go out under a success status).
-            // Answer with the configured status code rather than a 500 or a silent loss.
+            // The store failed while the endpoint used the session (a load, an UpdateAsync, a
+            // RegenerateAsync): answer with the configured status code rather than a 500.
             session.Abandon(becauseOfException: false);
-            if (session.SaveFailure is null)
-            {
-                Log.StoreFailed(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);
-            }
-
+            Log.StoreFailed(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);
             if (!context.Response.HasStarted)
             {
                 Session.WriteFailure(context, _runtime.Options.StoreFailureStatusCode);
@@ -53,7 +48,7 @@ internal sealed class ToteMiddleware
         }
         catch (Exception)
         {
-            await session.CompleteAsync().ConfigureAwait(false);
+            await session.CompleteAsync(failed: true).ConfigureAwait(false);
             throw;
         }
 

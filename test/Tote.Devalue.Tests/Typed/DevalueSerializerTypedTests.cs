@@ -297,4 +297,13 @@ public sealed class DevalueSerializerTypedTests
         var items = Assert.IsType<List<object?>>(natural["items"]);
         Assert.Equal("a", Assert.IsType<OrderedDictionary<string, object?>>(items[0])["sku"]);
     }
+
+    [Fact]
+    public void Deserialize_ConstructorThatRejectsTheValues_ThrowsDevalueExceptionWithTheCause()
+    {
+        var ex = Assert.Throws<DevalueException>(() => DevalueSerializer.Deserialize<Positive>("[{\"value\":1},-5]"));
+
+        Assert.IsType<ArgumentOutOfRangeException>(ex.InnerException);
+        Assert.Contains("Positive", ex.Message, StringComparison.Ordinal);
+    }
 }

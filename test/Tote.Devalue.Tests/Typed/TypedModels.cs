@@ -68,3 +68,11 @@ public sealed class CallbackHolder
 }
 
 public sealed record Wrapper<T>(T Value);
+
+public sealed class Positive
+{
+    [System.Text.Json.Serialization.JsonConstructor]
+    public Positive(int value) => Value = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be positive.");
+
+    public int Value { get; }
+}

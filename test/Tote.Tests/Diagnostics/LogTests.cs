@@ -22,11 +22,7 @@ public sealed class LogTests
         await client.PostAsync("/set/name/ada");
         ids.Add(client.SessionId!);
         await client.GetStringAsync("/get/name");
-        var conflicting = client.SendWithIdAsync(HttpMethod.Post, "/gated/a/set/x/1", client.SessionId!);
-        await gates["a"].Arrived;
-        await client.PostAsync("/set/y/2");
-        gates["a"].Release();
-        (await conflicting).Dispose();
+        (await gates.WhileInFlightAsync(client, "a", "/gated/a/set/x/1", client.SessionId!, async () => (await client.PostAsync("/set/y/2")).Dispose())).Dispose();
         await client.PostAsync("/regenerate");
         ids.Add(client.SessionId!);
         await client.PostAsync("/destroy");

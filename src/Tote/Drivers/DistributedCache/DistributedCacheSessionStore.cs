@@ -33,7 +33,7 @@ internal sealed class DistributedCacheSessionStore : ISessionStore, IHostedSessi
     {
         cancellationToken.ThrowIfCancellationRequested();
         var bytes = await _cache.GetAsync(KeyPrefix + id, cancellationToken).ConfigureAwait(false);
-        return bytes is not null && RecordEnvelope.TryRead(bytes, out var record) && record.ExpiresAt > _time.GetUtcNow() ? record : null;
+        return bytes is null ? null : RecordEnvelope.ReadLive(bytes, _time.GetUtcNow());
     }
 
     public async ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken = default)
@@ -66,8 +66,7 @@ internal sealed class DistributedCacheSessionStore : ISessionStore, IHostedSessi
             return false;
         }
 
-        var refreshed = new SessionRecord { Data = current.Data, CreatedAt = current.CreatedAt, ExpiresAt = expiresAt };
-        await WriteAsync(id, RecordEnvelope.Write(refreshed, current.Version), expiresAt, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(id, RecordEnvelope.WriteRefreshed(current, expiresAt), expiresAt, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

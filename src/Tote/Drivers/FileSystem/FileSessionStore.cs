@@ -46,15 +46,10 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     public TimeSpan? SweepInterval { get; }
 
-    public async ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!IsFileSafe(id))
-        {
-            return null;
-        }
-
-        return await ReadLiveAsync(PathOf(id), cancellationToken).ConfigureAwait(false);
+        return ValueTask.FromResult(IsFileSafe(id) ? ReadLive(PathOf(id)) : null);
     }
 
     public async ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken = default)
@@ -66,14 +61,14 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         var bytes = RecordEnvelope.Write(record, version);
         using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
         var path = PathOf(id);
-        var current = await ReadLiveAsync(path, cancellationToken).ConfigureAwait(false);
+        var current = ReadLive(path);
         var matches = expectedVersion.IsMissing ? current is null : current?.Version == expectedVersion;
         if (!matches)
         {
             return null;
         }
 
-        await ReplaceAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+        Replace(path, bytes, cancellationToken);
         return version;
     }
 
@@ -99,15 +94,13 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
         using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
         var path = PathOf(id);
-        var current = await ReadLiveAsync(path, cancellationToken).ConfigureAwait(false);
+        var current = ReadLive(path);
         if (current is null)
         {
             return false;
         }
 
-        // Same version: a refresh must not make a concurrent save conflict.
-        var refreshed = new SessionRecord { Data = current.Data, CreatedAt = current.CreatedAt, ExpiresAt = expiresAt };
-        await ReplaceAsync(path, RecordEnvelope.Write(refreshed, current.Version), cancellationToken).ConfigureAwait(false);
+        Replace(path, RecordEnvelope.WriteRefreshed(current, expiresAt), cancellationToken);
         return true;
     }
 
@@ -120,14 +113,14 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         {
             cancellationToken.ThrowIfCancellationRequested();
             var id = System.IO.Path.GetFileNameWithoutExtension(path);
-            if (!IsFileSafe(id) || await ReadLiveHeaderAsync(path, cancellationToken).ConfigureAwait(false) is not null)
+            if (!IsFileSafe(id) || ReadLiveHeader(path) is not null)
             {
                 continue;
             }
 
             // Check again under the lock: a writer may have replaced the file since.
             using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
-            if (await ReadLiveHeaderAsync(path, cancellationToken).ConfigureAwait(false) is null && File.Exists(path))
+            if (ReadLiveHeader(path) is null && File.Exists(path))
             {
                 File.Delete(path);
                 removed++;
@@ -151,7 +144,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         {
             cancellationToken.ThrowIfCancellationRequested();
             var id = System.IO.Path.GetFileNameWithoutExtension(path);
-            if (IsFileSafe(id) && await ReadLiveHeaderAsync(path, cancellationToken).ConfigureAwait(false) is not null)
+            if (IsFileSafe(id) && ReadLiveHeader(path) is not null)
             {
                 yield return id;
             }
@@ -179,56 +172,55 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         }
     }
 
-    // A live, well-formed record; null for a missing, expired or malformed one.
-    private async ValueTask<SessionRecord?> ReadLiveAsync(string path, CancellationToken cancellationToken)
+    // A live, well-formed record; null for a missing, expired or malformed one. Synchronous file
+    // access throughout: session files are small, and the async file API on Unix would only move
+    // the same blocking calls to another thread-pool thread.
+    private SessionRecord? ReadLive(string path)
     {
         byte[] bytes;
         try
         {
-            bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
 
-        return RecordEnvelope.TryRead(bytes, out var record) && record.ExpiresAt > _time.GetUtcNow() ? record : null;
+        return RecordEnvelope.ReadLive(bytes, _time.GetUtcNow());
     }
 
-    // The header of a live, well-formed record; null for a missing, expired or malformed one.
-    private async ValueTask<RecordEnvelope.Header?> ReadLiveHeaderAsync(string path, CancellationToken cancellationToken)
+    // The header of a live, well-formed record, read without the data.
+    private RecordEnvelope.Header? ReadLiveHeader(string path)
     {
-        var buffer = new byte[RecordEnvelope.MaxHeaderBytes];
+        Span<byte> buffer = stackalloc byte[RecordEnvelope.MaxHeaderBytes];
         int read;
         try
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: false);
-            await using (stream.ConfigureAwait(false))
-            {
-                read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            }
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
 
-        return RecordEnvelope.TryReadHeader(buffer.AsSpan(0, read), out var header, out _) && header.IsLive(_time.GetUtcNow())
+        return RecordEnvelope.TryReadHeader(buffer[..read], out var header, out _) && header.IsLive(_time.GetUtcNow())
             ? header
             : null;
     }
 
     // Write the whole record to a new file, then rename it over the old one: readers see the old
     // record or the new one, never a mix, and a crash leaves at most an orphaned temporary file.
-    private async ValueTask ReplaceAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    private void Replace(string path, byte[] bytes, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var temp = path + "." + Guid.NewGuid().ToString("N") + TempExtension;
         try
         {
-            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: false);
-            await using (stream.ConfigureAwait(false))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1))
             {
-                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                stream.Write(bytes);
                 if (_flush)
                 {
                     stream.Flush(flushToDisk: true);

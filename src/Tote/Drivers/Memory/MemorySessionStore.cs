@@ -55,20 +55,25 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     {
         cancellationToken.ThrowIfCancellationRequested();
         Entry? entry;
+        byte[] bytes;
+        DateTimeOffset createdAt, expiresAt;
+        long version;
         lock (_gate)
         {
             entry = GetLive(id);
-        }
+            if (entry is null)
+            {
+                return ValueTask.FromResult<SessionRecord?>(null);
+            }
 
-        if (entry is null)
-        {
-            return ValueTask.FromResult<SessionRecord?>(null);
+            // Copied under the lock: a refresh may move the expiry concurrently.
+            (bytes, createdAt, expiresAt, version) = (entry.Data, entry.CreatedAt, entry.ExpiresAt, entry.Version);
         }
 
         string data;
         try
         {
-            data = StrictUtf8.GetString(entry.Data);
+            data = StrictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
@@ -86,9 +91,9 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
         return ValueTask.FromResult<SessionRecord?>(new SessionRecord
         {
             Data = data,
-            CreatedAt = entry.CreatedAt,
-            ExpiresAt = entry.ExpiresAt,
-            Version = new SessionVersion(entry.Version.ToString(CultureInfo.InvariantCulture)),
+            CreatedAt = createdAt,
+            ExpiresAt = expiresAt,
+            Version = new SessionVersion(version.ToString(CultureInfo.InvariantCulture)),
         });
     }
 

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Tote;
+
+// Routes, the same on every stack so that wrk compares them route for route:
+//   GET  /plain           "ok", with no session machinery at all
+//   GET  /nosession       "ok", session middleware on, the handler ignores the session
+//   GET  /cart            the number of items in the session's "cart" list
+//   POST /cart?item=X     appends X with a read and a write (Get + Set); answers the new count
+var stack = Environment.GetEnvironmentVariable("BENCH_STACK") ?? "tote";
+var builder = WebApplication.CreateBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+switch (stack)
+{
+    case "tote":
+        builder.Services.AddTote();   // the driver from Tote__Driver and its settings; fs by default
+        break;
+    case "builtin":
+        if (Environment.GetEnvironmentVariable("BENCH_REDIS") is { Length: > 0 } redis)
+        {
+            builder.Services.AddStackExchangeRedisCache(o => o.Configuration = redis);
+        }
+        else
+        {
+            builder.Services.AddDistributedMemoryCache();
+        }
+
+        builder.Services.AddSession();
+        break;
+    default:
+        throw new InvalidOperationException($"BENCH_STACK must be 'tote' or 'builtin', not '{stack}'.");
+}
+
+var app = builder.Build();
+app.MapGet("/plain", () => "ok");
+app.UseWhen(context => !context.Request.Path.Equals("/plain", StringComparison.Ordinal), branch =>
+{
+    if (stack == "tote")
+    {
+        branch.UseTote();
+    }
+    else
+    {
+        branch.UseSession();
+    }
+});
+app.MapGet("/nosession", () => "ok");
+
+if (stack == "tote")
+{
+    var cart = new SessionKey<List<string>>("cart");
+    app.MapGet("/cart", async (Session session) => ((await session.GetAsync(cart))?.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    app.MapPost("/cart", async (Session session, string item) =>
+    {
+        var items = await session.GetAsync(cart) ?? [];
+        items.Add(item);
+        session.Set(cart, items);
+        return items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    });
+}
+else
+{
+    // The built-in session's recommended use: load asynchronously, then read and write synchronously.
+    app.MapGet("/cart", async (HttpContext context) =>
+    {
+        await context.Session.LoadAsync();
+        return ReadCart(context.Session).Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    });
+    app.MapPost("/cart", async (HttpContext context, string item) =>
+    {
+        await context.Session.LoadAsync();
+        var items = ReadCart(context.Session);
+        items.Add(item);
+        context.Session.SetString("cart", JsonSerializer.Serialize(items));
+        return items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    });
+}
+
+app.Run();
+
+static List<string> ReadCart(ISession session)
+    => session.GetString("cart") is { } json ? JsonSerializer.Deserialize<List<string>>(json) ?? [] : [];

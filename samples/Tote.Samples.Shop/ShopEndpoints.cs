@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Tote.Samples.Shop;
+
+/// <summary>
+/// The shop's endpoints besides the page: the form "actions" (antiforgery-checked, answering
+/// 303 See Other back to the page, so a reload never re-posts) and the JSON API.
+/// </summary>
+internal static class ShopEndpoints
+{
+    public static void MapShop(this WebApplication app)
+    {
+        app.MapPost("/cart/add", async ([FromForm] string? productId, Session session) =>
+        {
+            if (Products.Validate(productId) is { } error)
+            {
+                return Results.Text(error, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            await session.UpdateAsync(Keys.Cart, cart => [.. cart ?? [], productId!]);
+            return SeeOther("/");
+        });
+
+        app.MapPost("/login", async ([FromForm] string? name, Session session) =>
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                return Results.Text("Name is required", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            // A new ID at sign-in, so an ID planted before it (session fixation) is worth nothing after.
+            await session.RegenerateAsync();
+            session.Set(Keys.User, new User(Guid.NewGuid().ToString("N"), name.Trim()));
+            return SeeOther("/");
+        });
+
+        app.MapPost("/logout", async (HttpContext context, IAntiforgery antiforgery, Session session) =>
+        {
+            // No form field binds here, and only form binding enforces the token: check it ourselves.
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.Text("The form's antiforgery token is missing or invalid", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            session.Destroy();
+            return SeeOther("/");
+        });
+
+        app.MapGet("/api/cart", async (Session session) => Results.Ok(await session.GetAsync(Keys.Cart) ?? []));
+
+        app.MapPost("/api/cart", async (Session session, [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] CartItem? data) =>
+        {
+            if (string.IsNullOrEmpty(data?.Item))
+            {
+                return Results.Text("Item is required", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            // Atomic: concurrent requests each add their item; none is lost.
+            var cart = await session.UpdateAsync(Keys.Cart, cart => [.. cart ?? [], data.Item]);
+            return Results.Ok(cart);
+        });
+    }
+
+    /// <summary>Records, on every request that already has a session, when the visitor was last seen.</summary>
+    public static IApplicationBuilder UseLastVisit(this WebApplication app) => app.Use(async (context, next) =>
+    {
+        var session = context.GetSession();
+
+        // A read verifies the cookie without creating anything: Id stays null for a visitor without a session.
+        await session.HasAsync(Keys.LastVisit.Name, context.RequestAborted);
+        if (session.Id is not null)
+        {
+            // Whole milliseconds: stored as a JavaScript Date, which an Astro app sharing the store reads as one.
+            var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            session.Set(Keys.LastVisit, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)));
+        }
+
+        await next(context);
+    });
+
+    private static IResult SeeOther(string location) => new SeeOtherResult(location);
+
+    private sealed class SeeOtherResult(string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
+            httpContext.Response.Headers.Location = location;
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -19,9 +19,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
     }
 
     /// <summary>Whether redis-server is on the PATH.</summary>
-    public static bool IsInstalled => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-        .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-        .Any(dir => File.Exists(Path.Combine(dir, "redis-server")));
+    public static bool IsInstalled => Executables.Find("redis-server") is not null;
 
     /// <summary>The StackExchange.Redis configuration string.</summary>
     public string Configuration => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{_port}");

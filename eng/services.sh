@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the servers the tests need, for eng/test.sh: a real redis-server on a free loopback
 # port with a temporary directory and no persistence. Installs it with apt-get when missing
-# (CI runs as root on a fresh Debian machine). Writes:
+# (CI runs as root on a fresh Debian machine), and npm too, which the Astro interop test uses to
+# install Astro and Node 22 into artifacts/astro-interop (never globally). Writes:
 #   artifacts/services.env   exports the tests read (TOTE_TEST_REDIS=127.0.0.1:<port>)
 #   artifacts/services.stop  commands that stop what was started (eng/test.sh runs them on exit)
 # Usage: eng/services.sh start
@@ -14,15 +15,18 @@ mkdir -p "$artifacts"
 
 [ "${1:-}" = start ] || { echo "usage: eng/services.sh start" >&2; exit 2; }
 
-if ! command -v redis-server >/dev/null; then
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "services: redis-server is not installed and cannot be (not root); the real-Redis tests will report themselves skipped." >&2
-    exit 0
+    echo "services: ${missing[*]} not installed and cannot be (not root); the tests that need them will report themselves skipped." >&2
   fi
 fi
+command -v redis-server >/dev/null || exit 0
 
 # A port nothing answers on: bash's /dev/tcp connect fails for a free port.
 port=""

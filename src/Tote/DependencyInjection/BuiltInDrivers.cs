@@ -2,7 +2,6 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tote.Drivers;
 using Tote.Drivers.DistributedCache;
@@ -35,8 +34,7 @@ internal static class BuiltInDrivers
             return new FileSessionStore(
                 Path.Combine(root, options.Path ?? DefaultFileSystemPath),
                 options,
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote"));
+                sp.GetRequiredService<TimeProvider>());
         });
 
         catalog.Register(DistributedCacheSessionStore.DriverName, static sp => new DistributedCacheSessionStore(

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Tote.Diagnostics;
 using Tote.Drivers.Hosting;
 
@@ -26,17 +25,15 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
     private static readonly TimeSpan OrphanAge = TimeSpan.FromHours(1);
 
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
     private readonly SessionFileLocks _locks;
     private readonly bool _flush;
 
-    public FileSessionStore(string directory, FileSessionStoreOptions options, TimeProvider time, ILogger? logger = null)
+    public FileSessionStore(string directory, FileSessionStoreOptions options, TimeProvider time)
     {
         Directory = System.IO.Path.GetFullPath(directory);
         SweepInterval = options.SweepInterval;
         _flush = options.FlushToDisk;
         _time = time;
-        _logger = logger ?? NullLogger.Instance;
         System.IO.Directory.CreateDirectory(Directory);
         _locks = new SessionFileLocks(System.IO.Path.Combine(Directory, ".locks"));
     }

@@ -95,7 +95,8 @@ public static class RedisToteBuilderExtensions
         var options = services.GetRequiredService<IOptions<RedisSessionStoreOptions>>().Value;
         var (connection, owned) = RedisConnection.Resolve(services, options);
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Tote.Redis");
-        Log.Started(logger, connection.Configuration, options.KeyPrefix);
+        // The endpoints only: the configuration string may hold a password.
+        Log.Started(logger, string.Join(", ", connection.GetEndPoints().Select(e => e.ToString())), options.KeyPrefix);
         return new RedisSessionStore(
             connection,
             owned,

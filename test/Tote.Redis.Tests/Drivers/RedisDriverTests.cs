@@ -169,9 +169,8 @@ public abstract class RedisDriverTests(RedisFixture server) : IAsyncLifetime
         (await client.PostAsync("/cart/seed")).Dispose();
         var id = client.SessionId!;
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => client.SendWithIdAsync(HttpMethod.Post, $"/cart/{i}", id)));
+        await PostConcurrentlyAsync(client, id, 100, i => $"/cart/{i}");
 
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         var cart = (await client.GetStringAsync("/cart")).Split(',');
         Assert.Equal(101, cart.Length);
         Assert.Equal(Enumerable.Range(0, 100).Select(i => i.ToString()).Order(), cart.Skip(1).Order());
@@ -185,9 +184,8 @@ public abstract class RedisDriverTests(RedisFixture server) : IAsyncLifetime
         (await client.PostAsync("/cart/seed")).Dispose();
         var id = client.SessionId!;
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => client.SendWithIdAsync(HttpMethod.Post, $"/set/k{i}/{i}", id)));
+        await PostConcurrentlyAsync(client, id, 20, i => $"/set/k{i}/{i}");
 
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         var keys = (await client.GetStringAsync("/keys")).Split(',');
         Assert.Equal(21, keys.Length);
     }
@@ -229,12 +227,40 @@ public abstract class RedisDriverTests(RedisFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UseRedis_WithoutConfiguration_UsesTheAppsMultiplexerAndLeavesItOpen()
+    {
+        await using (var host = await ToteTestHost.StartAsync(MapEndpoints, o =>
+        {
+            o.Services = s => s.AddSingleton<IConnectionMultiplexer>(Connection);
+            o.Driver = b => b.UseRedis(r => r.KeyPrefix = Prefix);
+        }))
+        {
+            using var client = host.CreateClient();
+            (await client.PostAsync("/cart/a")).Dispose();
+            Assert.True(await Database.KeyExistsAsync(Prefix + client.SessionId));
+        }
+
+        Assert.True(Connection.IsConnected);
+        Assert.True(await Database.PingAsync() >= TimeSpan.Zero);
+    }
+
+    [Fact]
     public async Task BadKeyPrefix_FailsStartupNamingTheOption()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => ToteTestHost.StartAsync(MapEndpoints, o =>
             o.Driver = b => b.UseRedis(Connection, r => r.KeyPrefix = "sess{")));
 
         Assert.Contains("Tote:Redis:KeyPrefix", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task PostConcurrentlyAsync(SessionClient client, string id, int count, Func<int, string> path)
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, count).Select(i => client.SendWithIdAsync(HttpMethod.Post, path(i), id)));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
     }
 
     private Task<ToteTestHost> StartHostAsync() => ToteTestHost.StartAsync(MapEndpoints, o =>

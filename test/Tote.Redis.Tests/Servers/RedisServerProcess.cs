@@ -12,10 +12,12 @@ public sealed class RedisServerProcess : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("tote-redis-").FullName;
     private readonly int _port = FreePort.Next();
+    private readonly string[] _arguments;
     private Process? _process;
 
-    private RedisServerProcess()
+    private RedisServerProcess(string[] arguments)
     {
+        _arguments = arguments;
     }
 
     /// <summary>Whether redis-server is on the PATH.</summary>
@@ -25,9 +27,10 @@ public sealed class RedisServerProcess : IAsyncDisposable
     public string Configuration => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{_port}");
 
     /// <summary>Starts a server.</summary>
-    public static async Task<RedisServerProcess> StartAsync()
+    /// <param name="arguments">More redis-server options, such as <c>--replicaof host port</c>.</param>
+    public static async Task<RedisServerProcess> StartAsync(params string[] arguments)
     {
-        var server = new RedisServerProcess();
+        var server = new RedisServerProcess(arguments);
         await server.StartAgainAsync();
         return server;
     }
@@ -42,6 +45,11 @@ public sealed class RedisServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in _arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,7 @@ namespace Tote.Redis.Drivers;
 /// round trip; the version of a session is the SHA-1 of its value, so compare-and-swap notices
 /// any other writer, including an Astro app that <c>SET</c>s the value and knows nothing of Tote.
 /// </summary>
-internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoader, IAsyncDisposable, IDisposable
+internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoader, ISessionStoreEnumerator, IAsyncDisposable, IDisposable
 {
     public const string DriverName = "redis";
 
@@ -25,6 +26,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
     private readonly IConnectionMultiplexer _connection;
     private readonly bool _ownsConnection;
     private readonly RedisSessionKeys _keys;
+    private readonly string _keyPrefix;
     private readonly TimeSpan _idleTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -43,6 +45,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         _connection = connection;
         _ownsConnection = ownsConnection;
         _keys = new RedisSessionKeys(options.KeyPrefix);
+        _keyPrefix = options.KeyPrefix;
         _idleTimeout = idleTimeout;
         _time = time;
         _logger = logger;
@@ -92,6 +95,35 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
             [_keys.Value(id), _keys.Metadata(id)],
             [Milliseconds(expiresAt), Milliseconds(_time.GetUtcNow())]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
+    }
+
+    /// <summary>
+    /// Lists live sessions with <c>SCAN</c> over every primary (one pass per cluster node), then
+    /// one metadata check per key, for admin tools: not for request paths.
+    /// </summary>
+    public async IAsyncEnumerable<string> GetSessionIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var pattern = EscapeGlob(_keyPrefix) + "*";
+        var database = Database;
+        foreach (var server in _connection.GetServers().Where(s => !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(database.Database, pattern, pageSize: 500).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                var name = key.ToString();
+                var id = name[_keyPrefix.Length..];
+                if (!IsSessionId(id))
+                {
+                    continue;
+                }
+
+                // A Tote session whose recorded expiry has passed is not live; one without metadata (written by Astro) is.
+                var expires = await database.HashGetAsync(_keys.Metadata(id), "e").WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (expires.IsNull || (long)expires > Milliseconds(_time.GetUtcNow()))
+                {
+                    yield return id;
+                }
+            }
+        }
     }
 
     public void Dispose()
@@ -162,6 +194,29 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
     }
 
     private static long Milliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    // The form Tote and Astro issue: a lowercase UUID v4.
+    private static bool IsSessionId(string value)
+        => value.Length == 36
+            && Guid.TryParseExact(value, "D", out var guid)
+            && guid.Version == 4
+            && string.Equals(guid.ToString("D"), value, StringComparison.Ordinal);
+
+    private static string EscapeGlob(string text)
+    {
+        var escaped = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
+    }
 
     // The SHA-1 of the stored bytes, the same the scripts compute with redis.sha1hex: a content
     // hash for change detection, not a security measure.

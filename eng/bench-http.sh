@@ -6,6 +6,7 @@
 # new-session requests, and count the Redis commands each route sends.
 # Each cell is the median of three passes after a warm-up; every request carries one of the
 # pre-created sessions, round robin. Prints one markdown table and the budget verdicts.
+# Stacks listen on BENCH_PORT, BENCH_PORT+1, … at the same time.
 #
 # Usage: eng/bench-http.sh
 # Environment: BENCH_DURATION (s per pass, 4), BENCH_WARMUP (s, 2), BENCH_SESSIONS (1000),
@@ -21,17 +22,19 @@ warmup="${BENCH_WARMUP:-2}"
 sessions="${BENCH_SESSIONS:-1000}"
 port="${BENCH_PORT:-5190}"
 stacks="${BENCH_STACKS:-tote-memory tote-fs builtin tote-redis builtin-redis}"
-base="http://127.0.0.1:$port"
 out="$root/artifacts/bench/http"
 lua="$root/bench/Tote.Benchmarks.Http/sessions.lua"
 routes=("GET /plain" "GET /nosession" "GET /cart" "POST /cart?item=x")
+has_redis() { [[ " $stacks " == *-redis\ * ]]; }
+# Redis stacks also measure requests without a session cookie, each of which creates a session.
+has_redis && routes+=("POST /cart?item=x new")
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 step() { printf '==> %s\n' "$*" >&2; }
 
 needs=(wrk)
-[[ " $stacks " == *-redis\ * ]] && [ -z "${BENCH_REDIS:-}" ] && needs+=(redis-server)
+has_redis && [ -z "${BENCH_REDIS:-}" ] && needs+=(redis-server)
 for tool in "${needs[@]}"; do
   command -v "$tool" >/dev/null && continue
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -47,17 +50,18 @@ mkdir -p "$out"
 step "dotnet build bench/Tote.Benchmarks.Http -c Release"
 dotnet build bench/Tote.Benchmarks.Http -c Release -nologo -clp:NoSummary -v quiet >&2
 
-app=""
-stop_app() {
-  if [ -n "$app" ]; then
-    kill "$app" 2>/dev/null || true
-    wait "$app" 2>/dev/null || true
-    app=""
-  fi
+# All stacks run side by side on their own ports, and the passes interleave (pass 1 of every stack,
+# then pass 2, …), so that load from anything else on the machine falls on every stack alike.
+apps=()
+stop_apps() {
+  for pid in "${apps[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
 }
 redis_dir=""
 stop_all() {
-  stop_app
+  stop_apps
   if [ -n "$redis_dir" ]; then
     redis-cli -h 127.0.0.1 -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
     rm -rf "$redis_dir"
@@ -66,7 +70,7 @@ stop_all() {
 trap stop_all EXIT
 
 redis="${BENCH_REDIS:-}"
-if [[ " $stacks " == *-redis\ * ]] && [ -z "$redis" ]; then
+if has_redis && [ -z "$redis" ]; then
   redis_port=$((port + 1000))
   redis_dir="$(mktemp -d "${TMPDIR:-/tmp}/tote-bench-redis-XXXXXX")"
   redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$redis_dir" --save "" --appendonly no \
@@ -75,17 +79,26 @@ if [[ " $stacks " == *-redis\ * ]] && [ -z "$redis" ]; then
   for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
   step "redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') on $redis"
 fi
+printf 'nosession=1\n' >"$out/fresh.cookies"
+
+median() { sort -g | sed -n 2p; }
+cookies_for() { # stack kind: the stack's sessions, or for "new" a cookie that is no session's
+  if [ "${2:-}" = new ]; then echo "$out/fresh.cookies"; else echo "$out/$1.cookies"; fi
+}
+wrk_run() { # stack method path seconds [kind]
+  wrk -t2 -c32 -d"$4s" --timeout 5s -s "$lua" "${url[$1]}" -- "$2" "$3" "$(cookies_for "$1" "${5:-}")"
+}
 
 # Redis commands per request on one route: 200 sequential requests, INFO commandstats before and
 # after. Commands run inside Tote's Lua scripts are counted too, so they are listed by name.
-printf 'nosession=1\n' >"$out/fresh.cookies"
-count_commands() {  # stack method path cookie-file
-  local host=${redis%:*} rport=${redis##*:} n=200 before after lines
-  lines=$(wc -l <"$4")
+count_commands() { # stack method path [kind]
+  local host=${redis%:*} rport=${redis##*:} n=200 before after lines cookies
+  cookies=$(cookies_for "$1" "${4:-}")
+  lines=$(wc -l <"$cookies")
   before=$(redis-cli -h "$host" -p "$rport" INFO commandstats | tr -d '\r')
   for i in $(seq 1 $n); do
     # "next" keeps each request's Cookie header its own (curl config options are otherwise global).
-    printf 'url = "%s%s"\nrequest = "%s"\nheader = "Cookie: %s"\noutput = "/dev/null"\nnext\n' "$base" "$3" "$2" "$(sed -n "$(( (i - 1) % lines + 1 ))p" "$4")"
+    printf 'url = "%s%s"\nrequest = "%s"\nheader = "Cookie: %s"\noutput = "/dev/null"\nnext\n' "${url[$1]}" "$3" "$2" "$(sed -n "$(( (i - 1) % lines + 1 ))p" "$cookies")"
   done >"$out/count.curl"
   curl -s --config "$out/count.curl"
   after=$(redis-cli -h "$host" -p "$rport" INFO commandstats | tr -d '\r')
@@ -95,8 +108,8 @@ count_commands() {  # stack method path cookie-file
           printf "%.2f (%s)\n", total, list }' <(echo "$before") <(echo "$after")
 }
 
-median() { sort -g | sed -n 2p; }
-
+declare -A url
+index=0
 for stack in $stacks; do
   case "$stack" in
     tote-memory) env=(BENCH_STACK=tote Tote__Driver=memory) ;;
@@ -106,11 +119,14 @@ for stack in $stacks; do
     builtin-redis) env=(BENCH_STACK=builtin "BENCH_REDIS=$redis") ;;
     *) echo "unknown stack $stack" >&2; exit 1 ;;
   esac
+  base="http://127.0.0.1:$((port + index))"
+  index=$((index + 1))
+  url[$stack]="$base"
 
   step "$stack: starting on $base"
   env "${env[@]}" dotnet run -c Release --no-build --project bench/Tote.Benchmarks.Http -- --urls "$base" \
     >"$out/$stack.log" 2>&1 &
-  app=$!
+  apps+=($!)
   for _ in $(seq 1 100); do
     curl -fs "$base/plain" >/dev/null 2>&1 && break
     sleep 0.2
@@ -124,37 +140,43 @@ for stack in $stacks; do
   created=$(wc -l <"$out/$stack.cookies")
   [ "$created" -eq "$sessions" ] || { echo "$stack: created $created sessions, expected $sessions" >&2; exit 1; }
 
-  # Warm every route up first (JIT, pools, caches), so that the first route measured is not the coldest.
+  # Warm the read-only routes up (JIT, pools), so that the first route measured is not the coldest.
   for route in "${routes[@]}"; do
     read -r method path <<<"$route"
-    wrk -t2 -c32 -d"${warmup}s" -s "$lua" "$base" -- "$method" "$path" "$out/$stack.cookies" >/dev/null
+    [ "$method" = GET ] && wrk_run "$stack" "$method" "$path" "$warmup" >/dev/null
   done
+done
 
-  stack_routes=("${routes[@]}")
-  [[ "$stack" == *-redis ]] && stack_routes+=("POST /cart?item=x new")
-  for route in "${stack_routes[@]}"; do
-    read -r method path kind <<<"$route"
-    cookies="$out/$stack.cookies"
-    label="$method $path"
-    if [ "${kind:-}" = new ]; then
-      cookies="$out/fresh.cookies"   # no session cookie: every request creates a session
-      label="$method $path (new session)"
-    fi
+# Writes come last: they grow the carts, and reads are measured on the carts as created (one
+# item), the same on every stack.
+for route in "${routes[@]}"; do
+  read -r method path kind <<<"$route"
+  label="$method $path"
+  route_stacks="$stacks"
+  if [ "${kind:-}" = new ]; then
+    label="$method $path (new session)"
+    route_stacks=$(tr ' ' '\n' <<<"$stacks" | grep -- '-redis$' | tr '\n' ' ')
+  fi
+  step "$label"
+  for stack in $route_stacks; do
     if [[ "$stack" == *-redis ]] && [ "$path" != /plain ] && [ "$path" != /nosession ]; then
-      echo "$stack|$label|$(count_commands "$stack" "$method" "$path" "$cookies")" >>"$out/commands"
+      echo "$stack|$label|$(count_commands "$stack" "$method" "$path" "${kind:-}")" >>"$out/commands"
     fi
-    : >"$out/passes"
-    for pass in 1 2 3; do
-      result=$(wrk -t2 -c32 -d"${duration}s" --timeout 5s -s "$lua" "$base" -- "$method" "$path" "$cookies" | grep '^RESULT')
-      read -r _ rps p99 bad sock <<<"$result"
-      [ "$bad" = 0 ] && [ "$sock" = 0 ] || echo "warning: $stack $route pass $pass: $bad bad responses, $sock socket errors" >&2
-      echo "$rps $p99" >>"$out/passes"
+    wrk_run "$stack" "$method" "$path" "$warmup" "${kind:-}" >/dev/null
+    : >"$out/$stack.passes"
+  done
+  for pass in 1 2 3; do
+    for stack in $route_stacks; do
+      read -r _ rps p99 bad sock <<<"$(wrk_run "$stack" "$method" "$path" "$duration" "${kind:-}" | grep '^RESULT')"
+      [ "$bad" = 0 ] && [ "$sock" = 0 ] || echo "warning: $stack $label pass $pass: $bad bad responses, $sock socket errors" >&2
+      echo "$rps $p99" >>"$out/$stack.passes"
     done
-    rps=$(cut -d' ' -f1 "$out/passes" | median)
-    p99=$(cut -d' ' -f2 "$out/passes" | median)
+  done
+  for stack in $route_stacks; do
+    rps=$(cut -d' ' -f1 "$out/$stack.passes" | median)
+    p99=$(cut -d' ' -f2 "$out/$stack.passes" | median)
     echo "$stack|$label|$rps|$p99" | tee -a "$out/results" >&2
   done
-  stop_app
 done
 
 step "results (wrk -t2 -c32, median of 3 × ${duration} s after ${warmup} s warm-up, $sessions sessions round robin)"

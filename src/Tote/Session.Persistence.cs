@@ -23,7 +23,7 @@ public sealed partial class Session
     internal SessionStoreException? SaveFailure { get; private set; }
 
     /// <summary>Whether anything on this session was used during the request.</summary>
-    internal bool IsTouched => _registered || _state != SessionState.Unresolved;
+    internal bool IsTouched => _registered || _state != SessionState.Unresolved || HasChanges || _pendingDeletes is { Count: > 0 };
 
     private void ReadCandidate()
     {
@@ -80,8 +80,16 @@ public sealed partial class Session
             var staged = _changes;
             ResetToAbsent();
             _clearCookie = true;
-            if (staged is not null && staged.Values.Any(c => !c.IsRemoval) && _context?.Response.HasStarted != true)
+            if (staged is not null && staged.Values.Any(c => !c.IsRemoval))
             {
+                if (_context?.Response.HasStarted == true)
+                {
+                    // No cookie can carry a new ID any more; the writes have nowhere to go.
+                    _runtime.Store.Telemetry.Dropped();
+                    Log.CreationAfterResponseDropped(_runtime.Logger);
+                    return;
+                }
+
                 // Writes staged before the read go to a fresh session, never to the unknown ID.
                 BecomeFresh();
                 _changes = staged;
@@ -364,7 +372,6 @@ public sealed partial class Session
             return;
         }
 
-        var cookieBefore = (_issueCookie, _clearCookie, _id);
         try
         {
             await SaveCoreAsync(forceWrite: false, CancellationToken.None).ConfigureAwait(false);
@@ -375,7 +382,7 @@ public sealed partial class Session
             return;
         }
 
-        if (cookieBefore != (_issueCookie, _clearCookie, _id))
+        if (_issueCookie || _clearCookie)
         {
             Log.CookieNotUpdated(_runtime.Logger, new SessionIdHash(_id));
         }

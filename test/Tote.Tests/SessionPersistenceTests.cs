@@ -324,6 +324,48 @@ public sealed class SessionPersistenceTests
     }
 
     [Fact]
+    public async Task SetOnUnknownId_AfterResponseStarted_IsDroppedNeverStoredUnderThatId()
+    {
+        await using var host = await ToteTestHost.StartAsync(app => app.MapPost("/late", async (HttpContext context, Session session) =>
+        {
+            await context.Response.WriteAsync("started");
+            await context.Response.Body.FlushAsync();
+            session.Set("name", "ada");
+        }));
+        using var client = host.CreateClient();
+        var forged = TestIds.New();
+        client.SessionId = forged;
+
+        (await client.PostAsync("/late")).Dispose();
+
+        Assert.Null(await host.Store.LoadAsync(forged, TestContext.Current.CancellationToken));
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 15);
+    }
+
+    [Fact]
+    public async Task DestroyAfterResponseStarted_StillDeletesStoredSessionAndLogsTheCookie()
+    {
+        await using var host = await ToteTestHost.StartAsync(app =>
+        {
+            SessionApi.Map(app);
+            app.MapPost("/late-destroy", async (HttpContext context, Session session) =>
+            {
+                await context.Response.WriteAsync("started");
+                await context.Response.Body.FlushAsync();
+                session.Destroy();
+            });
+        });
+        using var client = host.CreateClient();
+        await client.PostAsync("/set/name/ada");
+        var id = client.SessionId!;
+
+        (await client.PostAsync("/late-destroy")).Dispose();
+
+        Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 14);
+    }
+
+    [Fact]
     public async Task UnhandledException_DoesNotSave()
     {
         await using var host = await StartWithThrowingEndpointAsync(saveOnException: false);

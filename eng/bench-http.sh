@@ -98,7 +98,8 @@ count_commands() { # stack method path [kind]
   before=$(redis-cli -h "$host" -p "$rport" INFO commandstats | tr -d '\r')
   for i in $(seq 1 $n); do
     # "next" keeps each request's Cookie header its own (curl config options are otherwise global).
-    printf 'url = "%s%s"\nrequest = "%s"\nheader = "Cookie: %s"\noutput = "/dev/null"\nnext\n' "${url[$1]}" "$3" "$2" "$(sed -n "$(( (i - 1) % lines + 1 ))p" "$cookies")"
+    [ "$i" -gt 1 ] && echo next
+    printf 'url = "%s%s"\nrequest = "%s"\nheader = "Cookie: %s"\noutput = "/dev/null"\n' "${url[$1]}" "$3" "$2" "$(sed -n "$(( (i - 1) % lines + 1 ))p" "$cookies")"
   done >"$out/count.curl"
   curl -s --config "$out/count.curl"
   after=$(redis-cli -h "$host" -p "$rport" INFO commandstats | tr -d '\r')

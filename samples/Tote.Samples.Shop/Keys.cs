@@ -7,9 +7,3 @@ public static class Keys
     public static readonly SessionKey<User> User = new("user");
     public static readonly SessionKey<DateTimeOffset> LastVisit = new("lastVisit");
 }
-
-/// <summary>The signed-in user.</summary>
-public sealed record User(string Id, string Name);
-
-/// <summary>The body of <c>POST /api/cart</c>.</summary>
-public sealed record CartItem(string? Item);

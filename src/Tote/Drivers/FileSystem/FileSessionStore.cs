@@ -34,7 +34,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         SweepInterval = options.SweepInterval;
         _flush = options.FlushToDisk;
         _time = time;
-        System.IO.Directory.CreateDirectory(Directory);
+        CreatePrivateDirectory(Directory);
         _locks = new SessionFileLocks(System.IO.Path.Combine(Directory, ".locks"));
     }
 
@@ -154,6 +154,20 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     /// <summary>Test hook: the file that holds <paramref name="id"/>.</summary>
     internal string PathOf(string id) => System.IO.Path.Combine(Directory, id + Extension);
+
+    // Session files hold visitors' data: on Unix a directory the store creates is for the app's
+    // user only (0700). An existing directory keeps the permissions its owner gave it.
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(path);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
 
     // The core passes only UUIDs; anything else could name a path outside the directory.
     private static bool IsFileSafe(string id)

@@ -120,6 +120,49 @@ public sealed class FileSessionStoreTests : SessionStoreConformanceTests
     }
 
     [Fact]
+    public async Task Sweep_DeletesTemporaryFilesLeftByACrashedWriter()
+    {
+        var orphan = Path.Combine(_directory.Path, TestIds.New() + ".session.0123.tmp");
+        var fresh = Path.Combine(_directory.Path, TestIds.New() + ".session.4567.tmp");
+        await File.WriteAllTextAsync(orphan, "half a record", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(fresh, "being written", TestContext.Current.CancellationToken);
+        File.SetLastWriteTimeUtc(orphan, Clock.GetUtcNow().UtcDateTime.AddHours(-2));
+        File.SetLastWriteTimeUtc(fresh, Clock.GetUtcNow().UtcDateTime.AddMinutes(-1));
+
+        await ((ISessionStoreSweeper)Store).SweepAsync(TestContext.Current.CancellationToken);
+
+        Assert.False(File.Exists(orphan));
+        Assert.True(File.Exists(fresh));
+    }
+
+    [Fact]
+    public async Task FlushToDisk_StillRoundTrips()
+    {
+        using var store = new FileSessionStore(_directory.Path, new FileSessionStoreOptions { FlushToDisk = true }, Clock);
+        var id = TestIds.New();
+
+        var version = await store.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+
+        Assert.Equal(version, (await store.LoadAsync(id, TestContext.Current.CancellationToken))!.Version);
+    }
+
+    [Fact]
+    public void NewDirectory_IsPrivateToTheAppsUserOnUnix()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("Unix file modes do not apply on Windows.");
+            return;
+        }
+
+        var path = Path.Combine(_directory.Path, "new", "sessions");
+
+        using var store = new FileSessionStore(path, new FileSessionStoreOptions(), Clock);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
     public async Task Data_SurvivesANewStoreInstance()
     {
         var id = TestIds.New();

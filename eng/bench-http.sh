@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Whole-request load test: wrk against bench/Tote.Benchmarks.Http on 127.0.0.1, for Tote on the
-# memory and fs drivers and for the built-in ASP.NET Core session, in one run on one machine.
+# memory, fs and redis drivers and for the built-in ASP.NET Core session (on the memory cache and
+# on AddStackExchangeRedisCache), in one run on one machine. The redis stacks share one
+# redis-server the script starts on a free loopback port (or BENCH_REDIS), also measure
+# new-session requests, and count the Redis commands each route sends.
 # Each cell is the median of three passes after a warm-up; every request carries one of the
 # pre-created sessions, round robin. Prints one markdown table and the budget verdicts.
 # Stacks listen on BENCH_PORT, BENCH_PORT+1, … at the same time.
 #
 # Usage: eng/bench-http.sh
 # Environment: BENCH_DURATION (s per pass, 4), BENCH_WARMUP (s, 2), BENCH_SESSIONS (1000),
-#              BENCH_PORT (5190), BENCH_STACKS ("tote-memory tote-fs builtin")
+#              BENCH_PORT (5190), BENCH_STACKS ("tote-memory tote-fs builtin tote-redis builtin-redis"),
+#              BENCH_REDIS (host:port of a Redis to use instead of starting one)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,23 +21,29 @@ duration="${BENCH_DURATION:-4}"
 warmup="${BENCH_WARMUP:-2}"
 sessions="${BENCH_SESSIONS:-1000}"
 port="${BENCH_PORT:-5190}"
-stacks="${BENCH_STACKS:-tote-memory tote-fs builtin}"
+stacks="${BENCH_STACKS:-tote-memory tote-fs builtin tote-redis builtin-redis}"
 out="$root/artifacts/bench/http"
 lua="$root/bench/Tote.Benchmarks.Http/sessions.lua"
 routes=("GET /plain" "GET /nosession" "GET /cart" "POST /cart?item=x")
+has_redis() { [[ " $stacks " == *-redis\ * ]]; }
+# Redis stacks also measure requests without a session cookie, each of which creates a session.
+has_redis && routes+=("POST /cart?item=x new")
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 step() { printf '==> %s\n' "$*" >&2; }
 
-if ! command -v wrk >/dev/null; then
+needs=(wrk)
+has_redis && [ -z "${BENCH_REDIS:-}" ] && needs+=(redis-server)
+for tool in "${needs[@]}"; do
+  command -v "$tool" >/dev/null && continue
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk curl >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" curl >/dev/null
   else
-    echo "wrk is not installed (apt-get install wrk)." >&2
+    echo "$tool is not installed (apt-get install $tool)." >&2
     exit 1
   fi
-fi
+done
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -49,11 +59,54 @@ stop_apps() {
     wait "$pid" 2>/dev/null || true
   done
 }
-trap stop_apps EXIT
+redis_dir=""
+stop_all() {
+  stop_apps
+  if [ -n "$redis_dir" ]; then
+    redis-cli -h 127.0.0.1 -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+    rm -rf "$redis_dir"
+  fi
+}
+trap stop_all EXIT
+
+redis="${BENCH_REDIS:-}"
+if has_redis && [ -z "$redis" ]; then
+  redis_port=$((port + 1000))
+  redis_dir="$(mktemp -d "${TMPDIR:-/tmp}/tote-bench-redis-XXXXXX")"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$redis_dir" --save "" --appendonly no \
+    --daemonize yes --pidfile "$redis_dir/redis.pid" --logfile "$redis_dir/redis.log"
+  redis="127.0.0.1:$redis_port"
+  for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+  step "redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') on $redis"
+fi
+printf 'nosession=1\n' >"$out/fresh.cookies"
 
 median() { sort -g | sed -n 2p; }
-wrk_run() { # stack method path seconds
-  wrk -t2 -c32 -d"$4s" --timeout 5s -s "$lua" "${url[$1]}" -- "$2" "$3" "$out/$1.cookies"
+cookies_for() { # stack kind: the stack's sessions, or for "new" a cookie that is no session's
+  if [ "${2:-}" = new ]; then echo "$out/fresh.cookies"; else echo "$out/$1.cookies"; fi
+}
+wrk_run() { # stack method path seconds [kind]
+  wrk -t2 -c32 -d"$4s" --timeout 5s -s "$lua" "${url[$1]}" -- "$2" "$3" "$(cookies_for "$1" "${5:-}")"
+}
+
+# Redis commands per request on one route: 200 sequential requests, INFO commandstats before and
+# after. Commands run inside Tote's Lua scripts are counted too, so they are listed by name.
+count_commands() { # stack method path [kind]
+  local host=${redis%:*} rport=${redis##*:} n=200 before after lines cookies
+  cookies=$(cookies_for "$1" "${4:-}")
+  lines=$(wc -l <"$cookies")
+  before=$(redis-cli -h "$host" -p "$rport" INFO commandstats | tr -d '\r')
+  for i in $(seq 1 $n); do
+    # "next" keeps each request's Cookie header its own (curl config options are otherwise global).
+    [ "$i" -gt 1 ] && echo next
+    printf 'url = "%s%s"\nrequest = "%s"\nheader = "Cookie: %s"\noutput = "/dev/null"\n' "${url[$1]}" "$3" "$2" "$(sed -n "$(( (i - 1) % lines + 1 ))p" "$cookies")"
+  done >"$out/count.curl"
+  curl -s --config "$out/count.curl"
+  after=$(redis-cli -h "$host" -p "$rport" INFO commandstats | tr -d '\r')
+  awk -F'[:=,]' -v n=$n '
+    /^cmdstat_/ { name = substr($1, 9); if (FNR == NR) b[name] = $3; else a[name] = $3 }
+    END { for (k in a) { d = (a[k] - b[k]) / n; if (k != "info" && d >= 0.005) { total += d; list = list sprintf("%s%s %.2f", (list == "" ? "" : " · "), k, d) } }
+          printf "%.2f (%s)\n", total, list }' <(echo "$before") <(echo "$after")
 }
 
 declare -A url
@@ -63,6 +116,8 @@ for stack in $stacks; do
     tote-memory) env=(BENCH_STACK=tote Tote__Driver=memory) ;;
     tote-fs) env=(BENCH_STACK=tote Tote__Driver=fs "Tote__FileSystem__Path=$out/fs-sessions") ;;
     builtin) env=(BENCH_STACK=builtin) ;;
+    tote-redis) env=(BENCH_STACK=tote Tote__Driver=redis "Tote__Redis__Configuration=$redis") ;;
+    builtin-redis) env=(BENCH_STACK=builtin "BENCH_REDIS=$redis") ;;
     *) echo "unknown stack $stack" >&2; exit 1 ;;
   esac
   base="http://127.0.0.1:$((port + index))"
@@ -96,23 +151,32 @@ done
 # Writes come last: they grow the carts, and reads are measured on the carts as created (one
 # item), the same on every stack.
 for route in "${routes[@]}"; do
-  read -r method path <<<"$route"
-  step "$route"
-  for stack in $stacks; do
-    wrk_run "$stack" "$method" "$path" "$warmup" >/dev/null
+  read -r method path kind <<<"$route"
+  label="$method $path"
+  route_stacks="$stacks"
+  if [ "${kind:-}" = new ]; then
+    label="$method $path (new session)"
+    route_stacks=$(tr ' ' '\n' <<<"$stacks" | grep -- '-redis$' | tr '\n' ' ')
+  fi
+  step "$label"
+  for stack in $route_stacks; do
+    if [[ "$stack" == *-redis ]] && [ "$path" != /plain ] && [ "$path" != /nosession ]; then
+      echo "$stack|$label|$(count_commands "$stack" "$method" "$path" "${kind:-}")" >>"$out/commands"
+    fi
+    wrk_run "$stack" "$method" "$path" "$warmup" "${kind:-}" >/dev/null
     : >"$out/$stack.passes"
   done
   for pass in 1 2 3; do
-    for stack in $stacks; do
-      read -r _ rps p99 bad sock <<<"$(wrk_run "$stack" "$method" "$path" "$duration" | grep '^RESULT')"
-      [ "$bad" = 0 ] && [ "$sock" = 0 ] || echo "warning: $stack $route pass $pass: $bad bad responses, $sock socket errors" >&2
+    for stack in $route_stacks; do
+      read -r _ rps p99 bad sock <<<"$(wrk_run "$stack" "$method" "$path" "$duration" "${kind:-}" | grep '^RESULT')"
+      [ "$bad" = 0 ] && [ "$sock" = 0 ] || echo "warning: $stack $label pass $pass: $bad bad responses, $sock socket errors" >&2
       echo "$rps $p99" >>"$out/$stack.passes"
     done
   done
-  for stack in $stacks; do
+  for stack in $route_stacks; do
     rps=$(cut -d' ' -f1 "$out/$stack.passes" | median)
     p99=$(cut -d' ' -f2 "$out/$stack.passes" | median)
-    echo "$stack|$method $path|$rps|$p99" | tee -a "$out/results" >&2
+    echo "$stack|$label|$rps|$p99" | tee -a "$out/results" >&2
   done
 done
 
@@ -121,12 +185,12 @@ awk -F'|' '
   { rps[$1 SUBSEP $2] = $3; p99[$1 SUBSEP $2] = $4; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } if (!($2 in rseen)) { rseen[$2] = 1; rorder[++m] = $2 } }
   function ratio(a, b) { return (b > 0 && a != "") ? sprintf("%.2f×", a / b) : "–" }
   END {
-    print "| stack | route | req/s | p99 ms | vs /plain | vs builtin |"
+    print "| stack | route | req/s | p99 ms | vs /plain | vs builtin (same store) |"
     print "| --- | --- | ---: | ---: | ---: | ---: |"
     for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) {
       s = order[i]; r = rorder[j]; k = s SUBSEP r
       if (!(k in rps)) continue
-      printf "| %s | %s | %.0f | %.2f | %s | %s |\n", s, r, rps[k], p99[k], ratio(rps[k], rps[s SUBSEP "GET /plain"]), ratio(rps[k], rps["builtin" SUBSEP r])
+      printf "| %s | %s | %.0f | %.2f | %s | %s |\n", s, r, rps[k], p99[k], ratio(rps[k], rps[s SUBSEP "GET /plain"]), ratio(rps[k], rps[(s ~ /-redis$/ ? "builtin-redis" : "builtin") SUBSEP r])
     }
     print ""
     m_plain = rps["tote-memory" SUBSEP "GET /plain"]
@@ -142,3 +206,30 @@ awk -F'|' '
       printf "budget: tote-memory write = %.2f× builtin write (needs ≥ 1.5): %s\n", v, (v >= 1.5 ? "PASS" : "FAIL")
     }
   }' "$out/results" | tee "$out/summary.md"
+
+if [ -s "$out/commands" ]; then
+  step "Redis: Tote's redis driver against the built-in session on AddStackExchangeRedisCache"
+  awk -F'|' '
+    FNR == NR { cmd[$1 SUBSEP $2] = $3; next }
+    { rps[$1 SUBSEP $2] = $3; p99[$1 SUBSEP $2] = $4 }
+    function row(label, route) {
+      t = rps["tote-redis" SUBSEP route]; b = rps["builtin-redis" SUBSEP route]
+      printf "| %s | %.0f | %.2f | %s | %.0f | %.2f | %s | %s |\n", label, t, p99["tote-redis" SUBSEP route], cmd["tote-redis" SUBSEP route],
+        b, p99["builtin-redis" SUBSEP route], cmd["builtin-redis" SUBSEP route], (b > 0 ? sprintf("%.2f×", t / b) : "–")
+    }
+    function budget(label, route, need) {
+      t = rps["tote-redis" SUBSEP route]; b = rps["builtin-redis" SUBSEP route]
+      if (b > 0) printf "budget: tote-redis %s = %.2f× builtin-redis (needs ≥ %.1f): %s\n", label, t / b, need, (t / b >= need ? "PASS" : "FAIL")
+    }
+    END {
+      print ""
+      print "| request | Tote req/s | Tote p99 ms | Tote Redis commands/request | built-in req/s | built-in p99 ms | built-in Redis commands/request | Tote vs built-in |"
+      print "| --- | ---: | ---: | --- | ---: | ---: | --- | ---: |"
+      row("read (GET /cart)", "GET /cart")
+      row("write (POST /cart)", "POST /cart?item=x")
+      row("new session (POST /cart, no cookie)", "POST /cart?item=x (new session)")
+      print ""
+      budget("read", "GET /cart", 1.5)
+      budget("write", "POST /cart?item=x", 1.3)
+    }' "$out/commands" "$out/results" | tee -a "$out/summary.md"
+fi

@@ -34,6 +34,11 @@ fi
 
 if [ -x "$root/eng/services.sh" ]; then
   "$root/eng/services.sh" start
+  # What the started servers tell the tests (addresses), as environment variables.
+  if [ -f "$root/artifacts/services.env" ]; then
+    # shellcheck disable=SC1091
+    source "$root/artifacts/services.env"
+  fi
 fi
 
 dotnet build Tote.slnx -c Release -nologo -clp:NoSummary

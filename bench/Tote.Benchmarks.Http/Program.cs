@@ -13,7 +13,7 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 switch (stack)
 {
     case "tote":
-        builder.Services.AddTote();   // the driver from Tote__Driver and its settings; fs by default
+        builder.Services.AddTote().AddRedis();   // the driver from Tote__Driver and its settings (Tote__Redis__Configuration); fs by default
         break;
     case "builtin":
         if (Environment.GetEnvironmentVariable("BENCH_REDIS") is { Length: > 0 } redis)

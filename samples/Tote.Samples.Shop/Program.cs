@@ -2,7 +2,7 @@ using Tote.Samples.Shop;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddRazorPages();
-builder.Services.AddTote();   // the fs driver, unless "Tote:Driver" says otherwise (Tote__Driver=memory)
+builder.Services.AddTote().AddRedis();   // the fs driver, unless "Tote:Driver" says otherwise (Tote__Driver=memory, or redis with Tote__Redis__Configuration)
 
 var app = builder.Build();
 app.UseTote();

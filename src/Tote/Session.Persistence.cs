@@ -109,7 +109,7 @@ public sealed partial class Session
     /// </summary>
     private async ValueTask<(SessionRecord Record, OrderedDictionary<string, SessionEntry> Entries)?> LoadVerifiedAsync(string id, CancellationToken cancellationToken)
     {
-        var record = await _runtime.Store.LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        var record = await _runtime.Store.LoadAndSlideAsync(id, _runtime.Options.IdleTimeout, _runtime.Options.AbsoluteTimeout, cancellationToken).ConfigureAwait(false);
         var now = _runtime.Time.GetUtcNow();
         if (record is null
             || record.ExpiresAt <= now

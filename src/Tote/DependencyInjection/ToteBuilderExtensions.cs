@@ -36,12 +36,26 @@ public static class ToteBuilderExtensions
     /// <returns>The builder.</returns>
     public static IToteBuilder UseStore(this IToteBuilder builder, string name, Func<IServiceProvider, ISessionStore> factory)
     {
+        AddStore(builder, name, factory);
+        ToteServiceCollectionExtensions.GetOrAddCatalog(builder.Services, out _).Select(name);
+        return builder;
+    }
+
+    /// <summary>
+    /// Makes a custom driver available under <paramref name="name"/> without choosing it, so that
+    /// configuration (<c>"Tote:Driver"</c>) can choose it. Driver packages use this to be
+    /// selectable by configuration alone.
+    /// </summary>
+    /// <param name="builder">The Tote builder.</param>
+    /// <param name="name">The driver's name, such as <c>redis</c>.</param>
+    /// <param name="factory">Creates the driver once, from the application's services, if it is chosen.</param>
+    /// <returns>The builder.</returns>
+    public static IToteBuilder AddStore(this IToteBuilder builder, string name, Func<IServiceProvider, ISessionStore> factory)
+    {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(factory);
-        var catalog = ToteServiceCollectionExtensions.GetOrAddCatalog(builder.Services, out _);
-        catalog.Register(name, factory);
-        catalog.Select(name);
+        ToteServiceCollectionExtensions.GetOrAddCatalog(builder.Services, out _).Register(name, factory);
         return builder;
     }
 }

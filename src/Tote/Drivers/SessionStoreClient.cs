@@ -35,6 +35,15 @@ internal sealed class SessionStoreClient
     public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken)
         => CallAsync("load", id, static (store, id, ct) => store.LoadAsync(id, ct), cancellationToken);
 
+    /// <summary>
+    /// Loads, and slides the idle expiry in the same store call when the driver can
+    /// (<see cref="ISessionStoreSlidingLoader"/>); otherwise a plain load.
+    /// </summary>
+    public ValueTask<SessionRecord?> LoadAndSlideAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, CancellationToken cancellationToken)
+        => _store is ISessionStoreSlidingLoader
+            ? CallAsync("load", (id, idleTimeout, absoluteTimeout), static (store, s, ct) => ((ISessionStoreSlidingLoader)store).LoadAndSlideAsync(s.id, s.idleTimeout, s.absoluteTimeout, ct), cancellationToken)
+            : LoadAsync(id, cancellationToken);
+
     public ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expected, CancellationToken cancellationToken)
         => CallAsync("save", (id, record, expected), static (store, s, ct) => store.SaveAsync(s.id, s.record, s.expected, ct), cancellationToken);
 

@@ -12,6 +12,9 @@ public abstract class RedisSessionStoreConformanceTests(RedisFixture server) : S
 {
     internal const string KeyPrefix = "tote-test:";
 
+    [Fact]
+    public Task Enumerate_ListsLiveSessionsOnly() => AssertEnumerationListsLiveSessionsOnlyAsync();
+
     /// <inheritdoc />
     protected override async ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
     {

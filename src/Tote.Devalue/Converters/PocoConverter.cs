@@ -13,6 +13,7 @@ namespace Tote.Devalue;
 internal sealed class PocoConverter<T> : DevalueConverter<T>
 {
     private static readonly object UnderConstruction = new();
+    private static readonly List<(PropertyAccessor<T> Property, int Reference)> NoLaterProperties = [];
 
     private readonly PropertyAccessor<T>[] _properties;
     private readonly Dictionary<string, PropertyAccessor<T>>.AlternateLookup<ReadOnlySpan<char>> _byExactName;
@@ -130,12 +131,13 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             return default!;
         }
 
-        if (reader.TryGetTyped<T>(reference, out var existing))
+        var typed = reader.GetTyped(reference);
+        if (typed is T existing)
         {
             return existing;
         }
 
-        if (reader.TryGetTyped<object>(reference, out var marker) && ReferenceEquals(marker, UnderConstruction))
+        if (ReferenceEquals(typed, UnderConstruction))
         {
             throw DevalueReader.Fail(
                 "Unsupported cycle",
@@ -245,7 +247,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         Array.Clear(arguments);
         _spareArguments = arguments;
         reader.SetTyped(reference, result!);
-        foreach (var (property, valueReference) in later ?? [])
+        foreach (var (property, valueReference) in later ?? NoLaterProperties)
         {
             try
             {

@@ -228,6 +228,9 @@ internal sealed partial class DevalueReader
 
     public void SetTyped(int reference, object value) => _typed[reference] = value;
 
+    /// <summary>What a typed read already made of the entry, if anything.</summary>
+    public object? GetTyped(int reference) => reference >= 0 ? _typed[reference] : null;
+
     /// <summary>Resolves the index written at <paramref name="tokenIndex"/> as devalue's <c>hydrate</c> does.</summary>
     public int ResolveIndex(int tokenIndex)
     {

@@ -347,14 +347,13 @@ internal static class JsonTokenizer
         return position;
     }
 
-    private static int SkipWhitespace(string text, int position)
-    {
-        // devalue writes no whitespace: make the common case one comparison.
-        if ((uint)position < (uint)text.Length && text[position] > ' ')
-        {
-            return position;
-        }
+    // devalue writes no whitespace: the common case is one inlined comparison.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int SkipWhitespace(string text, int position) =>
+        (uint)position < (uint)text.Length && text[position] > ' ' ? position : SkipWhitespaceSlow(text, position);
 
+    private static int SkipWhitespaceSlow(string text, int position)
+    {
         while (position < text.Length && text[position] is ' ' or '\t' or '\n' or '\r')
         {
             position++;

@@ -167,13 +167,9 @@ internal static class NaturalConverters
 
     private static int WriteBoxed(DevalueWriter writer, int index, DevalueBoxed boxed, ObjectConverter objects)
     {
-        var child = objects.Write(writer, boxed.Value);
-        var start = writer.BeginEntry();
-        writer.Append("[\"Object\",");
-        writer.AppendInt(child);
-        writer.Append(']');
-        writer.EndEntry(index, start);
-        return index;
+        var mark = writer.StackMark;
+        writer.Push(objects.Write(writer, boxed.Value));
+        return writer.WriteTaggedEntry(index, "Object", mark);
     }
 
     private static int WriteView(DevalueWriter writer, int index, DevalueTypedArray view, ObjectConverter objects)

@@ -306,12 +306,9 @@ internal sealed class UriConverter(DevalueOptions options) : DevalueConverter<Ur
         var href = UrlText.Href(value);
         if (options.UrlForm == DevalueUrlForm.Astro)
         {
-            var hrefIndex = writer.WriteString(href);
-            var start = writer.BeginEntry();
-            writer.Append("[\"URL\",");
-            writer.AppendInt(hrefIndex);
-            writer.Append(']');
-            writer.EndEntry(index, start);
+            var mark = writer.StackMark;
+            writer.Push(writer.WriteString(href));
+            writer.WriteTaggedEntry(index, "URL", mark);
         }
         else
         {
@@ -351,12 +348,9 @@ internal sealed class ByteArrayConverter : DevalueConverter<byte[]?>
 
         var bufferIndex = writer.Reserve();
         NaturalConverters.WriteArrayBufferEntry(writer, bufferIndex, value);
-        var start = writer.BeginEntry();
-        writer.Append("[\"Uint8Array\",");
-        writer.AppendInt(bufferIndex);
-        writer.Append(']');
-        writer.EndEntry(index, start);
-        return index;
+        var mark = writer.StackMark;
+        writer.Push(bufferIndex);
+        return writer.WriteTaggedEntry(index, "Uint8Array", mark);
     }
 
     public override byte[]? Read(DevalueReader reader, int reference)

@@ -21,7 +21,11 @@ internal struct JsonToken
     /// <summary>For numbers: whether the text is a plain integer of at most nine digits, held in <see cref="Integer"/>.</summary>
     public bool IsSmallInteger;
     public int Integer;
+
+    /// <summary>For strings and numbers: where the text starts (strings: at the opening quote); unset for containers.</summary>
     public int Start;
+
+    /// <summary>For strings and numbers: the length of the text, quotes included; unset for containers.</summary>
     public int Length;
 
     /// <summary>For containers: the number of elements (arrays) or properties (objects).</summary>

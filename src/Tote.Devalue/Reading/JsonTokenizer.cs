@@ -1,4 +1,8 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Tote.Devalue;
 
@@ -8,158 +12,164 @@ namespace Tote.Devalue;
 /// </summary>
 internal static class JsonTokenizer
 {
-    private static readonly System.Buffers.SearchValues<char> StringStops = System.Buffers.SearchValues.Create(
-        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"
-        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
-
     public static int Tokenize(string text, ref JsonToken[] tokens, ref int[] containers, int maxDepth)
     {
         // devalue text itself nests two levels (the entry table and an entry); values nest through indexes.
         var jsonDepthLimit = maxDepth + 2;
-        return Tokenize(text, ref tokens, ref containers, jsonDepthLimit, maxDepth);
-    }
+        ReadOnlySpan<char> span = text;
 
-    private static int Tokenize(string text, ref JsonToken[] tokens, ref int[] containers, int jsonDepthLimit, int maxDepth)
-    {
+        // Locals, not the ref parameters: the JIT keeps them in registers and drops most bounds checks.
+        var table = tokens;
+        var stack = containers;
         var count = 0;
         var depth = 0;
-        var position = SkipWhitespace(text, 0);
-        var expectValue = true;
+
+        // The open container (-1 at the top level), whether it is an object, and its element count so far.
+        var container = -1;
+        var inObject = false;
+        var elements = 0;
+        var position = SkipWhitespace(span, 0);
 
         while (true)
         {
-            if (expectValue)
+            // A value starts at position.
+            if ((uint)position >= (uint)span.Length)
             {
-                if (position >= text.Length)
-                {
-                    throw Unexpected(text, position);
-                }
-
-                if (count == tokens.Length)
-                {
-                    Array.Resize(ref tokens, tokens.Length * 2);
-                }
-
-                ref var token = ref tokens[count];
-                token = default;
-                token.Start = position;
-                var c = text[position];
-                switch (c)
-                {
-                    case '[':
-                    case '{':
-                        if (depth == jsonDepthLimit)
-                        {
-                            throw new DevalueException(
-                                "Input nested too deeply",
-                                $"The devalue text nests JSON more than {maxDepth} levels deep (DevalueOptions.MaxDepth). It is not devalue output; reject it, or raise the limit.",
-                                path: null);
-                        }
-
-                        token.Kind = c == '[' ? JsonTokenKind.Array : JsonTokenKind.Object;
-                        if (depth == containers.Length)
-                        {
-                            Array.Resize(ref containers, containers.Length * 2);
-                        }
-
-                        containers[depth++] = count++;
-                        position = SkipWhitespace(text, position + 1);
-                        if (position < text.Length && text[position] == (c == '[' ? ']' : '}'))
-                        {
-                            expectValue = false;
-                            break;
-                        }
-
-                        if (c == '{')
-                        {
-                            position = ReadKey(text, position, ref tokens, ref count);
-                        }
-
-                        continue;
-                    case '"':
-                        token.Kind = JsonTokenKind.String;
-                        position = ReadString(text, position, ref token);
-                        count++;
-                        break;
-                    case 't':
-                        position = ReadLiteral(text, position, "true");
-                        token.Kind = JsonTokenKind.True;
-                        count++;
-                        break;
-                    case 'f':
-                        position = ReadLiteral(text, position, "false");
-                        token.Kind = JsonTokenKind.False;
-                        count++;
-                        break;
-                    case 'n':
-                        position = ReadLiteral(text, position, "null");
-                        token.Kind = JsonTokenKind.Null;
-                        count++;
-                        break;
-                    default:
-                        position = ReadNumber(text, position, ref token);
-                        token.Kind = JsonTokenKind.Number;
-                        count++;
-                        break;
-                }
-
-                tokens[count - 1].Length = position - tokens[count - 1].Start;
-                tokens[count - 1].Next = count;
-                expectValue = false;
+                throw Unexpected(span, position);
             }
 
-            // After a value, or at an empty container's closing bracket.
-            position = SkipWhitespace(text, position);
-            if (depth == 0)
+            if ((uint)count >= (uint)table.Length)
             {
-                if (position != text.Length)
+                Array.Resize(ref tokens, table.Length * 2);
+                table = tokens;
+            }
+
+            ref var token = ref table[count];
+            var c = span[position];
+            var start = position;
+            switch (c)
+            {
+                case '"':
+                    var escaped = false;
+                    position = ReadString(span, position, ref escaped);
+                    token = new JsonToken { Kind = JsonTokenKind.String, HasEscapes = escaped, Start = start, Length = position - start, Next = ++count };
+                    break;
+                case '[':
+                case '{':
+                    if (depth == jsonDepthLimit)
+                    {
+                        throw new DevalueException(
+                            "Input nested too deeply",
+                            $"The devalue text nests JSON more than {maxDepth} levels deep (DevalueOptions.MaxDepth). It is not devalue output; reject it, or raise the limit.",
+                            path: null);
+                    }
+
+                    var isObject = c == '{';
+                    token = new JsonToken { Kind = isObject ? JsonTokenKind.Object : JsonTokenKind.Array };
+                    position = SkipWhitespace(span, position + 1);
+                    if ((uint)position < (uint)span.Length && span[position] == (isObject ? '}' : ']'))
+                    {
+                        token.Next = ++count;
+                        position++;
+                        break;
+                    }
+
+                    if (container >= 0)
+                    {
+                        // The parent's running count waits in its token until the child closes.
+                        table[container].Count = elements;
+                    }
+
+                    if (depth == stack.Length)
+                    {
+                        Array.Resize(ref containers, stack.Length * 2);
+                        stack = containers;
+                    }
+
+                    stack[depth++] = container;
+                    container = count++;
+                    inObject = isObject;
+                    elements = 0;
+                    if (isObject)
+                    {
+                        position = ReadKey(span, position, ref tokens, ref table, ref count);
+                    }
+
+                    continue;
+                case 't':
+                    position = ReadLiteral(span, position, "true");
+                    token = new JsonToken { Kind = JsonTokenKind.True, Start = start, Length = 4, Next = ++count };
+                    break;
+                case 'f':
+                    position = ReadLiteral(span, position, "false");
+                    token = new JsonToken { Kind = JsonTokenKind.False, Start = start, Length = 5, Next = ++count };
+                    break;
+                case 'n':
+                    position = ReadLiteral(span, position, "null");
+                    token = new JsonToken { Kind = JsonTokenKind.Null, Start = start, Length = 4, Next = ++count };
+                    break;
+                default:
+                    position = ReadNumber(span, position, ref token);
+                    token.Kind = JsonTokenKind.Number;
+                    token.Start = start;
+                    token.Length = position - start;
+                    token.Next = ++count;
+                    break;
+            }
+
+            // After a value: a separator, or closing brackets.
+            while (true)
+            {
+                position = SkipWhitespace(span, position);
+                if (container < 0)
                 {
-                    throw Unexpected(text, position);
+                    if (position != span.Length)
+                    {
+                        throw Unexpected(span, position);
+                    }
+
+                    tokens = table;
+                    return count;
                 }
 
-                return count;
-            }
-
-            ref var container = ref tokens[containers[depth - 1]];
-            var isArray = container.Kind == JsonTokenKind.Array;
-            if (position >= text.Length)
-            {
-                throw Unexpected(text, position);
-            }
-
-            var next = text[position];
-            var closesEmpty = container.Count == 0 && containers[depth - 1] == count - 1;
-            if (!closesEmpty)
-            {
-                container.Count++;
-            }
-
-            if (next == ',' && !closesEmpty)
-            {
-                position = SkipWhitespace(text, position + 1);
-                if (!isArray)
+                elements++;
+                if ((uint)position >= (uint)span.Length)
                 {
-                    position = ReadKey(text, position, ref tokens, ref count);
+                    throw Unexpected(span, position);
                 }
 
-                expectValue = true;
-                continue;
-            }
+                c = span[position];
+                if (c == ',')
+                {
+                    position = SkipWhitespace(span, position + 1);
+                    if (inObject)
+                    {
+                        position = ReadKey(span, position, ref tokens, ref table, ref count);
+                    }
 
-            if (next == (isArray ? ']' : '}'))
-            {
-                container.Next = count;
-                container.Length = position + 1 - container.Start;
-                depth--;
+                    break;
+                }
+
+                if (c != (inObject ? '}' : ']'))
+                {
+                    throw Unexpected(span, position);
+                }
+
+                ref var closed = ref table[container];
+                closed.Count = elements;
+                closed.Next = count;
                 position++;
-                continue;
+                container = stack[--depth];
+                if (container >= 0)
+                {
+                    inObject = table[container].Kind == JsonTokenKind.Object;
+                    elements = table[container].Count;
+                }
             }
-
-            throw Unexpected(text, position);
         }
     }
 
-    public static DevalueException Unexpected(string text, int position)
+    public static DevalueException Unexpected(ReadOnlySpan<char> text, int position)
     {
         var found = position < text.Length ? $"token '{text[position]}'" : "end of input";
         return new DevalueException(
@@ -168,27 +178,25 @@ internal static class JsonTokenizer
             path: null);
     }
 
-    private static int ReadKey(string text, int position, ref JsonToken[] tokens, ref int count)
+    private static int ReadKey(ReadOnlySpan<char> text, int position, ref JsonToken[] tokens, ref JsonToken[] table, ref int count)
     {
-        if (position >= text.Length || text[position] != '"')
+        if ((uint)position >= (uint)text.Length || text[position] != '"')
         {
             throw Unexpected(text, position);
         }
 
-        if (count == tokens.Length)
+        if ((uint)count >= (uint)table.Length)
         {
-            Array.Resize(ref tokens, tokens.Length * 2);
+            Array.Resize(ref tokens, table.Length * 2);
+            table = tokens;
         }
 
-        ref var key = ref tokens[count];
-        key = default;
-        key.Kind = JsonTokenKind.String;
-        key.Start = position;
-        position = ReadString(text, position, ref key);
-        key.Length = position - key.Start;
-        key.Next = ++count;
+        var start = position;
+        var escaped = false;
+        position = ReadString(text, position, ref escaped);
+        table[count] = new JsonToken { Kind = JsonTokenKind.String, HasEscapes = escaped, Start = start, Length = position - start, Next = ++count };
         position = SkipWhitespace(text, position);
-        if (position >= text.Length || text[position] != ':')
+        if ((uint)position >= (uint)text.Length || text[position] != ':')
         {
             throw Unexpected(text, position);
         }
@@ -196,41 +204,30 @@ internal static class JsonTokenizer
         return SkipWhitespace(text, position + 1);
     }
 
-    private static int ReadString(string text, int position, ref JsonToken token)
+    private static int ReadString(ReadOnlySpan<char> text, int position, ref bool hasEscapes)
     {
         position++;
         while (true)
         {
-            // Most strings are short: a plain loop beats a vectorized search until it gets going.
-            var scanEnd = Math.Min(text.Length, position + 16);
-            while (position < scanEnd && text[position] is not ('"' or '\\') && text[position] >= ' ')
+            position = SkipPlainCharacters(text, position);
+            if ((uint)position >= (uint)text.Length)
             {
-                position++;
+                throw Unexpected(text, text.Length);
             }
 
-            if (position == scanEnd)
+            var c = text[position];
+            if (c == '"')
             {
-                var stop = text.AsSpan(position).IndexOfAny(StringStops);
-                if (stop < 0)
-                {
-                    throw Unexpected(text, text.Length);
-                }
-
-                position += stop;
+                return position + 1;
             }
 
-            if (text[position] < ' ')
+            if (c < ' ')
             {
                 // JSON forbids raw control characters inside strings.
                 throw Unexpected(text, position);
             }
 
-            if (text[position] == '"')
-            {
-                return position + 1;
-            }
-
-            token.HasEscapes = true;
+            hasEscapes = true;
             if (position + 1 >= text.Length)
             {
                 throw Unexpected(text, text.Length);
@@ -258,7 +255,38 @@ internal static class JsonTokenizer
         }
     }
 
-    private static int ReadLiteral(string text, int position, string literal)
+    /// <summary>The position of the first quote, backslash or control character at or after <paramref name="position"/>, or the end.</summary>
+    private static int SkipPlainCharacters(ReadOnlySpan<char> text, int position)
+    {
+        if (Vector128.IsHardwareAccelerated)
+        {
+            // Eight characters a step; the loop condition keeps every load inside the text.
+            ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+            var space = Vector128.Create((ushort)' ');
+            var quote = Vector128.Create((ushort)'"');
+            var backslash = Vector128.Create((ushort)'\\');
+            while (position <= text.Length - Vector128<ushort>.Count)
+            {
+                var chunk = Vector128.LoadUnsafe(ref first, (nuint)position);
+                var stops = Vector128.LessThan(chunk, space) | Vector128.Equals(chunk, quote) | Vector128.Equals(chunk, backslash);
+                if (stops != Vector128<ushort>.Zero)
+                {
+                    return position + BitOperations.TrailingZeroCount(stops.ExtractMostSignificantBits());
+                }
+
+                position += Vector128<ushort>.Count;
+            }
+        }
+
+        while ((uint)position < (uint)text.Length && text[position] is >= ' ' and not ('"' or '\\'))
+        {
+            position++;
+        }
+
+        return position;
+    }
+
+    private static int ReadLiteral(ReadOnlySpan<char> text, int position, string literal)
     {
         for (var i = 0; i < literal.Length; i++)
         {
@@ -271,45 +299,45 @@ internal static class JsonTokenizer
         return position + literal.Length;
     }
 
-    private static int ReadNumber(string text, int position, ref JsonToken token)
+    private static int ReadNumber(ReadOnlySpan<char> text, int position, ref JsonToken token)
     {
         var start = position;
-        var negative = position < text.Length && text[position] == '-';
+        var negative = (uint)position < (uint)text.Length && text[position] == '-';
         if (negative)
         {
             position++;
         }
 
-        if (position >= text.Length || !char.IsAsciiDigit(text[position]))
+        if ((uint)position >= (uint)text.Length || !char.IsAsciiDigit(text[position]))
         {
             throw Unexpected(text, position >= text.Length ? start : position);
         }
 
+        // Indexes are small integers: keep their value so resolving one needs no parsing.
         var digitsStart = position;
+        var value = 0;
         if (text[position] == '0')
         {
             position++;
         }
         else
         {
-            position = SkipDigits(text, position);
-        }
-
-        // Indexes are small integers: keep their value so resolving one needs no parsing.
-        if (position - digitsStart <= 9 && (position >= text.Length || text[position] is not ('.' or 'e' or 'E')))
-        {
-            var value = 0;
-            for (var i = digitsStart; i < position; i++)
+            while ((uint)position < (uint)text.Length && char.IsAsciiDigit(text[position]))
             {
-                value = (value * 10) + (text[i] - '0');
-            }
+                // Only the first nine digits count: more cannot be a small integer, and cannot overflow here.
+                if (position - digitsStart < 9)
+                {
+                    value = (value * 10) + (text[position] - '0');
+                }
 
-            token.IsSmallInteger = !(negative && value == 0);
-            token.Integer = negative ? -value : value;
+                position++;
+            }
         }
 
-        if (position < text.Length && text[position] == '.')
+        var isInteger = true;
+        if ((uint)position < (uint)text.Length && text[position] == '.')
         {
+            isInteger = false;
             var digits = position + 1;
             position = SkipDigits(text, digits);
             if (position == digits)
@@ -318,10 +346,11 @@ internal static class JsonTokenizer
             }
         }
 
-        if (position < text.Length && (text[position] == 'e' || text[position] == 'E'))
+        if ((uint)position < (uint)text.Length && (text[position] == 'e' || text[position] == 'E'))
         {
+            isInteger = false;
             position++;
-            if (position < text.Length && (text[position] == '+' || text[position] == '-'))
+            if ((uint)position < (uint)text.Length && (text[position] == '+' || text[position] == '-'))
             {
                 position++;
             }
@@ -334,12 +363,21 @@ internal static class JsonTokenizer
             }
         }
 
+        if (isInteger && position - digitsStart <= 9 && !(negative && value == 0))
+        {
+            token = new JsonToken { IsSmallInteger = true, Integer = negative ? -value : value };
+        }
+        else
+        {
+            token = default;
+        }
+
         return position;
     }
 
-    private static int SkipDigits(string text, int position)
+    private static int SkipDigits(ReadOnlySpan<char> text, int position)
     {
-        while (position < text.Length && char.IsAsciiDigit(text[position]))
+        while ((uint)position < (uint)text.Length && char.IsAsciiDigit(text[position]))
         {
             position++;
         }
@@ -348,13 +386,13 @@ internal static class JsonTokenizer
     }
 
     // devalue writes no whitespace: the common case is one inlined comparison.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static int SkipWhitespace(string text, int position) =>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipWhitespace(ReadOnlySpan<char> text, int position) =>
         (uint)position < (uint)text.Length && text[position] > ' ' ? position : SkipWhitespaceSlow(text, position);
 
-    private static int SkipWhitespaceSlow(string text, int position)
+    private static int SkipWhitespaceSlow(ReadOnlySpan<char> text, int position)
     {
-        while (position < text.Length && text[position] is ' ' or '\t' or '\n' or '\r')
+        while ((uint)position < (uint)text.Length && text[position] is ' ' or '\t' or '\n' or '\r')
         {
             position++;
         }

@@ -16,12 +16,12 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     private static readonly List<(PropertyAccessor<T> Property, int Reference)> NoLaterProperties = [];
 
     private readonly PropertyAccessor<T>[] _properties;
-    private readonly Dictionary<string, PropertyAccessor<T>>.AlternateLookup<ReadOnlySpan<char>> _byExactName;
-    private readonly Dictionary<string, PropertyAccessor<T>>? _byNameIgnoringCase;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _byExactName;
+    private readonly Dictionary<string, int>? _byNameIgnoringCase;
     private readonly Func<object>? _createDefault;
-    private readonly Func<object?[], T>? _constructor;
-    private readonly object?[] _defaultArguments;
-    private object?[]? _spareArguments;
+    private readonly ConstructorInfo? _constructorInfo;
+    private Func<DevalueReader, int[], T>? _constructor;
+    private int[]? _spareArgumentReferences;
     private readonly bool _hasProtoKey;
     private readonly int _maxEntryLength;
 
@@ -33,23 +33,22 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         _hasProtoKey = properties.Any(p => p.Name == "__proto__");
         _maxEntryLength = 2 + _properties.Sum(p => p.QuotedName.Length + 13);
         // Names usually match exactly, and ordinal lookups are the cheapest: try that first.
-        var exact = new Dictionary<string, PropertyAccessor<T>>(StringComparer.Ordinal);
-        foreach (var property in properties)
+        var exact = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < _properties.Length; i++)
         {
-            exact.TryAdd(property.Name, property);
+            exact.TryAdd(_properties[i].Name, i);
         }
 
         _byExactName = exact.GetAlternateLookup<ReadOnlySpan<char>>();
         _byNameIgnoringCase = info.Options.PropertyNameCaseInsensitive
-            ? new Dictionary<string, PropertyAccessor<T>>(exact, StringComparer.OrdinalIgnoreCase)
+            ? new Dictionary<string, int>(exact, StringComparer.OrdinalIgnoreCase)
             : null;
         _createDefault = info.CreateObject;
-        _defaultArguments = [];
         if (_createDefault is null && info.ConstructorAttributeProvider is ConstructorInfo constructor)
         {
-            _constructor = CompileConstructor(constructor);
-            _defaultArguments = [.. constructor.GetParameters().Select(parameter =>
-                parameter.HasDefaultValue ? parameter.DefaultValue : (parameter.ParameterType.IsValueType ? Activator.CreateInstance(parameter.ParameterType) : null))];
+            // Compiled on first read, when the converters of the parameters' types can be looked up
+            // without recursing into this one.
+            _constructorInfo = constructor;
         }
     }
 
@@ -150,7 +149,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         }
 
         reader.EnterContainer();
-        var result = _constructor is null ? ReadWithSetters(reader, reference) : ReadWithConstructor(reader, reference);
+        var result = _constructorInfo is null ? ReadWithSetters(reader, reference) : ReadWithConstructor(reader, reference);
         reader.ExitContainer();
         return result;
     }
@@ -170,9 +169,10 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
         var count = reader.ElementCount(reference);
         var token = reader.ElementTokenOfObject(reference);
+        var expected = 0;
         for (var i = 0; i < count; i++)
         {
-            var property = Find(reader, token);
+            var property = Find(reader, token, ref expected);
             token = reader.NextToken(token);
             if (property is not null && property.CanSet)
             {
@@ -194,32 +194,30 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
     private T ReadWithConstructor(DevalueReader reader, int reference)
     {
-        // One spare argument array per converter saves an allocation per object; a nested read of
-        // the same type, or another thread, finds it taken and allocates its own.
-        var arguments = Interlocked.Exchange(ref _spareArguments, null) ?? new object?[_defaultArguments.Length];
-        _defaultArguments.CopyTo(arguments, 0);
+        var constructor = _constructor ??= CompileConstructor(_constructorInfo!);
+
+        // Which entry each constructor parameter reads; the compiled constructor reads them typed,
+        // so no argument is boxed. One spare array per converter saves an allocation per object; a
+        // nested read of the same type, or another thread, finds it taken and allocates its own.
+        var arguments = Interlocked.Exchange(ref _spareArgumentReferences, null) ?? new int[_constructorInfo!.GetParameters().Length];
+        arguments.AsSpan().Fill(PropertyAccessor<T>.NotRead);
 
         reader.SetTyped(reference, UnderConstruction);
         var count = reader.ElementCount(reference);
         var token = reader.ElementTokenOfObject(reference);
+        var expected = 0;
         List<(PropertyAccessor<T> Property, int Reference)>? later = null;
         for (var i = 0; i < count; i++)
         {
-            var property = Find(reader, token);
+            var property = Find(reader, token, ref expected);
             token = reader.NextToken(token);
             if (property is not null)
             {
                 var valueReference = reader.ResolveIndex(token);
                 if (property.ParameterPosition >= 0)
                 {
-                    try
-                    {
-                        arguments[property.ParameterPosition] = property.ReadBoxed(reader, valueReference);
-                    }
-                    catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
-                    {
-                        throw;
-                    }
+                    // A repeated key replaces the earlier value, as in JSON.parse.
+                    arguments[property.ParameterPosition] = valueReference;
                 }
                 else if (property.CanSet)
                 {
@@ -233,7 +231,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         T result;
         try
         {
-            result = _constructor!(arguments);
+            result = constructor(reader, arguments);
         }
         catch (Exception ex) when (ex is not DevalueException)
         {
@@ -244,8 +242,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
                 ex);
         }
 
-        Array.Clear(arguments);
-        _spareArguments = arguments;
+        _spareArgumentReferences = arguments;
         reader.SetTyped(reference, result!);
         foreach (var (property, valueReference) in later ?? NoLaterProperties)
         {
@@ -262,42 +259,77 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         return result;
     }
 
-    // A compiled "args => new T((A)args[0], (B)args[1], …)" skips the per-call argument checks of
-    // reflection invocation, which dominated reading records.
-    private static Func<object?[], T> CompileConstructor(ConstructorInfo constructor)
+    // A compiled "(reader, arguments) => new T(property0.ReadArgument(reader, arguments[0]), …)"
+    // reads each argument with its typed converter straight into the call: no boxing, and none of
+    // the per-call argument checks of reflection invocation, which dominated reading records.
+    private Func<DevalueReader, int[], T> CompileConstructor(ConstructorInfo constructor)
     {
-        var arguments = Expression.Parameter(typeof(object?[]), "arguments");
-        var parameters = constructor.GetParameters().Select(p => Expression.Convert(
-            Expression.ArrayIndex(arguments, Expression.Constant(p.Position)), p.ParameterType));
-        Expression body = Expression.New(constructor, parameters);
+        var reader = Expression.Parameter(typeof(DevalueReader), "reader");
+        var arguments = Expression.Parameter(typeof(int[]), "arguments");
+        var values = constructor.GetParameters().Select(parameter =>
+        {
+            var argument = Expression.ArrayIndex(arguments, Expression.Constant(parameter.Position));
+            var missing = MissingArgument(parameter);
+            var property = _properties.FirstOrDefault(p => p.ParameterPosition == parameter.Position);
+            return property is null
+                ? missing
+                : Expression.Condition(
+                    Expression.Equal(argument, Expression.Constant(PropertyAccessor<T>.NotRead)),
+                    missing,
+                    Expression.Convert(property.ReadArgumentExpression(reader, argument), parameter.ParameterType));
+        });
+        Expression body = Expression.New(constructor, values);
         if (body.Type != typeof(T))
         {
             body = Expression.Convert(body, typeof(T));
         }
 
-        return Expression.Lambda<Func<object?[], T>>(body, arguments).Compile();
+        return Expression.Lambda<Func<DevalueReader, int[], T>>(body, reader, arguments).Compile();
     }
 
-    private PropertyAccessor<T>? Find(DevalueReader reader, int keyToken)
+    /// <summary>The value a parameter takes when the text has no property for it: its declared default, or the type's.</summary>
+    private static Expression MissingArgument(ParameterInfo parameter) =>
+        parameter.HasDefaultValue && parameter.DefaultValue is { } value
+            ? Expression.Convert(Expression.Constant(value), parameter.ParameterType)
+            : Expression.Default(parameter.ParameterType);
+
+    /// <summary>
+    /// The member a key names. Keys usually come in the order the members are written, so the one
+    /// after the previous match (<paramref name="expected"/>) is compared first.
+    /// </summary>
+    private PropertyAccessor<T>? Find(DevalueReader reader, int keyToken, ref int expected)
     {
         var raw = reader.TokenRawString(keyToken, out var escaped);
-        if (!escaped && _byExactName.TryGetValue(raw, out var property))
+        int index;
+        if (!escaped)
         {
-            return property;
+            if ((uint)expected < (uint)_properties.Length && raw.SequenceEqual(_properties[expected].Name))
+            {
+                return _properties[expected++];
+            }
+
+            if (_byExactName.TryGetValue(raw, out index))
+            {
+                expected = index + 1;
+                return _properties[index];
+            }
         }
 
         var name = escaped ? reader.TokenString(keyToken) : null;
-        if (name is not null && _byExactName.Dictionary.TryGetValue(name, out property))
+        if (name is not null && _byExactName.Dictionary.TryGetValue(name, out index))
         {
-            return property;
+            expected = index + 1;
+            return _properties[index];
         }
 
-        if (_byNameIgnoringCase is null)
+        if (_byNameIgnoringCase is null
+            || !_byNameIgnoringCase.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name ?? raw, out index))
         {
             return null;
         }
 
-        return _byNameIgnoringCase.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name ?? raw, out property) ? property : null;
+        expected = index + 1;
+        return _properties[index];
     }
 }
 
@@ -305,6 +337,9 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 internal abstract class PropertyAccessor<T>
 {
     public const int Skipped = int.MinValue;
+
+    /// <summary>The reference of a constructor argument the text has no property for.</summary>
+    public const int NotRead = int.MinValue;
 
     protected PropertyAccessor(JsonPropertyInfo info)
     {
@@ -330,7 +365,8 @@ internal abstract class PropertyAccessor<T>
 
     public abstract void Read(DevalueReader reader, ref T owner, int reference);
 
-    public abstract object? ReadBoxed(DevalueReader reader, int reference);
+    /// <summary>A call reading the member's value at <paramref name="reference"/> as a constructor argument, its path step added on failure.</summary>
+    public abstract Expression ReadArgumentExpression(Expression reader, Expression reference);
 }
 
 internal sealed class PropertyAccessor<T, TValue> : PropertyAccessor<T>
@@ -416,7 +452,20 @@ internal sealed class PropertyAccessor<T, TValue> : PropertyAccessor<T>
         }
     }
 
-    public override object? ReadBoxed(DevalueReader reader, int reference) => Converter.Read(reader, reference);
+    public override Expression ReadArgumentExpression(Expression reader, Expression reference) =>
+        Expression.Call(Expression.Constant(this), typeof(PropertyAccessor<T, TValue>).GetMethod(nameof(ReadArgument))!, reader, reference);
+
+    public TValue ReadArgument(DevalueReader reader, int reference)
+    {
+        try
+        {
+            return Converter.Read(reader, reference);
+        }
+        catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(Name)))
+        {
+            throw;
+        }
+    }
 
     private static bool IsAssignable(MemberInfo member) => member switch
     {

@@ -20,8 +20,8 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
     private readonly Dictionary<string, int>? _byNameIgnoringCase;
     private readonly Func<object>? _createDefault;
     private readonly ConstructorInfo? _constructorInfo;
-    private Func<DevalueReader, int[], T>? _constructor;
-    private int[]? _spareArgumentReferences;
+    private readonly int _parameterCount;
+    private Func<DevalueReader, int[], int, T>? _constructor;
     private readonly bool _hasProtoKey;
     private readonly int _maxEntryLength;
 
@@ -49,6 +49,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             // Compiled on first read, when the converters of the parameters' types can be looked up
             // without recursing into this one.
             _constructorInfo = constructor;
+            _parameterCount = constructor.GetParameters().Length;
         }
     }
 
@@ -125,7 +126,8 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
     public override T Read(DevalueReader reader, int reference)
     {
-        if (IsNullish(reader, reference))
+        var node = reader.GetNode(reference);
+        if (node is DevalueNode.Undefined or DevalueNode.Null)
         {
             return default!;
         }
@@ -143,7 +145,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
                 $"The value refers back to a {TypeNames.Describe(typeof(T))} that is still being built from constructor parameters; give the type a parameterless constructor and settable properties to keep such cycles.");
         }
 
-        if (reader.GetNode(reference) != DevalueNode.Object)
+        if (node != DevalueNode.Object)
         {
             throw reader.Mismatch(reference, typeof(T));
         }
@@ -197,10 +199,8 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         var constructor = _constructor ??= CompileConstructor(_constructorInfo!);
 
         // Which entry each constructor parameter reads; the compiled constructor reads them typed,
-        // so no argument is boxed. One spare array per converter saves an allocation per object; a
-        // nested read of the same type, or another thread, finds it taken and allocates its own.
-        var arguments = Interlocked.Exchange(ref _spareArgumentReferences, null) ?? new int[_constructorInfo!.GetParameters().Length];
-        arguments.AsSpan().Fill(PropertyAccessor<T>.NotRead);
+        // so no argument is boxed.
+        var first = reader.PushArguments(_parameterCount, PropertyAccessor<T>.NotRead, out var arguments);
 
         reader.SetTyped(reference, UnderConstruction);
         var count = reader.ElementCount(reference);
@@ -217,7 +217,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
                 if (property.ParameterPosition >= 0)
                 {
                     // A repeated key replaces the earlier value, as in JSON.parse.
-                    arguments[property.ParameterPosition] = valueReference;
+                    arguments[first + property.ParameterPosition] = valueReference;
                 }
                 else if (property.CanSet)
                 {
@@ -231,7 +231,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         T result;
         try
         {
-            result = constructor(reader, arguments);
+            result = constructor(reader, arguments, first);
         }
         catch (Exception ex) when (ex is not DevalueException)
         {
@@ -242,7 +242,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
                 ex);
         }
 
-        _spareArgumentReferences = arguments;
+        reader.PopArguments(first);
         reader.SetTyped(reference, result!);
         foreach (var (property, valueReference) in later ?? NoLaterProperties)
         {
@@ -259,16 +259,17 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
         return result;
     }
 
-    // A compiled "(reader, arguments) => new T(property0.ReadArgument(reader, arguments[0]), …)"
+    // A compiled "(reader, arguments, first) => new T(property0.ReadArgument(reader, arguments[first]), …)"
     // reads each argument with its typed converter straight into the call: no boxing, and none of
     // the per-call argument checks of reflection invocation, which dominated reading records.
-    private Func<DevalueReader, int[], T> CompileConstructor(ConstructorInfo constructor)
+    private Func<DevalueReader, int[], int, T> CompileConstructor(ConstructorInfo constructor)
     {
         var reader = Expression.Parameter(typeof(DevalueReader), "reader");
         var arguments = Expression.Parameter(typeof(int[]), "arguments");
+        var first = Expression.Parameter(typeof(int), "first");
         var values = constructor.GetParameters().Select(parameter =>
         {
-            var argument = Expression.ArrayIndex(arguments, Expression.Constant(parameter.Position));
+            var argument = Expression.ArrayIndex(arguments, Expression.Add(first, Expression.Constant(parameter.Position)));
             var missing = MissingArgument(parameter);
             var property = _properties.FirstOrDefault(p => p.ParameterPosition == parameter.Position);
             return property is null
@@ -284,7 +285,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             body = Expression.Convert(body, typeof(T));
         }
 
-        return Expression.Lambda<Func<DevalueReader, int[], T>>(body, reader, arguments).Compile();
+        return Expression.Lambda<Func<DevalueReader, int[], int, T>>(body, reader, arguments, first).Compile();
     }
 
     /// <summary>The value a parameter takes when the text has no property for it: its declared default, or the type's.</summary>

@@ -25,6 +25,8 @@ internal sealed partial class DevalueReader
     private object?[] _natural = new object?[128];
     private byte[] _state = new byte[128];
     private object?[] _typed = new object?[128];
+    private int[] _arguments = new int[32];
+    private int _argumentsTop;
     private string _text = string.Empty;
     private int _entryCount;
     private int _depth;
@@ -116,7 +118,27 @@ internal sealed partial class DevalueReader
         return 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public DevalueNode GetNode(int reference)
+    {
+        // Objects, strings and numbers are most of every payload: answer them without the tag checks arrays need.
+        if (reference >= 0)
+        {
+            switch (EntryToken(reference).Kind)
+            {
+                case JsonTokenKind.Object:
+                    return DevalueNode.Object;
+                case JsonTokenKind.String:
+                    return DevalueNode.String;
+                case JsonTokenKind.Number:
+                    return DevalueNode.Number;
+            }
+        }
+
+        return GetNodeSlow(reference);
+    }
+
+    private DevalueNode GetNodeSlow(int reference)
     {
         if (reference < 0)
         {
@@ -228,6 +250,27 @@ internal sealed partial class DevalueReader
 
     public void SetTyped(int reference, object value) => _typed[reference] = value;
 
+    /// <summary>
+    /// Takes <paramref name="count"/> slots, filled with <paramref name="fill"/>, on the reader's own
+    /// stack of constructor arguments (records nest, so it is a stack); returns where they start in
+    /// <paramref name="slots"/>. A later push may move the stack, but never changes slots already handed out.
+    /// </summary>
+    public int PushArguments(int count, int fill, out int[] slots)
+    {
+        var start = _argumentsTop;
+        if (_arguments.Length - start < count)
+        {
+            Array.Resize(ref _arguments, Math.Max(_arguments.Length * 2, start + count));
+        }
+
+        slots = _arguments;
+        slots.AsSpan(start, count).Fill(fill);
+        _argumentsTop = start + count;
+        return start;
+    }
+
+    public void PopArguments(int start) => _argumentsTop = start;
+
     /// <summary>What a typed read already made of the entry, if anything.</summary>
     public object? GetTyped(int reference) => reference >= 0 ? _typed[reference] : null;
 
@@ -247,7 +290,7 @@ internal sealed partial class DevalueReader
         }
         else
         {
-            var value = double.Parse(_text.AsSpan(token.Start, token.Length), NumberStyles.Float, CultureInfo.InvariantCulture);
+            var value = JsNumber.Parse(_text.AsSpan(token.Start, token.Length));
             if (value >= _entryCount)
             {
                 throw InvalidInput();
@@ -383,7 +426,7 @@ internal sealed partial class DevalueReader
     public double ParseNumber(int tokenIndex)
     {
         ref var token = ref _tokens[tokenIndex];
-        return double.Parse(_text.AsSpan(token.Start, token.Length), NumberStyles.Float, CultureInfo.InvariantCulture);
+        return JsNumber.Parse(_text.AsSpan(token.Start, token.Length));
     }
 
     public static DevalueException InvalidInput() => DevalueError("Invalid input");
@@ -418,6 +461,7 @@ internal sealed partial class DevalueReader
         reader._entryCount = 0;
         reader._depth = 0;
         reader._arrayBudget = 0;
+        reader._argumentsTop = 0;
         if (reader._tokens.Length > 1 << 16)
         {
             reader._tokens = new JsonToken[256];

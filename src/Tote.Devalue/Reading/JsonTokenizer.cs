@@ -50,8 +50,7 @@ internal static class JsonTokenizer
             switch (c)
             {
                 case '"':
-                    var escaped = false;
-                    position = ReadString(span, position, ref escaped);
+                    position = ReadString(span, position, out var escaped);
                     token = new JsonToken { Kind = JsonTokenKind.String, HasEscapes = escaped, Start = start, Length = position - start, Next = ++count };
                     break;
                 case '[':
@@ -107,6 +106,9 @@ internal static class JsonTokenizer
                 case 'n':
                     position = ReadLiteral(span, position, "null");
                     token = new JsonToken { Kind = JsonTokenKind.Null, Start = start, Length = 4, Next = ++count };
+                    break;
+                case >= '1' and <= '9' when TryReadSmallInteger(span, ref position, out var integer):
+                    token = new JsonToken { Kind = JsonTokenKind.Number, IsSmallInteger = true, Integer = integer, Start = start, Length = position - start, Next = ++count };
                     break;
                 default:
                     position = ReadNumber(span, position, ref token);
@@ -192,8 +194,7 @@ internal static class JsonTokenizer
         }
 
         var start = position;
-        var escaped = false;
-        position = ReadString(text, position, ref escaped);
+        position = ReadString(text, position, out var escaped);
         table[count] = new JsonToken { Kind = JsonTokenKind.String, HasEscapes = escaped, Start = start, Length = position - start, Next = ++count };
         position = SkipWhitespace(text, position);
         if ((uint)position >= (uint)text.Length || text[position] != ':')
@@ -204,12 +205,25 @@ internal static class JsonTokenizer
         return SkipWhitespace(text, position + 1);
     }
 
-    private static int ReadString(ReadOnlySpan<char> text, int position, ref bool hasEscapes)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReadString(ReadOnlySpan<char> text, int position, out bool hasEscapes)
     {
-        position++;
+        // Most strings have no escapes: finding the closing quote is all there is to do.
+        position = SkipPlainCharacters(text, position + 1);
+        if ((uint)position < (uint)text.Length && text[position] == '"')
+        {
+            hasEscapes = false;
+            return position + 1;
+        }
+
+        hasEscapes = true;
+        return ReadEscapedString(text, position);
+    }
+
+    private static int ReadEscapedString(ReadOnlySpan<char> text, int position)
+    {
         while (true)
         {
-            position = SkipPlainCharacters(text, position);
             if ((uint)position >= (uint)text.Length)
             {
                 throw Unexpected(text, text.Length);
@@ -227,7 +241,6 @@ internal static class JsonTokenizer
                 throw Unexpected(text, position);
             }
 
-            hasEscapes = true;
             if (position + 1 >= text.Length)
             {
                 throw Unexpected(text, text.Length);
@@ -252,10 +265,33 @@ internal static class JsonTokenizer
                 default:
                     throw Unexpected(text, position + 1);
             }
+
+            position = SkipPlainCharacters(text, position);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryReadSmallInteger(ReadOnlySpan<char> text, ref int position, out int value)
+    {
+        // Indexes: one to nine digits, not starting with 0, ending the number. Anything else takes the full path.
+        var end = position;
+        value = 0;
+        while ((uint)end < (uint)text.Length && char.IsAsciiDigit(text[end]) && end - position < 9)
+        {
+            value = (value * 10) + (text[end++] - '0');
+        }
+
+        if ((uint)end < (uint)text.Length && text[end] is (>= '0' and <= '9') or '.' or 'e' or 'E')
+        {
+            return false;
+        }
+
+        position = end;
+        return true;
+    }
+
     /// <summary>The position of the first quote, backslash or control character at or after <paramref name="position"/>, or the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipPlainCharacters(ReadOnlySpan<char> text, int position)
     {
         if (Vector128.IsHardwareAccelerated)

@@ -2,13 +2,67 @@ using System.Globalization;
 
 namespace Tote.Devalue;
 
-/// <summary>Formats doubles exactly as JavaScript's <c>Number.prototype.toString()</c> does.</summary>
+/// <summary>Formats doubles exactly as JavaScript's <c>Number.prototype.toString()</c> does, and reads JSON numbers.</summary>
 internal static class JsNumber
 {
+    // Every power of ten up to 10^22 is a double exactly.
+    private static readonly double[] ExactPowersOfTen =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
     /// <summary>Enough room for any finite double in JavaScript's notation.</summary>
     public const int MaxLength = 32;
 
     private const double MaxExactInteger = 9007199254740992d;
+
+    /// <summary>The double nearest a JSON number's text (already validated as JSON), as <c>JSON.parse</c> reads it.</summary>
+    public static double Parse(ReadOnlySpan<char> json)
+    {
+        // Short decimals such as prices: with at most 15 digits the digits make an integer a double
+        // holds exactly, and one division by an exact power of ten rounds correctly (Clinger's fast
+        // path), which is several times cheaper than the general parser.
+        var negative = json.Length > 0 && json[0] == '-';
+        var mantissa = 0L;
+        var digits = 0;
+        var fractionDigits = -1;
+        for (var i = negative ? 1 : 0; i < json.Length; i++)
+        {
+            var c = json[i];
+            if (char.IsAsciiDigit(c))
+            {
+                mantissa = (mantissa * 10) + (c - '0');
+                digits++;
+                if (fractionDigits >= 0)
+                {
+                    fractionDigits++;
+                }
+            }
+            else if (c == '.' && fractionDigits < 0)
+            {
+                fractionDigits = 0;
+            }
+            else
+            {
+                digits = int.MaxValue;
+                break;
+            }
+
+            if (digits > 15)
+            {
+                break;
+            }
+        }
+
+        if (digits <= 15)
+        {
+            var value = mantissa / ExactPowersOfTen[Math.Max(fractionDigits, 0)];
+            return negative ? -value : value;
+        }
+
+        return double.Parse(json, NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Writes a finite, non-NaN value; returns the number of characters written.</summary>
     public static int Format(double value, Span<char> destination)

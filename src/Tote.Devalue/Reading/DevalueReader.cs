@@ -138,6 +138,7 @@ internal sealed partial class DevalueReader
         return GetNodeSlow(reference);
     }
 
+    /// <summary>The special values, booleans, null and arrays (tagged or not); <see cref="GetNode"/> answers the rest.</summary>
     private DevalueNode GetNodeSlow(int reference)
     {
         if (reference < 0)
@@ -148,17 +149,11 @@ internal sealed partial class DevalueReader
         ref var token = ref EntryToken(reference);
         switch (token.Kind)
         {
-            case JsonTokenKind.String:
-                return DevalueNode.String;
-            case JsonTokenKind.Number:
-                return DevalueNode.Number;
             case JsonTokenKind.True:
             case JsonTokenKind.False:
                 return DevalueNode.Boolean;
             case JsonTokenKind.Null:
                 return DevalueNode.Null;
-            case JsonTokenKind.Object:
-                return DevalueNode.Object;
         }
 
         var first = _entries[reference] + 1;

@@ -3,6 +3,12 @@ namespace Tote.Devalue;
 /// <summary>Writes and reads one .NET type; <see cref="DevalueConverter{T}"/> is the typed form.</summary>
 internal abstract class DevalueConverter
 {
+    /// <summary>
+    /// Marks an entry whose object is still being built from constructor arguments, so a reference
+    /// back to it is caught. Kept out of the generic converters, whose statics cost a lookup per access.
+    /// </summary>
+    private protected static readonly object UnderConstruction = new();
+
     public abstract Type Type { get; }
 
     /// <summary>Writes <paramref name="value"/> and returns its index (or a negative special value).</summary>

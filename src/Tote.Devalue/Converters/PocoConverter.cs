@@ -12,8 +12,6 @@ namespace Tote.Devalue;
 /// </summary>
 internal sealed class PocoConverter<T> : DevalueConverter<T>
 {
-    private static readonly object UnderConstruction = new();
-    private static readonly List<(PropertyAccessor<T> Property, int Reference)> NoLaterProperties = [];
 
     private readonly PropertyAccessor<T>[] _properties;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _byExactName;
@@ -244,7 +242,12 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
         reader.PopArguments(first);
         reader.SetTyped(reference, result!);
-        foreach (var (property, valueReference) in later ?? NoLaterProperties)
+        if (later is null)
+        {
+            return result;
+        }
+
+        foreach (var (property, valueReference) in later)
         {
             try
             {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -78,7 +77,7 @@ internal sealed partial class DevalueReader
     private int Load(string text)
     {
         _text = text;
-        var tokenCount = JsonTokenizer.Tokenize(text, ref _tokens, ref _containers, Options.MaxDepth);
+        JsonTokenizer.Tokenize(text, ref _tokens, ref _containers, ref _entries, Options.MaxDepth);
         ref var root = ref _tokens[0];
         if (root.Kind == JsonTokenKind.Number)
         {
@@ -107,14 +106,6 @@ internal sealed partial class DevalueReader
 
         _entryCount = root.Count;
         EnsureEntryCapacity(_entryCount);
-        var token = 1;
-        for (var i = 0; i < _entryCount; i++)
-        {
-            _entries[i] = token;
-            token = _tokens[token].Next;
-        }
-
-        Debug.Assert(token == tokenCount, "Every token belongs to an entry.");
         return 0;
     }
 
@@ -509,13 +500,12 @@ internal sealed partial class DevalueReader
 
     private void EnsureEntryCapacity(int count)
     {
-        if (_entries.Length >= count)
+        if (_state.Length >= count)
         {
             return;
         }
 
-        var size = Math.Max(count, _entries.Length * 2);
-        _entries = new int[size];
+        var size = Math.Max(count, _state.Length * 2);
         _natural = new object?[size];
         _state = new byte[size];
         _typed = new object?[size];

@@ -12,7 +12,11 @@ namespace Tote.Devalue;
 /// </summary>
 internal static class JsonTokenizer
 {
-    public static int Tokenize(string text, ref JsonToken[] tokens, ref int[] containers, int maxDepth)
+    /// <summary>
+    /// Fills <paramref name="tokens"/> with the values of <paramref name="text"/> in document order, and
+    /// <paramref name="rootElements"/> with the token index of each element of the root container; returns the token count.
+    /// </summary>
+    public static int Tokenize(string text, ref JsonToken[] tokens, ref int[] containers, ref int[] rootElements, int maxDepth)
     {
         // devalue text itself nests two levels (the entry table and an entry); values nest through indexes.
         var jsonDepthLimit = maxDepth + 2;
@@ -21,6 +25,7 @@ internal static class JsonTokenizer
         // Locals, not the ref parameters: the JIT keeps them in registers and drops most bounds checks.
         var table = tokens;
         var stack = containers;
+        var roots = rootElements;
         var count = 0;
         var depth = 0;
 
@@ -40,8 +45,18 @@ internal static class JsonTokenizer
 
             if ((uint)count >= (uint)table.Length)
             {
-                Array.Resize(ref tokens, table.Length * 2);
-                table = tokens;
+                table = Grow(ref tokens);
+            }
+
+            if (container == 0)
+            {
+                // An entry of the devalue table: readers find entries by position, so note where each starts.
+                if ((uint)elements >= (uint)roots.Length)
+                {
+                    roots = Grow(ref rootElements);
+                }
+
+                roots[elements] = count;
             }
 
             ref var token = ref table[count];
@@ -57,10 +72,7 @@ internal static class JsonTokenizer
                 case '{':
                     if (depth == jsonDepthLimit)
                     {
-                        throw new DevalueException(
-                            "Input nested too deeply",
-                            $"The devalue text nests JSON more than {maxDepth} levels deep (DevalueOptions.MaxDepth). It is not devalue output; reject it, or raise the limit.",
-                            path: null);
+                        throw TooDeep(maxDepth);
                     }
 
                     var isObject = c == '{';
@@ -79,10 +91,9 @@ internal static class JsonTokenizer
                         table[container].Count = elements;
                     }
 
-                    if (depth == stack.Length)
+                    if ((uint)depth >= (uint)stack.Length)
                     {
-                        Array.Resize(ref containers, stack.Length * 2);
-                        stack = containers;
+                        stack = Grow(ref containers);
                     }
 
                     stack[depth++] = container;
@@ -171,6 +182,19 @@ internal static class JsonTokenizer
         }
     }
 
+    // Growing and failing are rare: out of line, they leave the hot loop its registers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TItem[] Grow<TItem>(ref TItem[] array)
+    {
+        Array.Resize(ref array, array.Length * 2);
+        return array;
+    }
+
+    private static DevalueException TooDeep(int maxDepth) => new(
+        "Input nested too deeply",
+        $"The devalue text nests JSON more than {maxDepth} levels deep (DevalueOptions.MaxDepth). It is not devalue output; reject it, or raise the limit.",
+        path: null);
+
     public static DevalueException Unexpected(ReadOnlySpan<char> text, int position)
     {
         var found = position < text.Length ? $"token '{text[position]}'" : "end of input";
@@ -189,8 +213,7 @@ internal static class JsonTokenizer
 
         if ((uint)count >= (uint)table.Length)
         {
-            Array.Resize(ref tokens, table.Length * 2);
-            table = tokens;
+            table = Grow(ref tokens);
         }
 
         var start = position;

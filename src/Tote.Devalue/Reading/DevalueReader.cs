@@ -23,7 +23,7 @@ internal sealed partial class DevalueReader
     private int[] _entries = new int[128];
     private object?[] _natural = new object?[128];
     private byte[] _state = new byte[128];
-    private object?[] _typed = new object?[128];
+    private EntryValue[] _typed = new EntryValue[128];
     private int[] _arguments = new int[32];
     private int _argumentsTop;
     private string _text = string.Empty;
@@ -224,7 +224,7 @@ internal sealed partial class DevalueReader
 
     public bool TryGetTyped<T>(int reference, out T value)
     {
-        if (reference >= 0 && _typed[reference] is T existing)
+        if (reference >= 0 && _typed[reference].Value is T existing)
         {
             value = existing;
             return true;
@@ -234,7 +234,7 @@ internal sealed partial class DevalueReader
         return false;
     }
 
-    public void SetTyped(int reference, object value) => _typed[reference] = value;
+    public void SetTyped(int reference, object value) => _typed[reference].Value = value;
 
     /// <summary>
     /// Takes <paramref name="count"/> slots, filled with <paramref name="fill"/>, on the reader's own
@@ -258,7 +258,7 @@ internal sealed partial class DevalueReader
     public void PopArguments(int start) => _argumentsTop = start;
 
     /// <summary>What a typed read already made of the entry, if anything.</summary>
-    public object? GetTyped(int reference) => reference >= 0 ? _typed[reference] : null;
+    public object? GetTyped(int reference) => reference >= 0 ? _typed[reference].Value : null;
 
     /// <summary>Resolves the index written at <paramref name="tokenIndex"/> as devalue's <c>hydrate</c> does.</summary>
     public int ResolveIndex(int tokenIndex)
@@ -454,7 +454,7 @@ internal sealed partial class DevalueReader
             reader._entries = new int[128];
             reader._natural = new object?[128];
             reader._state = new byte[128];
-            reader._typed = new object?[128];
+            reader._typed = new EntryValue[128];
         }
 
         t_cached = reader;
@@ -508,6 +508,15 @@ internal sealed partial class DevalueReader
         var size = Math.Max(count, _state.Length * 2);
         _natural = new object?[size];
         _state = new byte[size];
-        _typed = new object?[size];
+        _typed = new EntryValue[size];
+    }
+
+    /// <summary>
+    /// An array slot for what a typed read made of an entry. Wrapped in a struct so storing into it
+    /// needs no array covariance check, which every store into an <c>object[]</c> pays.
+    /// </summary>
+    private struct EntryValue
+    {
+        public object? Value;
     }
 }

@@ -16,7 +16,7 @@ internal sealed partial class DevalueReader
 
         if (_state[reference] == Done)
         {
-            return _natural[reference];
+            return _natural[reference].Value;
         }
 
         EnterContainer();
@@ -71,7 +71,7 @@ internal sealed partial class DevalueReader
 
     private object? Store(int index, object? value)
     {
-        _natural[index] = value;
+        _natural[index].Value = value;
         _state[index] = Done;
         return value;
     }

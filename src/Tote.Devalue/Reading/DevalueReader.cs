@@ -21,7 +21,7 @@ internal sealed partial class DevalueReader
     private JsonToken[] _tokens = new JsonToken[256];
     private int[] _containers = new int[8];
     private int[] _entries = new int[128];
-    private object?[] _natural = new object?[128];
+    private EntryValue[] _natural = new EntryValue[128];
     private byte[] _state = new byte[128];
     private EntryValue[] _typed = new EntryValue[128];
     private int[] _arguments = new int[32];
@@ -349,13 +349,13 @@ internal sealed partial class DevalueReader
 
     public string GetString(int reference)
     {
-        if (_state[reference] == Done && _natural[reference] is string cached)
+        if (_state[reference] == Done && _natural[reference].Value is string cached)
         {
             return cached;
         }
 
         var value = TokenString(_entries[reference]);
-        _natural[reference] = value;
+        _natural[reference].Value = value;
         _state[reference] = Done;
         return value;
     }
@@ -452,7 +452,7 @@ internal sealed partial class DevalueReader
         {
             reader._tokens = new JsonToken[256];
             reader._entries = new int[128];
-            reader._natural = new object?[128];
+            reader._natural = new EntryValue[128];
             reader._state = new byte[128];
             reader._typed = new EntryValue[128];
         }
@@ -506,14 +506,14 @@ internal sealed partial class DevalueReader
         }
 
         var size = Math.Max(count, _state.Length * 2);
-        _natural = new object?[size];
+        _natural = new EntryValue[size];
         _state = new byte[size];
         _typed = new EntryValue[size];
     }
 
     /// <summary>
-    /// An array slot for what a typed read made of an entry. Wrapped in a struct so storing into it
-    /// needs no array covariance check, which every store into an <c>object[]</c> pays.
+    /// An array slot for what a read made of an entry. Wrapped in a struct so storing into it needs
+    /// no array covariance check, which every store into an <c>object[]</c> pays.
     /// </summary>
     private struct EntryValue
     {

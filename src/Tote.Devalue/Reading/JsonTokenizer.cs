@@ -186,7 +186,8 @@ internal static class JsonTokenizer
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static TItem[] Grow<TItem>(ref TItem[] array)
     {
-        Array.Resize(ref array, array.Length * 2);
+        // A caller may hand in an empty array; doubling alone would never make room.
+        Array.Resize(ref array, Math.Max(8, array.Length * 2));
         return array;
     }
 

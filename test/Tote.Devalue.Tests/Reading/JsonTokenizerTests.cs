@@ -67,6 +67,20 @@ public sealed class JsonTokenizerTests
             Assert.Equal(text, DevalueSerializer.Deserialize<string>(json));
         });
 
+    [Fact]
+    public void Tokenize_IntoEmptyTables_GrowsThemAndNotesEachEntry()
+    {
+        JsonToken[] tokens = [];
+        int[] containers = [];
+        int[] entries = [];
+
+        var count = JsonTokenizer.Tokenize("[1,{\"a\":[2]},\"x\"]", ref tokens, ref containers, ref entries, maxDepth: 64);
+
+        Assert.Equal(7, count);
+        Assert.Equal([1, 2, 6], entries[..3]);
+        Assert.Equal(6, tokens[2].Next);
+    }
+
     [Theory]
     [InlineData("123456789", 123456789L)]
     [InlineData("1234567890", 1234567890L)]

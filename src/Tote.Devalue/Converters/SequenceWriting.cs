@@ -63,7 +63,7 @@ internal static class SequenceWriting
         return child == DevalueWriter.Hole ? 1 : 0;
     }
 
-    private static void WriteArrayEntry(DevalueWriter writer, int index, ReadOnlySpan<int> children, int holes)
+    public static void WriteArrayEntry(DevalueWriter writer, int index, ReadOnlySpan<int> children, int holes)
     {
         var start = writer.BeginEntry();
         var length = children.Length;

@@ -72,8 +72,11 @@ internal sealed partial class DevalueReader
         }
     }
 
+    /// <summary>A reader of its own, never pooled: it backs a <see cref="DevalueDocument"/> for as long as that lives.</summary>
+    public static DevalueReader CreateDetached(DevalueOptions options) => new(options);
+
     /// <summary>Tokenizes <paramref name="text"/>; returns the reference of the root value.</summary>
-    private int Load(string text)
+    public int Load(string text)
     {
         _text = text;
         var tokenCount = JsonTokenizer.Tokenize(text, ref _tokens, ref _containers, Options.MaxDepth);
@@ -394,6 +397,19 @@ internal sealed partial class DevalueReader
     /// </summary>
     public static DevalueException DevalueError(string devalueMessage) => new(devalueMessage, devalueMessage, path: null);
 
+    /// <summary>
+    /// Forgets everything resolved so far (natural values, typed values, depth and length
+    /// budgets), so that the next read of the same text builds a fresh, unshared value graph.
+    /// </summary>
+    public void ResetResolved()
+    {
+        Array.Clear(_natural, 0, _entryCount);
+        Array.Clear(_typed, 0, _entryCount);
+        Array.Clear(_state, 0, _entryCount);
+        _depth = 0;
+        _arrayBudget = 0;
+    }
+
     private static DevalueReader Rent(DevalueOptions options)
     {
         var reader = t_cached;
@@ -411,13 +427,9 @@ internal sealed partial class DevalueReader
     private static void Return(DevalueReader reader)
     {
         // Drop references to the caller's values so the pooled reader keeps nothing alive.
-        Array.Clear(reader._natural, 0, reader._entryCount);
-        Array.Clear(reader._typed, 0, reader._entryCount);
-        Array.Clear(reader._state, 0, reader._entryCount);
+        reader.ResetResolved();
         reader._text = string.Empty;
         reader._entryCount = 0;
-        reader._depth = 0;
-        reader._arrayBudget = 0;
         if (reader._tokens.Length > 1 << 16)
         {
             reader._tokens = new JsonToken[256];

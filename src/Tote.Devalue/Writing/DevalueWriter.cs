@@ -39,6 +39,7 @@ internal sealed class DevalueWriter
     private int[] _stack = new int[256];
     private int _stackLength;
     private int _depth;
+    private List<(DevalueReader Reader, int[] Map)>? _fragmentMaps;
     private int _null = None;
     private int _true = None;
     private int _false = None;
@@ -334,6 +335,26 @@ internal sealed class DevalueWriter
         return index;
     }
 
+    /// <summary>
+    /// Where this write put the entries of <paramref name="reader"/>'s document copied so far, so
+    /// that fragments of one document keep sharing what they share there.
+    /// </summary>
+    public int[] GetFragmentMap(DevalueReader reader)
+    {
+        _fragmentMaps ??= [];
+        foreach (var (known, map) in _fragmentMaps)
+        {
+            if (ReferenceEquals(known, reader))
+            {
+                return map;
+            }
+        }
+
+        var created = new int[reader.EntryCount];
+        _fragmentMaps.Add((reader, created));
+        return created;
+    }
+
     /// <summary>Counts one level of nesting; throws past <see cref="DevalueOptions.MaxDepth"/>.</summary>
     public void EnterContainer()
     {
@@ -374,6 +395,7 @@ internal sealed class DevalueWriter
         writer._stackLength = 0;
         writer._depth = 0;
         writer._null = writer._true = writer._false = None;
+        writer._fragmentMaps = null;
         if (writer._chars.Length > MaxRetainedChars)
         {
             writer._chars = new char[4096];

@@ -23,6 +23,7 @@ internal sealed class ObjectConverter(TypeCache cache) : DevalueConverter<object
         DateTimeOffset date when DateTimeOffsetConverter.FitsJsDate(date) =>
             writer.TryReuse(value, out var index) ? index : DateTimeOffsetConverter.WriteDate(writer, index, date.ToUnixTimeMilliseconds()),
         DevalueFragment fragment => FragmentCopier.Write(writer, fragment, this),
+        DevalueTypedValue typed => cache.GetConverter(typed.Type).WriteBoxed(writer, typed.Value),
         _ when value.GetType() == typeof(object) =>
             throw DevalueWriter.Fail("Cannot stringify arbitrary non-POJOs", "A bare object holds no data; store the data it stands for instead."),
         _ when NaturalConverters.IsNatural(value.GetType()) => NaturalConverters.Write(writer, value, this),

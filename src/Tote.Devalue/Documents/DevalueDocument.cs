@@ -37,7 +37,7 @@ internal sealed class DevalueDocument
     public static DevalueDocument Parse(string text, DevalueOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var reader = DevalueReader.CreateDetached(options ?? DevalueOptions.Default);
+        var reader = DevalueReader.CreateDetached(options ?? DevalueOptions.Default, text.Length);
         var root = reader.Load(text);
         return new DevalueDocument(reader, text, root);
     }
@@ -68,6 +68,15 @@ internal sealed class DevalueDocument
         _reader.ResetResolved();
         return _reader.GetNatural(reference);
     }
+
+    /// <summary>
+    /// Starts one value graph shared by the following <see cref="ReadNaturalInGraph"/> calls, so
+    /// that values the text shares between them stay shared.
+    /// </summary>
+    public void BeginGraph() => _reader.ResetResolved();
+
+    /// <summary>The natural .NET value at <paramref name="reference"/>, in the graph <see cref="BeginGraph"/> started.</summary>
+    public object? ReadNaturalInGraph(int reference) => _reader.GetNatural(reference);
 
     /// <summary>The value at <paramref name="reference"/> bound to <typeparamref name="T"/>, as a fresh graph.</summary>
     public T? Read<T>(int reference)

@@ -229,6 +229,45 @@ public sealed class DevalueSerializerPropertyTests
     }
 
     [Fact]
+    public void ValidatingADocument_OfAMutatedText_RefusesExactlyWhatAnUntypedReadRefuses()
+    {
+        MutatedTexts.Sample(AssertValidateAgreesWithDeserialize, iter: TextIterations, print: NaturalValueAssert.Quote);
+    }
+
+    [Fact]
+    public void ValidatingADocument_OfARandomText_RefusesExactlyWhatAnUntypedReadRefuses()
+    {
+        RandomTexts.Sample(AssertValidateAgreesWithDeserialize, iter: TextIterations, print: NaturalValueAssert.Quote);
+    }
+
+    private static void AssertValidateAgreesWithDeserialize(string text)
+    {
+        bool read;
+        try
+        {
+            DevalueSerializer.Deserialize(text);
+            read = true;
+        }
+        catch (DevalueException)
+        {
+            read = false;
+        }
+
+        bool validated;
+        try
+        {
+            DevalueDocument.Parse(text).Validate();
+            validated = true;
+        }
+        catch (DevalueException)
+        {
+            validated = false;
+        }
+
+        Assert.Equal(read, validated);
+    }
+
+    [Fact]
     public void Deserialize_RandomText_ThrowsNothingButDevalueException()
     {
         RandomTexts.Sample(ReadRejectingOnlyWithDevalueException, iter: TextIterations, print: NaturalValueAssert.Quote);

@@ -47,18 +47,7 @@ internal sealed class DevalueDocument
     /// devalue would refuse is refused now rather than when a part of it is first read.
     /// </summary>
     /// <exception cref="DevalueException">The text is not valid devalue.</exception>
-    public void Validate()
-    {
-        _reader.ResetResolved();
-        try
-        {
-            _reader.GetNatural(Root);
-        }
-        finally
-        {
-            _reader.ResetResolved();
-        }
-    }
+    public void Validate() => _reader.Validate(Root);
 
     public DevalueNode GetNode(int reference) => _reader.GetNode(reference);
 

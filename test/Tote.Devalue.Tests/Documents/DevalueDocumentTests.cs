@@ -118,6 +118,39 @@ public sealed class DevalueDocumentTests
         Assert.Throws<DevalueException>(document.Validate);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(500)]
+    public void Validate_OfNestedArrays_RefusesExactlyTheDepthsAnUntypedReadRefuses(int depth)
+    {
+        // [[1],[2],…,[depth-1],"leaf"]: each array holds the next.
+        var entries = Enumerable.Range(1, depth - 1).Select(i => $"[{i}]").Append("\"leaf\"");
+        var text = "[" + string.Join(",", entries) + "]";
+        var readFails = Record.Exception(() => DevalueSerializer.Deserialize(text));
+
+        var validateFails = Record.Exception(DevalueDocument.Parse(text).Validate);
+
+        Assert.Equal(readFails?.Message, validateFails?.Message);
+    }
+
+    [Theory]
+    [InlineData("""[["Map",1],"key"]""")]
+    [InlineData("""[["Set",7],"x"]""")]
+    [InlineData("""[{"__proto__":1},2]""")]
+    [InlineData("""[["Nope",1],2]""")]
+    [InlineData("""[[1,"x"],2]""")]
+    public void Validate_OfTextAnUntypedReadRefuses_ThrowsItsError(string text)
+    {
+        var read = Assert.Throws<DevalueException>(() => DevalueSerializer.Deserialize(text));
+
+        var validated = Assert.Throws<DevalueException>(DevalueDocument.Parse(text).Validate);
+
+        Assert.Equal(read.Reason, validated.Reason);
+    }
+
     private static int FirstElement(DevalueDocument document) =>
         document.Reader.ResolveIndex(document.Reader.ElementToken(document.Root, 0));
 }

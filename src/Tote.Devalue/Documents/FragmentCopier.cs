@@ -75,12 +75,18 @@ internal readonly struct FragmentCopier
         return copied;
     }
 
-    private int CopyObject(int reference, ref int slot)
+    /// <summary>Takes the container's index before its members', as devalue does (pre-order), and records it first, so cycles find it.</summary>
+    private (int Index, int Mark) BeginContainer(ref int slot)
     {
         var index = _writer.Reserve();
         slot = index + SlotOffset;
         _writer.EnterContainer();
-        var mark = _writer.StackMark;
+        return (index, _writer.StackMark);
+    }
+
+    private int CopyObject(int reference, ref int slot)
+    {
+        var (index, mark) = BeginContainer(ref slot);
         var count = _reader.ElementCount(reference);
         var first = _reader.ElementTokenOfObject(reference);
         CheckKeys(first, count);
@@ -185,10 +191,7 @@ internal readonly struct FragmentCopier
 
     private int CopyArray(int reference, ref int slot)
     {
-        var index = _writer.Reserve();
-        slot = index + SlotOffset;
-        _writer.EnterContainer();
-        var mark = _writer.StackMark;
+        var (index, mark) = BeginContainer(ref slot);
         var count = _reader.ElementCount(reference);
         var holes = 0;
         var token = count > 0 ? _reader.ElementToken(reference, 0) : -1;
@@ -215,10 +218,7 @@ internal readonly struct FragmentCopier
 
     private int CopyTagged(int reference, ref int slot, string tag, bool pairs)
     {
-        var index = _writer.Reserve();
-        slot = index + SlotOffset;
-        _writer.EnterContainer();
-        var mark = _writer.StackMark;
+        var (index, mark) = BeginContainer(ref slot);
         var count = _reader.ElementCount(reference) - 1;
         if (pairs && count % 2 != 0)
         {

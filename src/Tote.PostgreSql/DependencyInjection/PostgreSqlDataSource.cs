@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Tote.PostgreSql.DependencyInjection;
+
+/// <summary>Finds or opens the data source the <c>postgres</c> driver uses.</summary>
+internal static class PostgreSqlDataSource
+{
+    /// <summary>
+    /// In order: the data source passed to <c>UsePostgreSql(NpgsqlDataSource)</c>; a new one from
+    /// <see cref="PostgreSqlSessionStoreOptions.ConnectionString"/>, owned by the driver; the app's
+    /// <see cref="NpgsqlDataSource"/>.
+    /// </summary>
+    public static (NpgsqlDataSource DataSource, bool Owned) Resolve(IServiceProvider services, PostgreSqlSessionStoreOptions options)
+    {
+        if (services.GetService<Given>() is { } given)
+        {
+            return (given.DataSource, false);
+        }
+
+        if (options.ConnectionString is { } connectionString)
+        {
+            return (NpgsqlDataSource.Create(connectionString), true);
+        }
+
+        if (services.GetService<NpgsqlDataSource>() is { } shared)
+        {
+            return (shared, false);
+        }
+
+        throw new InvalidOperationException(
+            "The postgres session driver has no database. Set Tote:PostgreSql:ConnectionString (such as \"Host=localhost;Database=app;Username=app\"), call AddTote().UsePostgreSql(\"Host=…\"), or register an NpgsqlDataSource in the app's services (services.AddNpgsqlDataSource(…)).");
+    }
+
+    /// <summary>The data source passed in code, registered as a service.</summary>
+    internal sealed record Given(NpgsqlDataSource DataSource);
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the servers the tests need, for eng/test.sh: a real redis-server and a throwaway
-# PostgreSQL cluster, each on a free loopback port with a temporary directory and no persistence
-# worth keeping. Installs them with apt-get when missing (CI runs as root on a fresh Debian
+# PostgreSQL cluster (eng/postgres-cluster.sh), each on a free loopback port with a temporary
+# directory. Installs them with apt-get when missing (CI runs as root on a fresh Debian
 # machine), and npm too, which the Astro interop test uses to install Astro and Node 22 into
 # artifacts/astro-interop (never globally). Writes:
 #   artifacts/services.env   exports the tests read (TOTE_TEST_REDIS=127.0.0.1:<port>,
@@ -17,7 +17,7 @@ mkdir -p "$artifacts"
 
 [ "${1:-}" = start ] || { echo "usage: eng/services.sh start" >&2; exit 2; }
 
-# The newest installed PostgreSQL's programs (Debian keeps them off the PATH).
+# The newest installed PostgreSQL's programs (Debian keeps them off the PATH; 'postgresql' installs them).
 pg_bin() { find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -V | tail -n 1; }
 
 missing=()
@@ -67,27 +67,12 @@ start_redis() {
   return 1
 }
 
-# A throwaway cluster: trust authentication on loopback only, no fsync (the data is thrown away).
-# PostgreSQL refuses to run as root, so as root initdb and pg_ctl run as the postgres user the
-# package creates, in a directory it owns.
+# A throwaway cluster (eng/postgres-cluster.sh, shared with the benchmarks).
 start_postgres() {
-  local bin port dir as_pg=()
-  bin="$(pg_bin)"
-  [ -n "$bin" ] || return 0
-  port=$(free_port)
-  dir="$(mktemp -d "${TMPDIR:-/tmp}/tote-postgres-XXXXXX")"
-  if [ "$(id -u)" = 0 ]; then
-    chown postgres:postgres "$dir"
-    as_pg=(runuser -u postgres --)
-  fi
-  "${as_pg[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
-    || { cat "$dir/initdb.log" >&2; return 1; }
-  echo "${as_pg[*]} '$bin/pg_ctl' -D '$dir/data' -m immediate -w stop >/dev/null 2>&1; rm -rf '$dir'" >>"$artifacts/services.stop"
-  "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" \
-    start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
-  echo "export TOTE_TEST_POSTGRES=\"Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres\"" >>"$artifacts/services.env"
-  echo "services: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
+  [ -n "$(pg_bin)" ] || return 0
+  local connection
+  connection="$("$root/eng/postgres-cluster.sh" "$artifacts/services.stop")"
+  echo "export TOTE_TEST_POSTGRES=\"$connection\"" >>"$artifacts/services.env"
 }
 
 start_redis

@@ -138,13 +138,26 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
+            // Checked first: CREATE TABLE IF NOT EXISTS needs the CREATE privilege on the schema even
+            // when the table is there, which a role that only uses a migrated table does not have.
+            var exists = connection.CreateCommand();
+            await using (exists.ConfigureAwait(false))
             {
-                command.CommandText = CreateTableSql(Statements.Table, IndexName);
+                exists.CommandText = "SELECT to_regclass(@table) IS NOT NULL";
+                Bind(exists, "@table", Statements.Table);
+                if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+                {
+                    return;
+                }
+            }
+
+            var create = connection.CreateCommand();
+            await using (create.ConfigureAwait(false))
+            {
+                create.CommandText = CreateTableSql(Statements.Table, IndexName);
                 try
                 {
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
                 {

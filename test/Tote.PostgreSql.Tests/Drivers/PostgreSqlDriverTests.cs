@@ -179,6 +179,25 @@ public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : DriverPipel
         Assert.Contains("Tote:PostgreSql:TableName", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Readme_ShowsTheStatementsThatCreateTheTable()
+    {
+        var readme = await File.ReadAllTextAsync(RepositoryFiles.Find("src/Tote.PostgreSql/README.md"), TestContext.Current.CancellationToken);
+
+        Assert.Contains(PostgreSqlSessionStore.CreateTableSql("\"public\".\"tote_sessions\"", "\"tote_sessions_expires\""), readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExistingTable_IsUsedWithoutCreatingAnything()
+    {
+        await ScalarAsync($"CREATE TABLE {_table} (id text PRIMARY KEY, record text NOT NULL, version bigint NOT NULL, created bigint NOT NULL, expires bigint NOT NULL)");
+        var store = CreateStore();
+        var id = TestIds.New();
+
+        Assert.NotNull(await store.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken));
+        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM pg_indexes WHERE tablename = '{_table}' AND indexname = '{_table}_expires'"));
+    }
+
     private PostgreSqlSessionStore CreateStore()
     {
         var store = new PostgreSqlSessionStore(DataSource, ownsDataSource: false, new PostgreSqlSessionStoreOptions { TableName = _table }, Clock, NullLogger.Instance);

@@ -197,6 +197,14 @@ public sealed class SqliteDriverTests : DriverPipelineTests, IDisposable
         Assert.Contains("Tote:Sqlite:BusyTimeout", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Readme_ShowsTheStatementsThatCreateTheTable()
+    {
+        var readme = await File.ReadAllTextAsync(RepositoryFiles.Find("src/Tote.Sqlite/README.md"), TestContext.Current.CancellationToken);
+
+        Assert.Contains(SqliteSessionStore.CreateTableSql("\"tote_sessions\"", "\"tote_sessions_expires\""), readme, StringComparison.Ordinal);
+    }
+
     private SessionRecord Record(string data = CartRecord) => new()
     {
         Data = data,

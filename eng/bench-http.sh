@@ -221,7 +221,7 @@ awk -F'|' '
       printf "budget: tote-memory read = %.2f× /plain (needs ≥ 0.85): %s\n", v, (v >= 0.85 ? "PASS" : "FAIL")
     }
     b = rps["builtin" SUBSEP "POST /cart?item=x"]
-    if (b > 0) {
+    if (b > 0 && m_plain > 0) {
       v = rps["tote-memory" SUBSEP "POST /cart?item=x"] / b
       printf "budget: tote-memory write = %.2f× builtin write (needs ≥ 1.5): %s\n", v, (v >= 1.5 ? "PASS" : "FAIL")
     }

@@ -20,7 +20,17 @@ internal static class PostgreSqlDataSource
 
         if (options.ConnectionString is { } connectionString)
         {
-            return (NpgsqlDataSource.Create(connectionString), true);
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+
+            // The driver's statements leave no state on a connection (no SET, no temporary tables, no
+            // LISTEN), so the reset Npgsql sends with a pooled connection's next command is pure
+            // cost on every request. A setting in the connection string wins.
+            if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.ConnectionStringBuilder.NoResetOnClose = true;
+            }
+
+            return (builder.Build(), true);
         }
 
         if (services.GetService<NpgsqlDataSource>() is { } shared)

@@ -86,12 +86,13 @@ public abstract class DriverPipelineTests
     });
 
     /// <summary>
-    /// The endpoints: <c>POST /cart/{item}</c> (an <c>UpdateAsync</c> append), <c>GET /cart</c>,
+    /// The endpoints: <c>GET /</c> (no session), <c>POST /cart/{item}</c> (an <c>UpdateAsync</c> append), <c>GET /cart</c>,
     /// <c>POST /set/{key}/{value}</c>, <c>GET /keys</c>, <c>POST /destroy</c>, <c>POST /regenerate</c>.
     /// </summary>
     protected static void MapEndpoints(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/", () => "hello");
         app.MapPost("/cart/{item}", async (Session session, string item) =>
             string.Join(",", await session.UpdateAsync(Cart, cart => [.. cart ?? [], item])));
         app.MapGet("/cart", async (Session session) => string.Join(",", await session.GetAsync(Cart) ?? []));

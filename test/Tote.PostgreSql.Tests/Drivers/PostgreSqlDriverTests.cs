@@ -67,43 +67,6 @@ public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : DriverPipel
     }
 
     [Fact]
-    public async Task SlidingLoad_MovesExpiryOnlyOnceATenthOfTheIdleTimeoutHasPassed_AndNeverTheRecord()
-    {
-        var store = CreateStore();
-        var id = TestIds.New();
-        var idle = TimeSpan.FromMinutes(30);
-        var version = await store.SaveAsync(id, Record(lifetime: idle), SessionVersion.Missing, TestContext.Current.CancellationToken);
-        var created = Clock.GetUtcNow();
-
-        Clock.Advance(TimeSpan.FromMinutes(2));
-        var early = await store.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
-        Clock.Advance(TimeSpan.FromMinutes(2));
-        var due = await store.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
-
-        Assert.Equal(created + idle, early!.ExpiresAt);
-        Assert.Equal(Clock.GetUtcNow() + idle, due!.ExpiresAt);
-        Assert.Equal(version, due.Version);
-        Assert.Equal(CartRecord, due.Data);
-        Assert.Equal(due.ExpiresAt, (await store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
-    }
-
-    [Fact]
-    public async Task SlidingLoad_NeverPassesTheAbsoluteLifetime()
-    {
-        var store = CreateStore();
-        var id = TestIds.New();
-        var created = Clock.GetUtcNow();
-        await store.SaveAsync(id, Record(lifetime: TimeSpan.FromMinutes(30)), SessionVersion.Missing, TestContext.Current.CancellationToken);
-
-        Clock.Advance(TimeSpan.FromMinutes(25));
-        var loaded = await store.LoadAndSlideAsync(id, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(40), TestContext.Current.CancellationToken);
-
-        Assert.Equal(created + TimeSpan.FromMinutes(40), loaded!.ExpiresAt);
-        Clock.Advance(TimeSpan.FromMinutes(16));
-        Assert.Null(await store.LoadAndSlideAsync(id, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(40), TestContext.Current.CancellationToken));
-    }
-
-    [Fact]
     public async Task Requests_CostOneStatementToRead_TwoToWrite_OneToCreateOrDestroy()
     {
         await using var host = await StartHostAsync();

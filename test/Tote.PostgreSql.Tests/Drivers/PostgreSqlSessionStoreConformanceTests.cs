@@ -15,6 +15,12 @@ public sealed class PostgreSqlSessionStoreConformanceTests(PostgreSqlServer serv
     [Fact]
     public Task Enumerate_ListsLiveSessionsOnly() => AssertEnumerationListsLiveSessionsOnlyAsync();
 
+    [Fact]
+    public Task SlidingLoad_MovesExpiryOnlyOnceATenthOfTheIdleTimeoutHasPassed_AndNeverTheRecord() => AssertSlidingLoadMovesExpiryOnlyWhenDueAsync();
+
+    [Fact]
+    public Task SlidingLoad_NeverPassesTheAbsoluteLifetime() => AssertSlidingLoadNeverPassesTheAbsoluteLifetimeAsync();
+
     protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
     {
         var options = new PostgreSqlSessionStoreOptions { TableName = Table, SweepInterval = TimeSpan.FromDays(1) };

@@ -89,6 +89,28 @@ public sealed class SqliteDriverTests : DriverPipelineTests, IDisposable
     }
 
     [Fact]
+    public async Task TimedSweeper_RemovesExpiredSessionsOnTheAppsClock()
+    {
+        await using var host = await StartHostAsync(o => o.Driver = b => b.UseSqlite(_database.ConnectionString, s => s.SweepInterval = TimeSpan.FromMinutes(10)));
+        using var client = host.CreateClient();
+        (await client.PostAsync("/cart/a")).Dispose();
+
+        // Past the idle timeout (1 hour), ticking the sweep timer on the way.
+        for (var i = 0; i < 7; i++)
+        {
+            host.Clock.Advance(TimeSpan.FromMinutes(10));
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while ((long)(await _database.ScalarAsync("SELECT count(*) FROM tote_sessions"))! > 0 && !deadline.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None);
+        }
+
+        Assert.Equal(0L, await _database.ScalarAsync("SELECT count(*) FROM tote_sessions"));
+    }
+
+    [Fact]
     public async Task TwoStoresOnOneFile_ConcurrentCompareAndSwapLosesNothing()
     {
         // Two stores with their own connections and write gates: what two app processes on one machine are.

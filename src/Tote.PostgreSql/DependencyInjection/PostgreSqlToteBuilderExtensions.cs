@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Tote;
+using Tote.Drivers.Sql;
 using Tote.PostgreSql;
 using Tote.PostgreSql.DependencyInjection;
 using Tote.PostgreSql.Drivers;
@@ -79,15 +80,7 @@ public static class PostgreSqlToteBuilderExtensions
     }
 
     private static void AddOptions(IToteBuilder builder, Action<PostgreSqlSessionStoreOptions>? configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<PostgreSqlSessionStoreOptions>().BindConfiguration(PostgreSqlSessionStoreOptions.SectionName).ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlSessionStoreOptions>, PostgreSqlSessionStoreOptionsValidator>());
-        if (configure is not null)
-        {
-            builder.Services.Configure(configure);
-        }
-    }
+        => SqlDriverOptions.Add<PostgreSqlSessionStoreOptions, PostgreSqlSessionStoreOptionsValidator>(builder, PostgreSqlSessionStoreOptions.SectionName, configure);
 
     private static PostgreSqlSessionStore CreateStore(IServiceProvider services)
     {

@@ -1,8 +1,8 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tote;
+using Tote.Drivers.Sql;
 using Tote.Sqlite;
 using Tote.Sqlite.Drivers;
 using Tote.Sqlite.Options;
@@ -62,15 +62,7 @@ public static class SqliteToteBuilderExtensions
     }
 
     private static void AddOptions(IToteBuilder builder, Action<SqliteSessionStoreOptions>? configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<SqliteSessionStoreOptions>().BindConfiguration(SqliteSessionStoreOptions.SectionName).ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteSessionStoreOptions>, SqliteSessionStoreOptionsValidator>());
-        if (configure is not null)
-        {
-            builder.Services.Configure(configure);
-        }
-    }
+        => SqlDriverOptions.Add<SqliteSessionStoreOptions, SqliteSessionStoreOptionsValidator>(builder, SqliteSessionStoreOptions.SectionName, configure);
 
     private static SqliteSessionStore CreateStore(IServiceProvider services)
     {

@@ -19,12 +19,12 @@ internal sealed partial class DevalueReader
     [ThreadStatic]
     private static DevalueReader? t_cached;
 
-    private JsonToken[] _tokens = new JsonToken[256];
+    private JsonToken[] _tokens;
     private int[] _containers = new int[8];
-    private int[] _entries = new int[128];
-    private object?[] _natural = new object?[128];
-    private byte[] _state = new byte[128];
-    private object?[] _typed = new object?[128];
+    private int[] _entries;
+    private object?[] _natural;
+    private byte[] _state;
+    private object?[] _typed;
     private string _text = string.Empty;
     private int _entryCount;
     private int _depth;
@@ -34,6 +34,24 @@ internal sealed partial class DevalueReader
     {
         Options = options;
         Types = options.Types;
+        _tokens = new JsonToken[256];
+        _entries = new int[128];
+        _natural = new object?[128];
+        _state = new byte[128];
+        _typed = new object?[128];
+    }
+
+    private DevalueReader(DevalueOptions options, int textLength)
+    {
+        // A detached reader lives as long as its document: size it to the text instead of the
+        // pool's defaults. Every token but the first takes at least two characters ("1,").
+        Options = options;
+        Types = options.Types;
+        _tokens = new JsonToken[Math.Max(2, (textLength / 2) + 2)];
+        _entries = [];
+        _natural = [];
+        _state = [];
+        _typed = [];
     }
 
     public DevalueOptions Options { get; private set; }
@@ -72,8 +90,11 @@ internal sealed partial class DevalueReader
         }
     }
 
+    /// <summary>A reader of its own, never pooled: it backs a <see cref="DevalueDocument"/> for as long as that lives.</summary>
+    public static DevalueReader CreateDetached(DevalueOptions options, int textLength) => new(options, textLength);
+
     /// <summary>Tokenizes <paramref name="text"/>; returns the reference of the root value.</summary>
-    private int Load(string text)
+    public int Load(string text)
     {
         _text = text;
         var tokenCount = JsonTokenizer.Tokenize(text, ref _tokens, ref _containers, Options.MaxDepth);
@@ -394,6 +415,19 @@ internal sealed partial class DevalueReader
     /// </summary>
     public static DevalueException DevalueError(string devalueMessage) => new(devalueMessage, devalueMessage, path: null);
 
+    /// <summary>
+    /// Forgets everything resolved so far (natural values, typed values, depth and length
+    /// budgets), so that the next read of the same text builds a fresh, unshared value graph.
+    /// </summary>
+    public void ResetResolved()
+    {
+        Array.Clear(_natural, 0, _entryCount);
+        Array.Clear(_typed, 0, _entryCount);
+        Array.Clear(_state, 0, _entryCount);
+        _depth = 0;
+        _arrayBudget = 0;
+    }
+
     private static DevalueReader Rent(DevalueOptions options)
     {
         var reader = t_cached;
@@ -411,13 +445,9 @@ internal sealed partial class DevalueReader
     private static void Return(DevalueReader reader)
     {
         // Drop references to the caller's values so the pooled reader keeps nothing alive.
-        Array.Clear(reader._natural, 0, reader._entryCount);
-        Array.Clear(reader._typed, 0, reader._entryCount);
-        Array.Clear(reader._state, 0, reader._entryCount);
+        reader.ResetResolved();
         reader._text = string.Empty;
         reader._entryCount = 0;
-        reader._depth = 0;
-        reader._arrayBudget = 0;
         if (reader._tokens.Length > 1 << 16)
         {
             reader._tokens = new JsonToken[256];

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Whole-request load test: wrk against bench/Tote.Benchmarks.Http on 127.0.0.1, for Tote on the
-# memory, fs and redis drivers and for the built-in ASP.NET Core session (on the memory cache and
-# on AddStackExchangeRedisCache), in one run on one machine. The redis stacks share one
-# redis-server the script starts on a free loopback port (or BENCH_REDIS), also measure
-# new-session requests, and count the Redis commands each route sends.
+# memory, fs, sqlite, postgres and redis drivers and for the built-in ASP.NET Core session (on the
+# memory cache and on AddStackExchangeRedisCache), in one run on one machine. The redis stacks
+# share one redis-server the script starts on a free loopback port (or BENCH_REDIS), also measure
+# new-session requests, and count the Redis commands each route sends. The postgres stack uses a
+# throwaway cluster from eng/postgres-cluster.sh (or BENCH_POSTGRES); the sqlite stack a file
+# under artifacts/bench/http.
 # Each cell is the median of three passes after a warm-up; every request carries one of the
 # pre-created sessions, round robin. Prints one markdown table and the budget verdicts.
 # Stacks listen on BENCH_PORT, BENCH_PORT+1, … at the same time.
 #
 # Usage: eng/bench-http.sh
 # Environment: BENCH_DURATION (s per pass, 4), BENCH_WARMUP (s, 2), BENCH_SESSIONS (1000),
-#              BENCH_PORT (5190), BENCH_STACKS ("tote-memory tote-fs builtin tote-redis builtin-redis"),
-#              BENCH_REDIS (host:port of a Redis to use instead of starting one)
+#              BENCH_PORT (5190),
+#              BENCH_STACKS ("tote-memory tote-fs tote-sqlite tote-postgres builtin tote-redis builtin-redis"),
+#              BENCH_REDIS (host:port of a Redis to use instead of starting one),
+#              BENCH_POSTGRES (an Npgsql connection string to use instead of starting a cluster)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,11 +25,12 @@ duration="${BENCH_DURATION:-4}"
 warmup="${BENCH_WARMUP:-2}"
 sessions="${BENCH_SESSIONS:-1000}"
 port="${BENCH_PORT:-5190}"
-stacks="${BENCH_STACKS:-tote-memory tote-fs builtin tote-redis builtin-redis}"
+stacks="${BENCH_STACKS:-tote-memory tote-fs tote-sqlite tote-postgres builtin tote-redis builtin-redis}"
 out="$root/artifacts/bench/http"
 lua="$root/bench/Tote.Benchmarks.Http/sessions.lua"
 routes=("GET /plain" "GET /nosession" "GET /cart" "POST /cart?item=x")
 has_redis() { [[ " $stacks " == *-redis\ * ]]; }
+has_postgres() { [[ " $stacks " == *\ tote-postgres\ * ]]; }
 # Redis stacks also measure requests without a session cookie, each of which creates a session.
 has_redis && routes+=("POST /cart?item=x new")
 
@@ -35,7 +40,11 @@ step() { printf '==> %s\n' "$*" >&2; }
 
 needs=(wrk)
 has_redis && [ -z "${BENCH_REDIS:-}" ] && needs+=(redis-server)
+if has_postgres && [ -z "${BENCH_POSTGRES:-}" ] && ! find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | grep -q .; then
+  needs+=(postgresql)
+fi
 for tool in "${needs[@]}"; do
+  [ "$tool" = postgresql ] && { [ "$(id -u)" = 0 ] || { echo "postgresql is not installed (apt-get install postgresql)." >&2; exit 1; }; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; continue; }
   command -v "$tool" >/dev/null && continue
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" curl >/dev/null
@@ -60,8 +69,13 @@ stop_apps() {
   done
 }
 redis_dir=""
+postgres_stop="$out/postgres.stop"
 stop_all() {
   stop_apps
+  if [ -f "$postgres_stop" ]; then
+    bash "$postgres_stop" || true
+    rm -f "$postgres_stop"
+  fi
   if [ -n "$redis_dir" ]; then
     redis-cli -h 127.0.0.1 -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
     rm -rf "$redis_dir"
@@ -78,6 +92,10 @@ if has_redis && [ -z "$redis" ]; then
   redis="127.0.0.1:$redis_port"
   for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
   step "redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') on $redis"
+fi
+postgres="${BENCH_POSTGRES:-}"
+if has_postgres && [ -z "$postgres" ]; then
+  postgres="$("$root/eng/postgres-cluster.sh" "$postgres_stop")"
 fi
 printf 'nosession=1\n' >"$out/fresh.cookies"
 
@@ -115,6 +133,8 @@ for stack in $stacks; do
   case "$stack" in
     tote-memory) env=(BENCH_STACK=tote Tote__Driver=memory) ;;
     tote-fs) env=(BENCH_STACK=tote Tote__Driver=fs "Tote__FileSystem__Path=$out/fs-sessions") ;;
+    tote-sqlite) mkdir -p "$out/sqlite"; env=(BENCH_STACK=tote Tote__Driver=sqlite "Tote__Sqlite__ConnectionString=Data Source=$out/sqlite/sessions.db") ;;
+    tote-postgres) env=(BENCH_STACK=tote Tote__Driver=postgres "Tote__PostgreSql__ConnectionString=$postgres") ;;
     builtin) env=(BENCH_STACK=builtin) ;;
     tote-redis) env=(BENCH_STACK=tote Tote__Driver=redis "Tote__Redis__Configuration=$redis") ;;
     builtin-redis) env=(BENCH_STACK=builtin "BENCH_REDIS=$redis") ;;
@@ -201,7 +221,7 @@ awk -F'|' '
       printf "budget: tote-memory read = %.2f× /plain (needs ≥ 0.85): %s\n", v, (v >= 0.85 ? "PASS" : "FAIL")
     }
     b = rps["builtin" SUBSEP "POST /cart?item=x"]
-    if (b > 0) {
+    if (b > 0 && m_plain > 0) {
       v = rps["tote-memory" SUBSEP "POST /cart?item=x"] / b
       printf "budget: tote-memory write = %.2f× builtin write (needs ≥ 1.5): %s\n", v, (v >= 1.5 ? "PASS" : "FAIL")
     }

@@ -13,7 +13,9 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 switch (stack)
 {
     case "tote":
-        builder.Services.AddTote().AddRedis();   // the driver from Tote__Driver and its settings (Tote__Redis__Configuration); fs by default
+        // The driver from Tote__Driver and its settings (Tote__Redis__Configuration,
+        // Tote__Sqlite__ConnectionString, Tote__PostgreSql__ConnectionString); fs by default.
+        builder.Services.AddTote().AddRedis().AddSqlite().AddPostgreSql();
         break;
     case "builtin":
         if (Environment.GetEnvironmentVariable("BENCH_REDIS") is { Length: > 0 } redis)

@@ -2,7 +2,10 @@ using Tote.Samples.Shop;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddRazorPages();
-builder.Services.AddTote().AddRedis();   // the fs driver, unless "Tote:Driver" says otherwise (Tote__Driver=memory, or redis with Tote__Redis__Configuration)
+// The fs driver, unless "Tote:Driver" says otherwise: Tote__Driver=memory; redis with
+// Tote__Redis__Configuration; sqlite (.tote/sessions.db, or Tote__Sqlite__ConnectionString);
+// postgres with Tote__PostgreSql__ConnectionString.
+builder.Services.AddTote().AddRedis().AddSqlite().AddPostgreSql();
 
 var app = builder.Build();
 app.UseTote();

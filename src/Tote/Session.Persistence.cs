@@ -174,7 +174,7 @@ public sealed partial class Session
         {
             var now = _runtime.Time.GetUtcNow();
             var entries = Compose(now.ToUnixTimeMilliseconds());
-            var data = SessionRecordFormat.Write(entries);
+            var data = WrittenAheadRecord(now.ToUnixTimeMilliseconds()) ?? SessionRecordFormat.Write(entries);
             if (data.Length > _runtime.Options.MaxSessionSize)
             {
                 throw new SessionSerializationException(
@@ -188,6 +188,7 @@ public sealed partial class Session
             {
                 _base = entries;
                 _baseLength = data.Length;
+                _writtenAhead = null;
                 _version = version;
                 _expiresAt = record.ExpiresAt;
                 _changes = null;

@@ -177,6 +177,13 @@ public sealed partial class Session
     {
         ValidateKey(key);
         var expires = ExpiryFor(ttl);
+        if (TryWriteAhead(key, value, expires) is { } ahead)
+        {
+            PrepareToStage();
+            StageWrittenAhead(key, ahead);
+            return;
+        }
+
         var entry = SessionEntry.FromText(Serialize(key, value), expires);
         CheckSize(key, entry.KnownLength!.Value);
         Stage(key, StagedChange.Put(entry));
@@ -410,7 +417,7 @@ public sealed partial class Session
     {
         try
         {
-            return DevalueSerializer.Deserialize<T>(entry.GetText(), SessionRecordFormat.Devalue);
+            return entry.Read<T>();
         }
         catch (DevalueException ex)
         {
@@ -422,8 +429,7 @@ public sealed partial class Session
     }
 
     // A fresh copy, so that changing the returned object never changes the session behind Set's back.
-    private static object? ReadNatural(SessionEntry entry)
-        => DevalueSerializer.Deserialize(entry.GetText(), SessionRecordFormat.Devalue);
+    private static object? ReadNatural(SessionEntry entry) => entry.ReadNatural();
 
     private double? ExpiryFor(TimeSpan? ttl)
     {
@@ -503,6 +509,13 @@ public sealed partial class Session
 
     private void Stage(string key, StagedChange change)
     {
+        PrepareToStage();
+        (_changes ??= new(StringComparer.Ordinal))[key] = change;
+    }
+
+    /// <summary>Makes sure a staged change has a session to go to and a response to be saved before.</summary>
+    private void PrepareToStage()
+    {
         ReadCandidate();
         if (_state == SessionState.Absent || (_state == SessionState.Unresolved && _candidateId is null))
         {
@@ -510,7 +523,6 @@ public sealed partial class Session
         }
 
         RegisterForResponse();
-        (_changes ??= new(StringComparer.Ordinal))[key] = change;
     }
 
     private void BecomeFresh()

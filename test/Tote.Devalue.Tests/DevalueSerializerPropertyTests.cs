@@ -142,6 +142,121 @@ public sealed class DevalueSerializerPropertyTests
     }
 
     [Fact]
+    public void WritingADocumentFragment_OfAnySerializedGraph_IsTheNaturalWriteOrRefuses()
+    {
+        Graphs.Sample(
+            shape =>
+            {
+                var text = DevalueSerializer.Serialize(GraphBuilder.Build(shape));
+
+                AssertFragmentWriteMatchesNaturalWrite(text);
+            },
+            iter: GraphIterations,
+            print: shape => shape.ToString());
+    }
+
+    [Fact]
+    public void WritingADocumentFragment_OfAMutatedText_IsTheNaturalWriteOrRefuses()
+    {
+        MutatedTexts.Sample(
+            text =>
+            {
+                try
+                {
+                    DevalueDocument.Parse(text).Validate();
+                }
+                catch (DevalueException)
+                {
+                    return;
+                }
+
+                AssertFragmentWriteMatchesNaturalWrite(text);
+            },
+            iter: TextIterations,
+            print: NaturalValueAssert.Quote);
+    }
+
+    [Fact]
+    public void WritingADocumentFragment_OfSessionShapedGraphs_AlwaysCopies()
+    {
+        // Plain objects, arrays without holes, Maps, Sets, dates, URLs and primitives: what
+        // sessions hold. Copying must handle all of them without falling back.
+        var sessionShaped = Gen.Recursive<Shape>((depth, self) => depth >= 4
+            ? Gen.Frequency((8, SessionLeaves), (1, Refs))
+            : Gen.Frequency(
+                (8, SessionLeaves),
+                (1, Refs),
+                (3, self.Array[0, 5].Select(items => (Shape)new ListShape(items))),
+                (3, Gen.Select(Keys, self).Array[0, 4].Select(entries => (Shape)new ObjectShape(entries, NullPrototype: false))),
+                (2, Gen.Select(self, self).Array[0, 3].Select(entries => (Shape)new MapShape(entries))),
+                (2, self.Array[0, 4].Select(items => (Shape)new SetShape(items)))));
+        sessionShaped.Sample(
+            shape =>
+            {
+                var text = DevalueSerializer.Serialize(GraphBuilder.Build(shape));
+                var document = DevalueDocument.Parse(text);
+
+                Assert.Equal(text, DevalueSerializer.Serialize((object)new DevalueFragment(document, document.Root)));
+            },
+            iter: GraphIterations,
+            print: shape => shape.ToString());
+    }
+
+    private static Gen<Shape> SessionLeaves => Gen.Frequency(
+        (4, Strings.Select(s => (object?)s)),
+        (4, Gen.Int[-10, 1000].Select(n => (object?)(double)n)),
+        (1, Gen.Bool.Select(b => (object?)b)),
+        (1, Gen.OneOf<object?>(null, DevalueUndefined.Value)),
+        (2, Dates),
+        (1, Gen.Int[0, 99].Select(n => (object?)new Uri($"https://example.com/p{n}?q={n}", UriKind.Absolute))))
+        .Select(value => (Shape)new LeafShape(value));
+
+    private static void AssertFragmentWriteMatchesNaturalWrite(string text)
+    {
+        var natural = DevalueSerializer.Serialize(DevalueSerializer.Deserialize(text));
+        var document = DevalueDocument.Parse(text);
+        string copied;
+        try
+        {
+            copied = DevalueSerializer.Serialize((object)new DevalueFragment(document, document.Root));
+        }
+        catch (DevalueFragmentNotCopyableException)
+        {
+            return;
+        }
+
+        Assert.Equal(natural, copied);
+    }
+
+    [Fact]
+    public void ValidatingADocument_OfAMutatedText_RefusesExactlyWhatAnUntypedReadRefuses()
+    {
+        MutatedTexts.Sample(AssertValidateAgreesWithDeserialize, iter: TextIterations, print: NaturalValueAssert.Quote);
+    }
+
+    [Fact]
+    public void ValidatingADocument_OfARandomText_RefusesExactlyWhatAnUntypedReadRefuses()
+    {
+        RandomTexts.Sample(AssertValidateAgreesWithDeserialize, iter: TextIterations, print: NaturalValueAssert.Quote);
+    }
+
+    private static void AssertValidateAgreesWithDeserialize(string text) =>
+        Assert.Equal(Refuses(() => DevalueSerializer.Deserialize(text)), Refuses(() => DevalueDocument.Parse(text).Validate()));
+
+    private static bool Refuses(Action read)
+    {
+        try
+        {
+            read();
+            return false;
+        }
+        catch (DevalueException)
+        {
+            return true;
+        }
+    }
+
+    [Fact]
     public void Deserialize_RandomText_ThrowsNothingButDevalueException()
     {
         RandomTexts.Sample(ReadRejectingOnlyWithDevalueException, iter: TextIterations, print: NaturalValueAssert.Quote);

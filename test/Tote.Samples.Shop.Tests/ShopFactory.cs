@@ -23,6 +23,9 @@ public sealed class ShopFactory : WebApplicationFactory<Program>
     /// <summary>Where the fs driver keeps this shop's sessions.</summary>
     public string SessionsPath => _sessions.Path;
 
+    /// <summary>The database file of the sqlite driver, when a test chooses it (<c>Tote:Driver = sqlite</c>).</summary>
+    public string SqlitePath => Path.Combine(_sessions.Path, "sessions.db");
+
     /// <summary>A client that keeps cookies, as a browser does, and does not follow redirects.</summary>
     public ShopClient CreateShopClient()
         => new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
@@ -30,6 +33,7 @@ public sealed class ShopFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Tote:FileSystem:Path", _sessions.Path);
+        builder.UseSetting("Tote:Sqlite:ConnectionString", "Data Source=" + SqlitePath);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

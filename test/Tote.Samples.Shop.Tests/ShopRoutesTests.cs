@@ -248,6 +248,7 @@ public sealed class ShopRoutesTests : IAsyncDisposable
     [Theory]
     [InlineData(null, "FileSessionStore")]
     [InlineData("memory", "MemorySessionStore")]
+    [InlineData("sqlite", "SqliteSessionStore")]
     public async Task Driver_IsFsByDefaultAndSwitchableByConfiguration(string? driver, string expected)
     {
         await using var shop = new ShopFactory();
@@ -261,5 +262,33 @@ public sealed class ShopRoutesTests : IAsyncDisposable
 
         Assert.Equal(expected, shop.Services.GetRequiredService<ISessionStore>().GetType().Name);
         Assert.Equal("""["apple"]""", await client.Http.GetStringAsync("/api/cart"));
+    }
+
+    [Fact]
+    public async Task Sqlite_CartSurvivesARestartOfTheShop()
+    {
+        using var sessions = new TempDirectory();
+        var database = "Data Source=" + Path.Combine(sessions.Path, "shop.db");
+        string id;
+        await using (var first = new ShopFactory())
+        {
+            first.Settings["Tote:Driver"] = "sqlite";
+            first.Settings["Tote:Sqlite:ConnectionString"] = database;
+            using var client = first.CreateShopClient();
+            using var response = await client.Http.PostAsJsonAsync("/api/cart", new { item = "apple" });
+            id = SetCookie.All(response).Single(c => c.Name == "tote-session").Value;
+        }
+
+        await using var second = new ShopFactory();
+        second.Settings["Tote:Driver"] = "sqlite";
+        second.Settings["Tote:Sqlite:ConnectionString"] = database;
+        using var again = second.CreateShopClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/cart");
+        request.Headers.Add("Cookie", "tote-session=" + id);
+
+        using var cart = await again.Http.SendAsync(request);
+
+        Assert.Equal("""["apple"]""", await cart.Content.ReadAsStringAsync());
+        Assert.True(File.Exists(Path.Combine(sessions.Path, "shop.db")));
     }
 }

@@ -375,4 +375,45 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Contains(live, ids);
         Assert.DoesNotContain(expired, ids);
     }
+
+    /// <summary>
+    /// The first check for drivers that implement <see cref="ISessionStoreSlidingLoader"/>, called
+    /// from a test of their own: the expiry moves only once a tenth of the idle timeout has passed,
+    /// and the data and version never change.
+    /// </summary>
+    protected async Task AssertSlidingLoadMovesExpiryOnlyWhenDueAsync()
+    {
+        var loader = Assert.IsAssignableFrom<ISessionStoreSlidingLoader>(Store);
+        var id = TestIds.New();
+        var idle = TimeSpan.FromMinutes(30);
+        var version = await CreateAsync(id, lifetime: idle);
+        var created = Clock.GetUtcNow();
+
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        var early = await loader.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        var due = await loader.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
+
+        Assert.Equal(created + idle, early!.ExpiresAt);
+        Assert.Equal(Clock.GetUtcNow() + idle, due!.ExpiresAt);
+        Assert.Equal(version, due.Version);
+        Assert.Equal(CartRecord, due.Data);
+        Assert.Equal(due.ExpiresAt, (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
+    }
+
+    /// <summary>The second check for <see cref="ISessionStoreSlidingLoader"/>: a slide never passes the absolute lifetime.</summary>
+    protected async Task AssertSlidingLoadNeverPassesTheAbsoluteLifetimeAsync()
+    {
+        var loader = Assert.IsAssignableFrom<ISessionStoreSlidingLoader>(Store);
+        var id = TestIds.New();
+        var created = Clock.GetUtcNow();
+        await CreateAsync(id, lifetime: TimeSpan.FromMinutes(30));
+
+        Clock.Advance(TimeSpan.FromMinutes(25));
+        var loaded = await loader.LoadAndSlideAsync(id, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(40), TestContext.Current.CancellationToken);
+
+        Assert.Equal(created + TimeSpan.FromMinutes(40), loaded!.ExpiresAt);
+        Clock.Advance(TimeSpan.FromMinutes(16));
+        Assert.Null(await loader.LoadAndSlideAsync(id, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(40), TestContext.Current.CancellationToken));
+    }
 }

@@ -20,6 +20,7 @@ namespace Tote.Benchmarks.Sessions;
 /// <list type="bullet">
 /// <item>read-only: load the session, read the cart, finish the request;</item>
 /// <item>write: load, read the cart, set a counter, save;</item>
+/// <item>cart update: load a 100-item cart, change one item, set it back, save (what <c>POST /cart</c> of the HTTP benchmark does);</item>
 /// <item>new session: set a cart on a fresh session and save it (then delete it, in both, to keep the store's size steady).</item>
 /// </list>
 /// No HTTP: the middleware and cookie are measured by the HTTP load script.
@@ -31,12 +32,15 @@ public class SessionCoreBenchmarks : IDisposable
 {
     private static readonly SessionKey<List<string>> Cart = new("cart");
     private static readonly List<string> Items = ["apple", "banana", "cherry", "dates", "elderberry"];
+    private static readonly List<string> LongCart = [.. Enumerable.Range(0, 100).Select(i => "item-" + (i % 7))];
 
     private SessionRuntime _runtime = null!;
     private MemorySessionStore _store = null!;
     private string _toteId = null!;
     private MemoryDistributedCache _cache = null!;
     private string _aspNetKey = null!;
+    private string _toteCartId = null!;
+    private string _aspNetCartKey = null!;
     private int _counter;
 
     [GlobalSetup]
@@ -54,11 +58,20 @@ public class SessionCoreBenchmarks : IDisposable
         session.SaveAsync().AsTask().GetAwaiter().GetResult();
         _toteId = session.Id!;
 
+        var cartSession = new Session(_runtime, context: null);
+        cartSession.Set(Cart, LongCart);
+        cartSession.SaveAsync().AsTask().GetAwaiter().GetResult();
+        _toteCartId = cartSession.Id!;
+
         _cache = new MemoryDistributedCache(Microsoft.Extensions.Options.Options.Create(new MemoryDistributedCacheOptions()));
         _aspNetKey = Guid.NewGuid().ToString();
         var aspNet = NewAspNetSession(_aspNetKey, isNew: true);
         aspNet.Set("cart", JsonSerializer.SerializeToUtf8Bytes(Items));
         aspNet.CommitAsync().GetAwaiter().GetResult();
+        _aspNetCartKey = Guid.NewGuid().ToString();
+        var aspNetCart = NewAspNetSession(_aspNetCartKey, isNew: true);
+        aspNetCart.Set("cart", JsonSerializer.SerializeToUtf8Bytes(LongCart));
+        aspNetCart.CommitAsync().GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -112,6 +125,32 @@ public class SessionCoreBenchmarks : IDisposable
         session.Set("counter", ++_counter);
         await session.SaveAsync();
         return cart!.Count;
+    }
+
+    [Benchmark(Baseline = true, Description = "ASP.NET session: cart update")]
+    [BenchmarkCategory("cart update")]
+    public async Task<int> AspNetCartUpdate()
+    {
+        var session = NewAspNetSession(_aspNetCartKey, isNew: false);
+        await session.LoadAsync();
+        var cart = JsonSerializer.Deserialize<List<string>>(session.TryGetValue("cart", out var bytes) ? bytes : [])!;
+        cart[^1] = "item-" + (++_counter % 7);
+        session.Set("cart", JsonSerializer.SerializeToUtf8Bytes(cart));
+        await session.CommitAsync();
+        return cart.Count;
+    }
+
+    [Benchmark(Description = "Tote: cart update")]
+    [BenchmarkCategory("cart update")]
+    public async Task<int> ToteCartUpdate()
+    {
+        var session = new Session(_runtime, context: null);
+        session.UseCandidate(_toteCartId);
+        var cart = (await session.GetAsync(Cart))!;
+        cart[^1] = "item-" + (++_counter % 7);
+        session.Set(Cart, cart);
+        await session.SaveAsync();
+        return cart.Count;
     }
 
     [Benchmark(Baseline = true, Description = "ASP.NET session: new session")]

@@ -22,6 +22,8 @@ internal sealed class ObjectConverter(TypeCache cache) : DevalueConverter<object
         // A boxed DateTimeOffset read from a Date is shared by reference, like the Date was.
         DateTimeOffset date when DateTimeOffsetConverter.FitsJsDate(date) =>
             writer.TryReuse(value, out var index) ? index : DateTimeOffsetConverter.WriteDate(writer, index, date.ToUnixTimeMilliseconds()),
+        DevalueFragment fragment => FragmentCopier.Write(writer, fragment, this),
+        DevalueTypedValue typed => cache.GetConverter(typed.Type).WriteBoxed(writer, typed.Value),
         _ when value.GetType() == typeof(object) =>
             throw DevalueWriter.Fail("Cannot stringify arbitrary non-POJOs", "A bare object holds no data; store the data it stands for instead."),
         _ when NaturalConverters.IsNatural(value.GetType()) => NaturalConverters.Write(writer, value, this),

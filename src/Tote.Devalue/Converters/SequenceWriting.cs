@@ -37,10 +37,25 @@ internal static class SequenceWriting
 
     private static int WriteSpan<TElement>(DevalueWriter writer, ReadOnlySpan<TElement> items, DevalueConverter<TElement> converter)
     {
+        // One protected region around the whole loop, not one per element, keeps the loop body
+        // small enough for the JIT to inline the push; the index is still known for the path.
         var holes = 0;
-        for (var i = 0; i < items.Length; i++)
+        var i = 0;
+        try
         {
-            holes += WriteElement(writer, i, items[i], converter);
+            for (; i < items.Length; i++)
+            {
+                var child = converter.Write(writer, items[i]);
+                writer.Push(child);
+                if (child == DevalueWriter.Hole)
+                {
+                    holes++;
+                }
+            }
+        }
+        catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Index(i)))
+        {
+            throw;
         }
 
         return holes;
@@ -63,7 +78,7 @@ internal static class SequenceWriting
         return child == DevalueWriter.Hole ? 1 : 0;
     }
 
-    private static void WriteArrayEntry(DevalueWriter writer, int index, ReadOnlySpan<int> children, int holes)
+    public static void WriteArrayEntry(DevalueWriter writer, int index, ReadOnlySpan<int> children, int holes)
     {
         var start = writer.BeginEntry();
         var length = children.Length;

@@ -18,12 +18,12 @@ internal sealed partial class DevalueReader
     [ThreadStatic]
     private static DevalueReader? t_cached;
 
-    private JsonToken[] _tokens = new JsonToken[256];
+    private JsonToken[] _tokens;
     private int[] _containers = new int[8];
-    private int[] _entries = new int[128];
-    private EntryValue[] _natural = new EntryValue[128];
-    private byte[] _state = new byte[128];
-    private EntryValue[] _typed = new EntryValue[128];
+    private int[] _entries;
+    private EntryValue[] _natural;
+    private byte[] _state;
+    private EntryValue[] _typed;
     private int[] _arguments = new int[32];
     private int _argumentsTop;
     private string _text = string.Empty;
@@ -35,6 +35,24 @@ internal sealed partial class DevalueReader
     {
         Options = options;
         Types = options.Types;
+        _tokens = new JsonToken[256];
+        _entries = new int[128];
+        _natural = new EntryValue[128];
+        _state = new byte[128];
+        _typed = new EntryValue[128];
+    }
+
+    private DevalueReader(DevalueOptions options, int textLength)
+    {
+        // A detached reader lives as long as its document: size it to the text instead of the
+        // pool's defaults. Every token but the first takes at least two characters ("1,").
+        Options = options;
+        Types = options.Types;
+        _tokens = new JsonToken[Math.Max(2, (textLength / 2) + 2)];
+        _entries = [];
+        _natural = [];
+        _state = [];
+        _typed = [];
     }
 
     public DevalueOptions Options { get; private set; }
@@ -73,8 +91,11 @@ internal sealed partial class DevalueReader
         }
     }
 
+    /// <summary>A reader of its own, never pooled: it backs a <see cref="DevalueDocument"/> for as long as that lives.</summary>
+    public static DevalueReader CreateDetached(DevalueOptions options, int textLength) => new(options, textLength);
+
     /// <summary>Tokenizes <paramref name="text"/>; returns the reference of the root value.</summary>
-    private int Load(string text)
+    public int Load(string text)
     {
         _text = text;
         JsonTokenizer.Tokenize(text, ref _tokens, ref _containers, ref _entries, Options.MaxDepth);
@@ -423,6 +444,20 @@ internal sealed partial class DevalueReader
     /// </summary>
     public static DevalueException DevalueError(string devalueMessage) => new(devalueMessage, devalueMessage, path: null);
 
+    /// <summary>
+    /// Forgets everything resolved so far (natural values, typed values, depth and length
+    /// budgets), so that the next read of the same text builds a fresh, unshared value graph.
+    /// </summary>
+    public void ResetResolved()
+    {
+        Array.Clear(_natural, 0, _entryCount);
+        Array.Clear(_typed, 0, _entryCount);
+        Array.Clear(_state, 0, _entryCount);
+        _depth = 0;
+        _arrayBudget = 0;
+        _argumentsTop = 0;
+    }
+
     private static DevalueReader Rent(DevalueOptions options)
     {
         var reader = t_cached;
@@ -440,14 +475,9 @@ internal sealed partial class DevalueReader
     private static void Return(DevalueReader reader)
     {
         // Drop references to the caller's values so the pooled reader keeps nothing alive.
-        Array.Clear(reader._natural, 0, reader._entryCount);
-        Array.Clear(reader._typed, 0, reader._entryCount);
-        Array.Clear(reader._state, 0, reader._entryCount);
+        reader.ResetResolved();
         reader._text = string.Empty;
         reader._entryCount = 0;
-        reader._depth = 0;
-        reader._arrayBudget = 0;
-        reader._argumentsTop = 0;
         if (reader._tokens.Length > 1 << 16)
         {
             reader._tokens = new JsonToken[256];

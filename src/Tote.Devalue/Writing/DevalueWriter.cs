@@ -39,6 +39,9 @@ internal sealed class DevalueWriter
     private int[] _stack = new int[256];
     private int _stackLength;
     private int _depth;
+    private List<(DevalueReader Reader, int[] Map)>? _fragmentMaps;
+    private string? _lastString;
+    private int _lastStringIndex;
     private int _null = None;
     private int _true = None;
     private int _false = None;
@@ -177,6 +180,20 @@ internal sealed class DevalueWriter
 
     public int WriteString(string value)
     {
+        // Lists often repeat one string instance (a typed read shares it between repeats):
+        // the same instance as the last string written needs no hashing.
+        if (ReferenceEquals(value, _lastString))
+        {
+            return _lastStringIndex;
+        }
+
+        _lastString = value;
+        _lastStringIndex = WriteNewOrKnownString(value);
+        return _lastStringIndex;
+    }
+
+    private int WriteNewOrKnownString(string value)
+    {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_strings, value, out var exists);
         if (exists)
         {
@@ -222,6 +239,7 @@ internal sealed class DevalueWriter
     /// <summary>Ends the text of a compound entry started at <paramref name="start"/>.</summary>
     public void EndEntry(int index, int start) => Complete(index, start);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(int index)
     {
         if (_stackLength == _stack.Length)
@@ -334,6 +352,26 @@ internal sealed class DevalueWriter
         return index;
     }
 
+    /// <summary>
+    /// Where this write put the entries of <paramref name="reader"/>'s document copied so far, so
+    /// that fragments of one document keep sharing what they share there.
+    /// </summary>
+    public int[] GetFragmentMap(DevalueReader reader)
+    {
+        _fragmentMaps ??= [];
+        foreach (var (known, map) in _fragmentMaps)
+        {
+            if (ReferenceEquals(known, reader))
+            {
+                return map;
+            }
+        }
+
+        var created = new int[reader.EntryCount];
+        _fragmentMaps.Add((reader, created));
+        return created;
+    }
+
     /// <summary>Counts one level of nesting; throws past <see cref="DevalueOptions.MaxDepth"/>.</summary>
     public void EnterContainer()
     {
@@ -374,6 +412,8 @@ internal sealed class DevalueWriter
         writer._stackLength = 0;
         writer._depth = 0;
         writer._null = writer._true = writer._false = None;
+        writer._fragmentMaps = null;
+        writer._lastString = null;
         if (writer._chars.Length > MaxRetainedChars)
         {
             writer._chars = new char[4096];

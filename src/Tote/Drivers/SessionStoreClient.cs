@@ -77,7 +77,15 @@ internal sealed class SessionStoreClient
             : default;
         try
         {
-            return await call(_store, state, timeout?.Token ?? cancellationToken).ConfigureAwait(false);
+            var pending = call(_store, state, timeout?.Token ?? cancellationToken);
+            if (!pending.IsCompleted)
+            {
+                // The timer starts only for a call that has to wait: in-process drivers finish
+                // synchronously, and arming a timer costs more than their whole call.
+                timeout?.CancelAfter(_timeout);
+            }
+
+            return await pending.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -120,13 +128,8 @@ internal sealed class SessionStoreClient
             return null;
         }
 
-        if (_timeouts.TryDequeue(out var source))
-        {
-            source.CancelAfter(_timeout);
-            return source;
-        }
-
-        return new CancellationTokenSource(_timeout, _time);
+        // Not armed yet; an infinite delay binds the source to the injected clock for CancelAfter.
+        return _timeouts.TryDequeue(out var source) ? source : new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
     }
 
     private void ReturnTimeout(CancellationTokenSource? source)

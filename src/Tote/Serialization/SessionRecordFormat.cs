@@ -12,63 +12,101 @@ internal static class SessionRecordFormat
     // Astro's serializer: devalue with Astro's URL reducer, which is DevalueOptions' default form.
     public static DevalueOptions Devalue => DevalueOptions.Default;
 
+    /// <summary>Writes the record: each key's value is copied from the text it lives in.</summary>
     public static string Write(IEnumerable<KeyValuePair<string, SessionEntry>> entries)
     {
-        var map = new DevalueMap();
-        foreach (var (key, entry) in entries)
+        try
         {
-            // Property order matters for byte-exactness: Astro writes { data, expires }.
-            map.Set(key, new OrderedDictionary<string, object?>
-            {
-                ["data"] = entry.GetNatural(),
-                ["expires"] = entry.Expires is { } expires ? expires : DevalueUndefined.Value,
-            });
+            return DevalueSerializer.Serialize((object)BuildMap(entries, static entry => entry.ToWritable()), Devalue);
         }
+        catch (DevalueFragmentNotCopyableException)
+        {
+            // A value devalue would normalize on the way (a repeated Set member, numeric object
+            // keys, a sparse array, …): write natural values, keeping what keys of one record share.
+            foreach (var (_, entry) in entries)
+            {
+                entry.BeginNaturalGraph();
+            }
 
-        return DevalueSerializer.Serialize(map, Devalue);
+            return DevalueSerializer.Serialize((object)BuildMap(entries, static entry => entry.ReadNaturalInGraph()), Devalue);
+        }
     }
 
-    /// <summary>Reads a stored record.</summary>
+    /// <summary>Reads a stored record, checking all of it, so a malformed record is refused at load.</summary>
     /// <exception cref="FormatException">The text is not a devalue <c>Map</c> of <c>{ data, expires }</c>.</exception>
     public static OrderedDictionary<string, SessionEntry> Read(string text)
     {
-        object? root;
+        DevalueDocument document;
         try
         {
-            root = DevalueSerializer.Deserialize(text, Devalue);
+            document = DevalueDocument.Parse(text, Devalue);
+            document.Validate();
         }
         catch (DevalueException ex)
         {
             throw new FormatException($"It is not devalue text: {ex.Reason}", ex);
         }
 
-        if (root is not DevalueMap map)
+        if (document.GetNode(document.Root) != DevalueNode.Map)
         {
             throw new FormatException("It is devalue, but not a Map.");
         }
 
-        var entries = new OrderedDictionary<string, SessionEntry>(map.Count, StringComparer.Ordinal);
-        foreach (var (key, value) in map)
+        var pairs = document.GetMapEntries(document.Root);
+        var entries = new OrderedDictionary<string, SessionEntry>(pairs.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in pairs)
         {
-            if (key is not string name || name.Length == 0)
+            if (document.GetStringOrNull(key) is not { Length: > 0 } name)
             {
                 throw new FormatException("A key of the Map is not a non-empty string.");
             }
 
-            if (value is not IReadOnlyDictionary<string, object?> item || !item.TryGetValue("data", out var data))
+            if (!document.TryGetProperty(value, "data", out var data))
             {
                 throw new FormatException("A value of the Map is not an object with a 'data' property.");
             }
 
-            double? expires = item.TryGetValue("expires", out var e) ? e switch
+            double? expires = null;
+            if (document.TryGetProperty(value, "expires", out var expiry) && document.GetNode(expiry) is not (DevalueNode.Undefined or DevalueNode.Null))
             {
-                null or DevalueUndefined => null,
-                double ms when double.IsFinite(ms) => ms,
-                _ => throw new FormatException("An 'expires' property is neither epoch milliseconds nor undefined."),
-            } : null;
-            entries[name] = SessionEntry.FromNatural(data, expires);
+                expires = document.GetNumberOrNull(expiry) is { } ms && double.IsFinite(ms)
+                    ? ms
+                    : throw new FormatException("An 'expires' property is neither epoch milliseconds nor undefined.");
+            }
+
+            entries[name] = SessionEntry.FromDocument(document, data, expires);
         }
 
         return entries;
+    }
+
+    /// <summary>The reference of <paramref name="key"/>'s data in a record this process wrote.</summary>
+    public static int FindData(DevalueDocument record, string key)
+    {
+        foreach (var (name, value) in record.GetMapEntries(record.Root))
+        {
+            if (record.GetStringOrNull(name) == key && record.TryGetProperty(value, "data", out var data))
+            {
+                return data;
+            }
+        }
+
+        throw new InvalidOperationException($"The session record written for key '{key}' does not hold it.");
+    }
+
+    private static DevalueMap BuildMap(IEnumerable<KeyValuePair<string, SessionEntry>> entries, Func<SessionEntry, object?> value)
+    {
+        var map = new DevalueMap();
+        foreach (var (key, entry) in entries)
+        {
+            // Property order matters for byte-exactness: Astro writes { data, expires }.
+            map.Set(key, new OrderedDictionary<string, object?>(2)
+            {
+                ["data"] = value(entry),
+                ["expires"] = entry.Expires is { } expires ? expires : DevalueUndefined.Value,
+            });
+        }
+
+        return map;
     }
 }

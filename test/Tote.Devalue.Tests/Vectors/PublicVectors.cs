@@ -18,6 +18,9 @@ internal static class PublicVectors
 
     public static IEnumerable<DevalueVector> OfKind(string kind) => All.Where(v => v.Kind == kind);
 
+    /// <summary>The names of every vector whose text devalue parses (round trips and parse-only cases).</summary>
+    public static TheoryData<string> ParseableNames => NamesOf(All.Where(v => v.Kind is DevalueVector.Roundtrip or DevalueVector.ParseOnly));
+
     /// <summary>Case names as theory data: one test per case, the case name in its display name.</summary>
     public static TheoryData<string> NamesOf(IEnumerable<DevalueVector> vectors)
     {

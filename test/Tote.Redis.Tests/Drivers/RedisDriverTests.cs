@@ -18,11 +18,10 @@ namespace Tote.Redis.Tests.Drivers;
 /// key, other writers noticed, native expiry, round trips per request, and the core's
 /// concurrency guarantees through a real pipeline.
 /// </summary>
-public abstract class RedisDriverTests(RedisFixture server) : IAsyncLifetime
+public abstract class RedisDriverTests(RedisFixture server) : DriverPipelineTests, IAsyncLifetime
 {
     private const string Prefix = "tote-driver-test:";
     private const string CartRecord = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""";
-    private static readonly SessionKey<List<string>> Cart = new("cart");
 
     private ConnectionMultiplexer? _connection;
 
@@ -42,6 +41,8 @@ public abstract class RedisDriverTests(RedisFixture server) : IAsyncLifetime
             await _connection.DisposeAsync();
         }
     }
+
+    protected override void UseDriver(IToteBuilder builder) => builder.UseRedis(Connection, r => r.KeyPrefix = Prefix);
 
     private RedisSessionStore CreateStore() => new(Connection, ownsConnection: false, new RedisSessionStoreOptions { KeyPrefix = Prefix }, TimeSpan.FromHours(1), Clock, NullLogger.Instance);
 
@@ -111,42 +112,6 @@ public abstract class RedisDriverTests(RedisFixture server) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SlidingLoad_MovesExpiryOnlyOnceATenthOfTheIdleTimeoutHasPassed()
-    {
-        var store = CreateStore();
-        var id = TestIds.New();
-        var idle = TimeSpan.FromMinutes(30);
-        var version = await store.SaveAsync(id, Record(lifetime: idle), SessionVersion.Missing, TestContext.Current.CancellationToken);
-        var created = Clock.GetUtcNow();
-
-        Clock.Advance(TimeSpan.FromMinutes(2));
-        var early = await store.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
-        Clock.Advance(TimeSpan.FromMinutes(2));
-        var due = await store.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
-
-        Assert.Equal(created + idle, early!.ExpiresAt);
-        Assert.Equal(Clock.GetUtcNow() + idle, due!.ExpiresAt);
-        Assert.Equal(version, due.Version);
-        Assert.Equal(due.ExpiresAt, (await store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
-    }
-
-    [Fact]
-    public async Task SlidingLoad_NeverPassesTheAbsoluteLifetime()
-    {
-        var store = CreateStore();
-        var id = TestIds.New();
-        var created = Clock.GetUtcNow();
-        await store.SaveAsync(id, Record(lifetime: TimeSpan.FromMinutes(30)), SessionVersion.Missing, TestContext.Current.CancellationToken);
-
-        Clock.Advance(TimeSpan.FromMinutes(25));
-        var loaded = await store.LoadAndSlideAsync(id, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(40), TestContext.Current.CancellationToken);
-
-        Assert.Equal(created + TimeSpan.FromMinutes(40), loaded!.ExpiresAt);
-        Clock.Advance(TimeSpan.FromMinutes(16));
-        Assert.Null(await store.LoadAndSlideAsync(id, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(40), TestContext.Current.CancellationToken));
-    }
-
-    [Fact]
     public async Task Requests_CostOneRoundTripToRead_TwoToWrite_OneToCreateOrDestroy()
     {
         await using var host = await StartHostAsync();
@@ -159,53 +124,6 @@ public abstract class RedisDriverTests(RedisFixture server) : IAsyncLifetime
         Assert.Equal(2, await CountCommandsAsync(() => client.PostAsync("/cart/b")));       // write: load, then CAS
         Assert.Equal(1, await CountCommandsAsync(() => client.PostAsync("/destroy")));      // destroy: one DEL of both keys
         Assert.Equal(0, await CountCommandsAsync(() => client.GetAsync("/")));              // untouched: nothing
-    }
-
-    [Fact]
-    public async Task HundredConcurrentUpdates_LeaveAHundredItems()
-    {
-        await using var host = await StartHostAsync();
-        using var client = host.CreateClient();
-        (await client.PostAsync("/cart/seed")).Dispose();
-        var id = client.SessionId!;
-
-        await PostConcurrentlyAsync(client, id, 100, i => $"/cart/{i}");
-
-        var cart = (await client.GetStringAsync("/cart")).Split(',');
-        Assert.Equal(101, cart.Length);
-        Assert.Equal(Enumerable.Range(0, 100).Select(i => i.ToString()).Order(), cart.Skip(1).Order());
-    }
-
-    [Fact]
-    public async Task ConcurrentWritersOfDifferentKeys_LoseNothing()
-    {
-        await using var host = await StartHostAsync();
-        using var client = host.CreateClient();
-        (await client.PostAsync("/cart/seed")).Dispose();
-        var id = client.SessionId!;
-
-        await PostConcurrentlyAsync(client, id, 20, i => $"/set/k{i}/{i}");
-
-        var keys = (await client.GetStringAsync("/keys")).Split(',');
-        Assert.Equal(21, keys.Length);
-    }
-
-    [Fact]
-    public async Task DestroyedSession_IsNotResurrectedByALaterSaveOfTheOldId()
-    {
-        await using var host = await StartHostAsync();
-        using var client = host.CreateClient();
-        (await client.PostAsync("/cart/a")).Dispose();
-        var id = client.SessionId!;
-        var store = host.Store;
-        var stale = await store.LoadAsync(id, TestContext.Current.CancellationToken);
-
-        (await client.PostAsync("/destroy")).Dispose();
-        using var late = await client.SendWithIdAsync(HttpMethod.Post, "/set/x/1", id);
-
-        Assert.Null(await store.SaveAsync(id, stale!, stale!.Version, TestContext.Current.CancellationToken));
-        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
-        Assert.False(await Database.KeyExistsAsync(Prefix + id));
     }
 
     [Fact]
@@ -253,19 +171,6 @@ public abstract class RedisDriverTests(RedisFixture server) : IAsyncLifetime
         Assert.Contains("Tote:Redis:KeyPrefix", error.Message, StringComparison.Ordinal);
     }
 
-    private static async Task PostConcurrentlyAsync(SessionClient client, string id, int count, Func<int, string> path)
-    {
-        var responses = await Task.WhenAll(Enumerable.Range(0, count).Select(i => client.SendWithIdAsync(HttpMethod.Post, path(i), id)));
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
-    }
-
-    private Task<ToteTestHost> StartHostAsync() => ToteTestHost.StartAsync(MapEndpoints, o =>
-        o.Driver = b => b.UseRedis(Connection, r => r.KeyPrefix = Prefix));
-
     private async Task<int> CountCommandsAsync(Func<Task<HttpResponseMessage>> request)
     {
         var profiling = new ProfilingSession();
@@ -283,24 +188,6 @@ public abstract class RedisDriverTests(RedisFixture server) : IAsyncLifetime
         return profiling.FinishProfiling().Count();
     }
 
-    private static void MapEndpoints(WebApplication app)
-    {
-        app.MapGet("/", () => "hello");
-        app.MapPost("/cart/{item}", async (Session session, string item) =>
-            string.Join(",", await session.UpdateAsync(Cart, cart => [.. cart ?? [], item])));
-        app.MapGet("/cart", async (Session session) => string.Join(",", await session.GetAsync(Cart) ?? []));
-        app.MapPost("/set/{key}/{value}", (Session session, string key, string value) =>
-        {
-            session.Set(key, value);
-            return "ok";
-        });
-        app.MapGet("/keys", async (Session session) => string.Join(",", await session.KeysAsync()));
-        app.MapPost("/destroy", (Session session) =>
-        {
-            session.Destroy();
-            return "ok";
-        });
-    }
 }
 
 /// <summary>The driver's own tests against in-process Garnet.</summary>

@@ -15,6 +15,12 @@ public abstract class RedisSessionStoreConformanceTests(RedisFixture server) : S
     [Fact]
     public Task Enumerate_ListsLiveSessionsOnly() => AssertEnumerationListsLiveSessionsOnlyAsync();
 
+    [Fact]
+    public Task SlidingLoad_MovesExpiryOnlyOnceATenthOfTheIdleTimeoutHasPassed() => AssertSlidingLoadMovesExpiryOnlyWhenDueAsync();
+
+    [Fact]
+    public Task SlidingLoad_NeverPassesTheAbsoluteLifetime() => AssertSlidingLoadNeverPassesTheAbsoluteLifetimeAsync();
+
     /// <inheritdoc />
     protected override async ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
     {

@@ -22,6 +22,7 @@ public sealed class SessionRecordFormatTests
     [InlineData("""[["Map",1,2],"home",{"data":3,"expires":-1},["URL",4],"https://example.com/a?b=1"]""")]
     [InlineData("""[["Map",1,2],"seen",{"data":3,"expires":-1},["Date","2026-01-01T12:00:00.000Z"]]""")]
     [InlineData("""[["Map"]]""")]
+    [InlineData("""[["Map",1,2,5,6],"a",{"data":3,"expires":-1},[4],"x","b",{"data":3,"expires":-1}]""")]
     public void ReadThenWrite_AstroRecord_RoundTripsExactly(string astro)
     {
         Assert.Equal(astro, SessionRecordFormat.Write(SessionRecordFormat.Read(astro)));
@@ -35,11 +36,25 @@ public sealed class SessionRecordFormatTests
         Assert.Equal(["user", "flash"], entries.Keys);
         Assert.Null(entries["user"].Expires);
         Assert.Equal(1767225600000d, entries["flash"].Expires);
-        Assert.Equal("Saved!", DevalueSerializer.Deserialize<string>(entries["flash"].GetText()));
+        Assert.Equal("Saved!", entries["flash"].Read<string>());
+        Assert.Equal(new Dictionary<string, object?> { ["name"] = "Ada", ["admin"] = true }, entries["user"].Read<Dictionary<string, object?>>());
+    }
+
+    [Theory]
+    [InlineData("""[["Map",1,2],"s",{"data":3,"expires":-1},["Set",4,4],"x"]""")]
+    [InlineData("""[["Map",1,2,5,6,7,8],"a",{"data":3,"expires":-1},[4],"x","b",{"data":3,"expires":-1},"s",{"data":9,"expires":-1},["Set",4,4]]""")]
+    [InlineData("""[["Map",1,2],"o",{"data":3,"expires":-1},{"b":4,"1":4},"x"]""")]
+    public void ReadThenWrite_RecordDevalueWouldNormalize_WritesWhatDevalueWritesForItsValue(string text)
+    {
+        var normalized = DevalueSerializer.Serialize(DevalueSerializer.Deserialize(text));
+
+        Assert.NotEqual(text, normalized);
+        Assert.Equal(normalized, SessionRecordFormat.Write(SessionRecordFormat.Read(text)));
     }
 
     [Theory]
     [InlineData("{not devalue")]
+    [InlineData("""[["Map",1,2],"cart",{"data":3,"expires":-1},[9]]""")]
     [InlineData("""["just a string"]""")]
     [InlineData("""[{"cart":1},[]]""")]
     [InlineData("""[["Map",1,2],"cart",5]""")]

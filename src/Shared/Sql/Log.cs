@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tote.Drivers.Sql;
+
+/// <summary>
+/// Every log line the SQL drivers write, with stable event ids (from 200, after the core's and
+/// Redis's); the logger's category (<c>Tote.Sqlite</c>, <c>Tote.PostgreSql</c>) says which driver.
+/// Never a session ID, a connection string or a password.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(200, LogLevel.Information, "Tote sessions are stored by the {Driver} driver in {Location}, table {Table}.")]
+    public static partial void Started(ILogger logger, string driver, string location, string table);
+
+    [LoggerMessage(201, LogLevel.Warning, "A stored session record was empty or not text and was removed; the visitor starts a fresh session.")]
+    public static partial void MalformedRecordRemoved(ILogger logger);
+
+    [LoggerMessage(202, LogLevel.Warning, "The {Driver} session store could not check or create table {Table} at startup; it tries again at the first session request, which answers 503 until the database is reachable.")]
+    public static partial void TableNotReady(ILogger logger, string driver, string table, Exception exception);
+}

@@ -1,0 +1,32 @@
+using System.Text.RegularExpressions;
+
+namespace Tote.Drivers.Sql;
+
+/// <summary>
+/// Table and schema names from options. They cannot be statement parameters, so they are checked
+/// at startup against a plain identifier form and then always written double-quoted: a name can
+/// never change what a statement does (SQL injection through configuration).
+/// </summary>
+internal static partial class SqlIdentifier
+{
+    /// <summary>PostgreSQL truncates longer names; SQLite has no limit, but one rule serves both.</summary>
+    public const int MaxLength = 63;
+
+    /// <summary>Whether <paramref name="name"/> is a letter or underscore followed by letters, digits and underscores, at most 63 long.</summary>
+    public static bool IsValid(string? name) => name is { Length: > 0 and <= MaxLength } && Plain().IsMatch(name);
+
+    /// <summary>Adds the error for an invalid <paramref name="name"/> set under <paramref name="option"/>.</summary>
+    public static void Check(List<string> errors, string option, string? name)
+    {
+        if (!IsValid(name))
+        {
+            errors.Add($"{option} '{name}' is not a usable table or schema name: use 1 to {MaxLength} ASCII letters, digits and underscores, not starting with a digit.");
+        }
+    }
+
+    /// <summary>The name double-quoted, as it appears in statements.</summary>
+    public static string Quote(string name) => "\"" + name + "\"";
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex Plain();
+}

@@ -1,0 +1,279 @@
+namespace Tote.Devalue;
+
+/// <summary>
+/// Writes a <see cref="DevalueFragment"/> by copying its entries from the document's token table
+/// into the writer's, renumbering references: what writing the hydrated natural value would do,
+/// without building that value. Indexes are taken in the same pre-order and primitives go
+/// through the writer's own de-duplication, so the text is byte for byte the same; entries
+/// whose natural value would be normalized on the way (see <see cref="DevalueFragment"/>)
+/// stop the copy with <see cref="DevalueFragmentNotCopyableException"/>.
+/// </summary>
+internal readonly struct FragmentCopier
+{
+    // Slots hold the new reference plus this offset, so that 0 means "not copied yet" and the
+    // negative special values (down to -7) still fit.
+    private const int SlotOffset = 8;
+    private const int PairwiseLimit = 16;
+
+    private readonly DevalueWriter _writer;
+    private readonly DevalueReader _reader;
+    private readonly ObjectConverter _objects;
+    private readonly int[] _copied;
+
+    private FragmentCopier(DevalueWriter writer, DevalueReader reader, ObjectConverter objects)
+    {
+        _writer = writer;
+        _reader = reader;
+        _objects = objects;
+        _copied = writer.GetFragmentMap(reader);
+    }
+
+    public static int Write(DevalueWriter writer, DevalueFragment fragment, ObjectConverter objects)
+    {
+        if (!ReferenceEquals(fragment.Document.Options, writer.Options))
+        {
+            // Options decide how natural leaves (URLs) are written; a copy under other options would not match.
+            throw new DevalueFragmentNotCopyableException("The fragment's document was read with other DevalueOptions than the writer's.");
+        }
+
+        return new FragmentCopier(writer, fragment.Document.Reader, objects).Copy(fragment.Reference);
+    }
+
+    private int Copy(int reference)
+    {
+        if (reference < 0)
+        {
+            return reference; // undefined, NaN, ±Infinity and -0 write as themselves
+        }
+
+        ref var slot = ref _copied[reference];
+        if (slot != 0)
+        {
+            return slot - SlotOffset;
+        }
+
+        var copied = _reader.GetNode(reference) switch
+        {
+            DevalueNode.String => _writer.WriteString(_reader.GetString(reference)),
+            DevalueNode.Number => _writer.WriteNumber(_reader.GetNumber(reference)),
+            DevalueNode.Boolean => _writer.WriteBoolean(_reader.GetBoolean(reference)),
+            DevalueNode.Null => _writer.WriteNull(),
+            DevalueNode.Object => CopyObject(reference, ref slot),
+            DevalueNode.Array => CopyArray(reference, ref slot),
+            DevalueNode.Set => CopyTagged(reference, ref slot, "Set", pairs: false),
+            DevalueNode.Map => CopyTagged(reference, ref slot, "Map", pairs: true),
+
+            // Leaves: nothing inside them is shared, so writing their natural value is exact.
+            DevalueNode.Date or DevalueNode.RegExp or DevalueNode.BigInt or DevalueNode.Url
+                or DevalueNode.UrlSearchParams or DevalueNode.ArrayBuffer => _objects.Write(_writer, _reader.GetNatural(reference)),
+
+            // Sparse arrays, boxes, null-prototype objects and typed arrays are rare in sessions;
+            // their natural values take the general path.
+            var node => throw new DevalueFragmentNotCopyableException($"A {node} entry is written through its natural value."),
+        };
+        slot = copied + SlotOffset;
+        return copied;
+    }
+
+    /// <summary>Takes the container's index before its members', as devalue does (pre-order), and records it first, so cycles find it.</summary>
+    private (int Index, int Mark) BeginContainer(ref int slot)
+    {
+        var index = _writer.Reserve();
+        slot = index + SlotOffset;
+        _writer.EnterContainer();
+        return (index, _writer.StackMark);
+    }
+
+    private int CopyObject(int reference, ref int slot)
+    {
+        var (index, mark) = BeginContainer(ref slot);
+        var count = _reader.ElementCount(reference);
+        var first = _reader.ElementTokenOfObject(reference);
+        CheckKeys(first, count);
+
+        var token = first;
+        for (var i = 0; i < count; i++)
+        {
+            var valueToken = _reader.NextToken(token);
+            _writer.Push(Copy(_reader.ResolveIndex(valueToken)));
+            token = _reader.NextToken(valueToken);
+        }
+
+        var children = _writer.Children(mark);
+        var start = _writer.BeginEntry();
+        _writer.Append('{');
+        token = first;
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                _writer.Append(',');
+            }
+
+            var raw = _reader.TokenRawString(token, out var escaped);
+            _writer.AppendQuoted(escaped ? _reader.TokenString(token) : raw);
+            _writer.Append(':');
+            _writer.AppendInt(children[i]);
+            token = _reader.NextToken(_reader.NextToken(token));
+        }
+
+        _writer.Append('}');
+        _writer.EndEntry(index, start);
+        _writer.PopTo(mark);
+        _writer.ExitContainer();
+        return index;
+    }
+
+    /// <summary>
+    /// Refuses keys a natural object would not keep in text order: array-index keys (JavaScript
+    /// lists them first), repeated keys (the last one wins) and <c>__proto__</c>.
+    /// </summary>
+    private void CheckKeys(int first, int count)
+    {
+        var token = first;
+        var anyEscaped = false;
+        for (var i = 0; i < count; i++)
+        {
+            var raw = _reader.TokenRawString(token, out var escaped);
+            anyEscaped |= escaped;
+            if (escaped || (raw.Length > 0 && char.IsAsciiDigit(raw[0])) || raw.SequenceEqual("__proto__"))
+            {
+                var key = escaped ? _reader.TokenString(token) : raw.ToString();
+                if (key == "__proto__" || JsPropertyOrder.IsArrayIndex(key))
+                {
+                    throw new DevalueFragmentNotCopyableException("An object's keys need JavaScript's property order.");
+                }
+            }
+
+            token = _reader.NextToken(_reader.NextToken(token));
+        }
+
+        if (count < 2)
+        {
+            return;
+        }
+
+        if (count <= PairwiseLimit && !anyEscaped)
+        {
+            var outer = first;
+            for (var i = 0; i < count; i++)
+            {
+                var key = _reader.TokenRawString(outer, out _);
+                var inner = _reader.NextToken(_reader.NextToken(outer));
+                for (var j = i + 1; j < count; j++)
+                {
+                    if (key.SequenceEqual(_reader.TokenRawString(inner, out _)))
+                    {
+                        throw new DevalueFragmentNotCopyableException("An object repeats a key.");
+                    }
+
+                    inner = _reader.NextToken(_reader.NextToken(inner));
+                }
+
+                outer = _reader.NextToken(_reader.NextToken(outer));
+            }
+
+            return;
+        }
+
+        var seen = new HashSet<string>(count, StringComparer.Ordinal);
+        token = first;
+        for (var i = 0; i < count; i++)
+        {
+            if (!seen.Add(_reader.TokenString(token)))
+            {
+                throw new DevalueFragmentNotCopyableException("An object repeats a key.");
+            }
+
+            token = _reader.NextToken(_reader.NextToken(token));
+        }
+    }
+
+    private int CopyArray(int reference, ref int slot)
+    {
+        var (index, mark) = BeginContainer(ref slot);
+        var count = _reader.ElementCount(reference);
+        var holes = 0;
+        var token = count > 0 ? _reader.ElementToken(reference, 0) : -1;
+        for (var i = 0; i < count; i++)
+        {
+            if (_reader.IsInteger(token, DevalueWriter.Hole))
+            {
+                _writer.Push(DevalueWriter.Hole);
+                holes++;
+            }
+            else
+            {
+                _writer.Push(Copy(_reader.ResolveIndex(token)));
+            }
+
+            token = _reader.NextToken(token);
+        }
+
+        SequenceWriting.WriteArrayEntry(_writer, index, _writer.Children(mark), holes);
+        _writer.PopTo(mark);
+        _writer.ExitContainer();
+        return index;
+    }
+
+    private int CopyTagged(int reference, ref int slot, string tag, bool pairs)
+    {
+        var (index, mark) = BeginContainer(ref slot);
+        var count = _reader.ElementCount(reference) - 1;
+        if (pairs && count % 2 != 0)
+        {
+            throw DevalueReader.InvalidInput();
+        }
+
+        var token = count > 0 ? _reader.ElementToken(reference, 1) : -1;
+        for (var i = 0; i < count; i++)
+        {
+            _writer.Push(Copy(_reader.ResolveIndex(token)));
+            token = _reader.NextToken(token);
+        }
+
+        CheckMembersDistinct(_writer.Children(mark), pairs ? 2 : 1);
+        _writer.WriteTaggedEntry(index, tag, mark);
+        _writer.ExitContainer();
+        return index;
+    }
+
+    /// <summary>
+    /// A Set's members and a Map's keys are distinct by SameValueZero in the natural value. After
+    /// renumbering, equal primitives share one reference and one object has one reference, so
+    /// equal references mean a repeat; -0 equals an entry 0, so it is refused outright.
+    /// </summary>
+    private static void CheckMembersDistinct(ReadOnlySpan<int> children, int stride)
+    {
+        var members = children.Length / stride;
+        if (members <= PairwiseLimit)
+        {
+            for (var i = 0; i < children.Length; i += stride)
+            {
+                if (children[i] == DevalueWriter.NegativeZero)
+                {
+                    throw new DevalueFragmentNotCopyableException("A Set or Map holds -0.");
+                }
+
+                for (var j = i + stride; j < children.Length; j += stride)
+                {
+                    if (children[i] == children[j])
+                    {
+                        throw new DevalueFragmentNotCopyableException("A Set or Map repeats a member.");
+                    }
+                }
+            }
+
+            return;
+        }
+
+        var seen = new HashSet<int>(members);
+        for (var i = 0; i < children.Length; i += stride)
+        {
+            if (children[i] == DevalueWriter.NegativeZero || !seen.Add(children[i]))
+            {
+                throw new DevalueFragmentNotCopyableException("A Set or Map repeats a member.");
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Data.Common;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Tote.Drivers;
+using Tote.Drivers.Sql;
+
+namespace Tote.PostgreSql.Drivers;
+
+/// <summary>
+/// The <c>postgres</c> driver: one table, every statement one round trip on a pooled connection
+/// of an <see cref="NpgsqlDataSource"/>. A read-only request is one statement even when its expiry
+/// is due to slide (<see cref="LoadAndSlideAsync"/>).
+/// </summary>
+/// <remarks>
+/// Prepared statements: every command is prepared explicitly. Npgsql keeps prepared statements on
+/// the physical connection across pool rentals, and preparing SQL that connection already has
+/// costs no round trip, so each statement is parsed and planned once per connection, whatever
+/// data source the app passes in (no need for <c>Max Auto Prepare</c> in its connection string).
+/// All statements run at READ COMMITTED and each is atomic on its own: a concurrent
+/// compare-and-swap on the same row waits for the other and then sees its new version, so it
+/// never fails with a serialization error; it simply does not match.
+/// </remarks>
+internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSlidingLoader, IAsyncDisposable, IDisposable
+{
+    public const string Name = "postgres";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly string _location;
+    private readonly string _loadAndSlide;
+
+    public PostgreSqlSessionStore(NpgsqlDataSource dataSource, bool ownsDataSource, PostgreSqlSessionStoreOptions options, TimeProvider time, ILogger logger)
+        : base(new SqlStatements(QualifiedName(options)), options.CreateTableIfMissing, options.SweepInterval, time, logger)
+    {
+        _dataSource = dataSource;
+        _ownsDataSource = ownsDataSource;
+        var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+
+        // Host, port and database only: the connection string may hold a password.
+        _location = $"PostgreSQL at {builder.Host}:{builder.Port}/{builder.Database}";
+        IndexName = SqlIdentifier.Quote(options.TableName + "_expires");
+
+        var table = Statements.Table;
+
+        // One statement: the row as it is, and its expiry moved only when the move is worth a write
+        // (a tenth of the idle timeout, the core's throttle); most reads write nothing.
+        _loadAndSlide = $"""
+            WITH live AS (
+                SELECT id, record, version, created, expires FROM {table} WHERE id = @id AND expires > @now
+            ), slid AS (
+                UPDATE {table} AS s SET expires = LEAST(@now + @idle, c.created + @absolute)
+                FROM live AS c
+                WHERE s.id = c.id AND s.expires > @now AND LEAST(@now + @idle, c.created + @absolute) - c.expires >= @idle / 10
+                RETURNING s.expires
+            )
+            SELECT c.record, c.version, c.created, COALESCE((SELECT expires FROM slid), c.expires) FROM live AS c
+            """;
+    }
+
+    public override string DriverName => Name;
+
+    /// <summary>The expiry index's name, quoted.</summary>
+    public string IndexName { get; }
+
+    protected override string Location => _location;
+
+    public async ValueTask<SessionRecord?> LoadAndSlideAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, CancellationToken cancellationToken = default)
+    {
+        await BeginAsync(cancellationToken).ConfigureAwait(false);
+        var row = await ExecuteAsync(
+            _loadAndSlide,
+            writes: true,
+            (id, now: Now(), idle: (long)idleTimeout.TotalMilliseconds, absolute: (long)absoluteTimeout.TotalMilliseconds),
+            static (command, s) =>
+            {
+                Bind(command, "@id", s.id);
+                Bind(command, "@now", s.now);
+                Bind(command, "@idle", s.idle);
+                Bind(command, "@absolute", s.absolute);
+            },
+            ReadRowAsync,
+            cancellationToken).ConfigureAwait(false);
+        return await AcceptAsync(id, row, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The statements that create the table and its index, as the README shows them.</summary>
+    internal static string CreateTableSql(string table, string index) => $"""
+        CREATE TABLE IF NOT EXISTS {table} (
+            id      text   NOT NULL PRIMARY KEY,
+            record  text   NOT NULL,
+            version bigint NOT NULL,
+            created bigint NOT NULL,
+            expires bigint NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS {index} ON {table} (expires);
+        """;
+
+    protected override async ValueTask<TResult> ExecuteAsync<TState, TResult>(
+        string sql,
+        bool writes,
+        TState state,
+        Action<DbCommand, TState> bind,
+        Func<DbCommand, CancellationToken, ValueTask<TResult>> run,
+        CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = sql;
+                bind(command, state);
+                await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+                return await run(command, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    protected override async ValueTask CreateTableAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // Checked first: CREATE TABLE IF NOT EXISTS needs the CREATE privilege on the schema even
+            // when the table is there, which a role that only uses a migrated table does not have.
+            var exists = connection.CreateCommand();
+            await using (exists.ConfigureAwait(false))
+            {
+                exists.CommandText = "SELECT to_regclass(@table) IS NOT NULL";
+                Bind(exists, "@table", Statements.Table);
+                if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+                {
+                    return;
+                }
+            }
+
+            var create = connection.CreateCommand();
+            await using (create.ConfigureAwait(false))
+            {
+                create.CommandText = CreateTableSql(Statements.Table, IndexName);
+                try
+                {
+                    await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+                {
+                    // Another app instance created it at the same moment: IF NOT EXISTS is not atomic in PostgreSQL.
+                }
+            }
+        }
+    }
+
+    private static string QualifiedName(PostgreSqlSessionStoreOptions options)
+        => SqlIdentifier.Quote(options.Schema) + "." + SqlIdentifier.Quote(options.TableName);
+}

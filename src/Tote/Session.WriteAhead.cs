@@ -1,0 +1,96 @@
+using Tote.Devalue;
+using Tote.Serialization;
+
+namespace Tote;
+
+/// <content>
+/// Writing the record ahead: the usual request loads a session, sets one key and saves. For that
+/// request the record to store is fully known at <c>Set</c>, so it is written right then, with
+/// the new value written once, straight into it, instead of into text of its own that the save
+/// would parse and copy again. The save stores that record as long as nothing it depends on has
+/// changed since; otherwise it composes the record as usual, reading the value back from it.
+/// </content>
+public sealed partial class Session
+{
+    private WriteAhead? _writtenAhead;
+
+    /// <summary>
+    /// Writes the whole record with <paramref name="value"/> set, when this is the request's
+    /// first change to a session whose stored state is known; <see langword="null"/> otherwise,
+    /// or when the value cannot be written (the caller then reports that with the usual error).
+    /// </summary>
+    private WriteAhead? TryWriteAhead<T>(string key, T value, double? expires)
+    {
+        _writtenAhead = null;
+        if (_state is not (SessionState.Existing or SessionState.Fresh) || HasChanges)
+        {
+            return null;
+        }
+
+        var now = NowMilliseconds();
+        var entries = Compose(now);
+        entries[key] = SessionEntry.Pending(value, expires);
+        string record;
+        try
+        {
+            record = SessionRecordFormat.Write(entries);
+        }
+        catch (DevalueException)
+        {
+            return null;
+        }
+
+        if (record.Length > _runtime.Options.MaxSessionSize)
+        {
+            throw new SessionSerializationException(
+                key,
+                $"Setting session key '{key}' would grow the session to {record.Length} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.",
+                innerException: null);
+        }
+
+        var earliestExpiry = double.PositiveInfinity;
+        foreach (var (_, entry) in entries)
+        {
+            if (entry.Expires is { } at && at < earliestExpiry)
+            {
+                earliestExpiry = at;
+            }
+        }
+
+        var written = SessionEntry.FromRecord(record, key, expires, record.Length - _baseLength);
+        return new WriteAhead(record, _base, key, StagedChange.Put(written), earliestExpiry);
+    }
+
+    private void StageWrittenAhead(string key, WriteAhead ahead)
+    {
+        (_changes ??= new(StringComparer.Ordinal))[key] = ahead.Change;
+        _writtenAhead = ahead;
+    }
+
+    /// <summary>
+    /// The record written at <c>Set</c>, if it is still what composing would write now: same
+    /// stored state, that one change and nothing else, and no key expired since.
+    /// </summary>
+    private string? WrittenAheadRecord(double now)
+    {
+        if (_writtenAhead is not { } ahead)
+        {
+            return null;
+        }
+
+        var current = ReferenceEquals(_base, ahead.Base)
+            && _changes is { Count: 1 } changes
+            && changes.TryGetValue(ahead.Key, out var change)
+            && ReferenceEquals(change, ahead.Change)
+            && now <= ahead.EarliestExpiry;
+        if (!current)
+        {
+            _writtenAhead = null;
+            return null;
+        }
+
+        return ahead.Record;
+    }
+
+    private sealed record WriteAhead(string Record, OrderedDictionary<string, SessionEntry> Base, string Key, StagedChange Change, double EarliestExpiry);
+}

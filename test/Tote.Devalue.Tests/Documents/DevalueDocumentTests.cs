@@ -1,0 +1,155 @@
+using Tote.Devalue.Tests.Vectors;
+
+namespace Tote.Devalue.Tests.Documents;
+
+public sealed class DevalueDocumentTests
+{
+    public static TheoryData<string> ValidCases => PublicVectors.ParseableNames;
+
+    [Theory]
+    [MemberData(nameof(ValidCases))]
+    public void WritingAFragment_OfEveryValidVector_IsTheNaturalWriteOrRefuses(string name)
+    {
+        var text = PublicVectors.Get(name).Devalue!;
+        var natural = DevalueSerializer.Serialize(DevalueSerializer.Deserialize(text));
+        var document = DevalueDocument.Parse(text);
+
+        try
+        {
+            Assert.Equal(natural, DevalueSerializer.Serialize((object)new DevalueFragment(document, document.Root)));
+        }
+        catch (DevalueFragmentNotCopyableException)
+        {
+            // Refusing is allowed: the caller then writes the natural value.
+        }
+    }
+
+    [Theory]
+    [InlineData("""[["Set",1,1],"a"]""")]
+    [InlineData("""[["Set",1,2],"a","a"]""")]
+    [InlineData("""[["Map",1,2,1,3],"k",1,2]""")]
+    [InlineData("""[{"b":1,"1":1},2]""")]
+    [InlineData("""[{"a":1,"a":2},3,4]""")]
+    [InlineData("""[[-7,3,1,1],"x"]""")]
+    [InlineData("""[["null","a",1],2]""")]
+    public void WritingAFragment_ThatTheNaturalValueWouldNormalize_Refuses(string text)
+    {
+        var document = DevalueDocument.Parse(text);
+
+        Assert.Throws<DevalueFragmentNotCopyableException>(() => DevalueSerializer.Serialize((object)new DevalueFragment(document, document.Root)));
+    }
+
+    [Fact]
+    public void WritingFragments_OfOneDocument_KeepsWhatTheyShare()
+    {
+        var shared = new List<object?> { "a" };
+        var document = DevalueDocument.Parse(DevalueSerializer.Serialize(new List<object?> { shared, shared }));
+        var items = document.Read<List<List<string>>>(document.Root); // a typed read first must not disturb the copy
+        var first = new DevalueFragment(document, FirstElement(document));
+
+        var text = DevalueSerializer.Serialize(new List<object?> { first, first, "a" });
+
+        Assert.Equal(DevalueSerializer.Serialize(new List<object?> { shared, shared, "a" }), text);
+        Assert.Equal(["a"], items![1]);
+    }
+
+    [Fact]
+    public void WritingFragments_OfTwoDocuments_DeduplicatesPrimitivesAcrossThem()
+    {
+        var one = DevalueDocument.Parse(DevalueSerializer.Serialize(new List<string> { "x", "y" }));
+        var two = DevalueDocument.Parse(DevalueSerializer.Serialize(new List<string> { "y", "x" }));
+
+        var text = DevalueSerializer.Serialize(new List<object?> { new DevalueFragment(one, one.Root), new DevalueFragment(two, two.Root) });
+
+        Assert.Equal("""[[1,4],[2,3],"x","y",[3,2]]""", text);
+    }
+
+    [Fact]
+    public void Read_Twice_ReturnsObjectsThatShareNothing()
+    {
+        var document = DevalueDocument.Parse(DevalueSerializer.Serialize(new List<List<string>> { new() { "a" } }));
+
+        var first = document.Read<List<List<string>>>(document.Root)!;
+        first[0].Add("changed");
+        var second = document.Read<List<List<string>>>(document.Root)!;
+
+        Assert.Equal(["a"], second[0]);
+        Assert.NotSame(first[0], second[0]);
+    }
+
+    [Fact]
+    public void ReadNatural_Twice_ReturnsObjectsThatShareNothing()
+    {
+        var document = DevalueDocument.Parse("""[{"items":1},[2],"a"]""");
+
+        var first = (OrderedDictionary<string, object?>)document.ReadNatural(document.Root)!;
+        var second = (OrderedDictionary<string, object?>)document.ReadNatural(document.Root)!;
+
+        Assert.NotSame(first["items"], second["items"]);
+        Assert.Equal(first["items"], second["items"]);
+    }
+
+    [Fact]
+    public void TryGetProperty_OfARepeatedKey_FindsTheLastOneAsJsonParseDoes()
+    {
+        var document = DevalueDocument.Parse("""[{"data":1,"data":2},"first","last"]""");
+
+        Assert.True(document.TryGetProperty(document.Root, "data", out var value));
+        Assert.Equal("last", document.GetStringOrNull(value));
+        Assert.False(document.TryGetProperty(document.Root, "expires", out _));
+    }
+
+    [Fact]
+    public void GetMapEntries_OfAMap_ListsKeyAndValueReferencesInOrder()
+    {
+        var document = DevalueDocument.Parse("""[["Map",1,2,3,-1],"cart",7,"user"]""");
+
+        var entries = document.GetMapEntries(document.Root);
+
+        Assert.Equal([("cart", 7d), ("user", (double?)null)], entries.Select(e => (document.GetStringOrNull(e.Key), document.GetNumberOrNull(e.Value))));
+    }
+
+    [Fact]
+    public void Validate_OfTextDevalueRefuses_ThrowsDevalueException()
+    {
+        var document = DevalueDocument.Parse("""[{"a":5}]""");
+
+        Assert.Throws<DevalueException>(document.Validate);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(500)]
+    public void Validate_OfNestedArrays_RefusesExactlyTheDepthsAnUntypedReadRefuses(int depth)
+    {
+        // [[1],[2],…,[depth-1],"leaf"]: each array holds the next.
+        var entries = Enumerable.Range(1, depth - 1).Select(i => $"[{i}]").Append("\"leaf\"");
+        var text = "[" + string.Join(",", entries) + "]";
+        var readFails = Record.Exception(() => DevalueSerializer.Deserialize(text));
+
+        var validateFails = Record.Exception(DevalueDocument.Parse(text).Validate);
+
+        Assert.Equal(readFails?.Message, validateFails?.Message);
+    }
+
+    [Theory]
+    [InlineData("""[["Map",1],"key"]""")]
+    [InlineData("""[["Set",7],"x"]""")]
+    [InlineData("""[{"__proto__":1},2]""")]
+    [InlineData("""[["Nope",1],2]""")]
+    [InlineData("""[[1,"x"],2]""")]
+    public void Validate_OfTextAnUntypedReadRefuses_ThrowsItsError(string text)
+    {
+        var read = Assert.Throws<DevalueException>(() => DevalueSerializer.Deserialize(text));
+
+        var validated = Assert.Throws<DevalueException>(DevalueDocument.Parse(text).Validate);
+
+        Assert.Equal(read.Reason, validated.Reason);
+    }
+
+    private static int FirstElement(DevalueDocument document) =>
+        document.Reader.ResolveIndex(document.Reader.ElementToken(document.Root, 0));
+}

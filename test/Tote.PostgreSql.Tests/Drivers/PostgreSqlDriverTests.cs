@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using Tote.Drivers;
+using Tote.PostgreSql.Drivers;
+using Tote.PostgreSql.Tests.Servers;
+using Tote.Testing;
+
+namespace Tote.PostgreSql.Tests.Drivers;
+
+/// <summary>
+/// What the <c>postgres</c> driver promises beyond the conformance suite: the record stored
+/// verbatim, a read that is one statement even when its expiry slides, refresh that leaves the
+/// record alone, batched sweeping, the app's data source, configuration alone, and the core's
+/// concurrency guarantees through a real pipeline.
+/// </summary>
+public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : DriverPipelineTests, IAsyncLifetime
+{
+    private const string CartRecord = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""";
+
+    private readonly string _table = PostgreSqlServer.NewTableName();
+    private NpgsqlDataSource? _dataSource;
+
+    private NpgsqlDataSource DataSource => _dataSource!;
+
+    private FakeTimeProvider Clock { get; } = TestClock.Create();
+
+    public ValueTask InitializeAsync()
+    {
+        _dataSource = server.CreateDataSource();
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await using (var drop = _dataSource.CreateCommand($"DROP TABLE IF EXISTS {_table}"))
+            {
+                await drop.ExecuteNonQueryAsync();
+            }
+
+            await _dataSource.DisposeAsync();
+        }
+    }
+
+    protected override void UseDriver(IToteBuilder builder) => builder.UsePostgreSql(server.ConnectionString, o =>
+    {
+        o.TableName = _table;
+
+        // No timed sweep while a test moves the clock: its statements would be counted with the request's.
+        o.SweepInterval = TimeSpan.FromDays(1);
+    });
+
+    [Fact]
+    public async Task Save_StoresTheRecordVerbatimWithItsTimes()
+    {
+        var store = CreateStore();
+        var id = TestIds.New();
+
+        await store.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+
+        Assert.Equal(CartRecord, await ScalarAsync($"SELECT record FROM {_table} WHERE id = $1", id));
+        Assert.Equal(Clock.GetUtcNow().AddHours(1).ToUnixTimeMilliseconds(), await ScalarAsync($"SELECT expires FROM {_table} WHERE id = $1", id));
+    }
+
+    [Fact]
+    public async Task Requests_CostOneStatementToRead_TwoToWrite_OneToCreateOrDestroy()
+    {
+        await using var host = await StartHostAsync();
+        using var client = host.CreateClient();
+
+        Assert.Equal(1, await CountStatementsAsync(() => client.PostAsync("/cart/a")));    // new session: one insert
+        Assert.Equal(1, await CountStatementsAsync(() => client.GetAsync("/cart")));       // read: one statement
+        host.Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(1, await CountStatementsAsync(() => client.GetAsync("/cart")));       // read whose expiry slides: still one
+        Assert.Equal(2, await CountStatementsAsync(() => client.PostAsync("/cart/b")));    // write: load, then compare-and-swap
+        Assert.Equal(1, await CountStatementsAsync(() => client.PostAsync("/destroy")));   // destroy: one delete
+    }
+
+    [Fact]
+    public async Task Sweep_DeletesExpiredRowsInBatchesUntilNoneAreLeft()
+    {
+        var store = CreateStore();
+        var live = TestIds.New();
+        await store.SaveAsync(live, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await ScalarAsync($"INSERT INTO {_table} (id, record, version, created, expires) SELECT 'expired-' || i, '[]', 1, 0, $1 FROM generate_series(1, 2500) AS i", Clock.GetUtcNow().AddMinutes(-1).ToUnixTimeMilliseconds());
+
+        Assert.Equal(2500, await store.SweepAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {_table}"));
+    }
+
+    [Fact]
+    public async Task ConfigurationAlone_ChoosesPostgresWithItsTable()
+    {
+        await using var host = await ToteTestHost.StartAsync(MapEndpoints, o =>
+        {
+            o.Configuration["Tote:Driver"] = "postgres";
+            o.Configuration["Tote:PostgreSql:ConnectionString"] = server.ConnectionString;
+            o.Configuration["Tote:PostgreSql:Schema"] = "public";
+            o.Configuration["Tote:PostgreSql:TableName"] = _table;
+            o.Driver = b => b.AddPostgreSql();
+        });
+        using var client = host.CreateClient();
+
+        (await client.PostAsync("/cart/a")).Dispose();
+
+        Assert.IsType<PostgreSqlSessionStore>(host.Store);
+        Assert.Equal("""[["Map",1,2],"cart",{"data":3,"expires":-1},[4],"a"]""", await ScalarAsync($"SELECT record FROM {_table} WHERE id = $1", client.SessionId!));
+    }
+
+    [Fact]
+    public async Task UsePostgreSql_WithoutConnectionString_UsesTheAppsDataSourceAndLeavesItOpen()
+    {
+        await using (var host = await StartHostAsync(o =>
+        {
+            o.Services = s => s.AddSingleton(DataSource);
+            o.Driver = b => b.UsePostgreSql(p => p.TableName = _table);
+        }))
+        {
+            using var client = host.CreateClient();
+            (await client.PostAsync("/cart/a")).Dispose();
+            Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {_table} WHERE id = $1", client.SessionId!));
+        }
+
+        Assert.Equal(1, await ScalarAsync("SELECT 1"));
+    }
+
+    [Fact]
+    public async Task BadOptions_FailStartupListingEveryError()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ToteTestHost.StartAsync(MapEndpoints, o =>
+            o.Driver = b => b.UsePostgreSql(DataSource, p =>
+            {
+                p.Schema = "public\"; DROP TABLE users; --";
+                p.TableName = "1sessions";
+            })));
+
+        Assert.Contains("Tote:PostgreSql:Schema", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Tote:PostgreSql:TableName", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Readme_ShowsTheStatementsThatCreateTheTable()
+    {
+        var readme = await File.ReadAllTextAsync(RepositoryFiles.Find("src/Tote.PostgreSql/README.md"), TestContext.Current.CancellationToken);
+
+        Assert.Contains(PostgreSqlSessionStore.CreateTableSql("\"public\".\"tote_sessions\"", "\"tote_sessions_expires\""), readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExistingTable_IsUsedWithoutCreatingAnything()
+    {
+        await ScalarAsync($"CREATE TABLE {_table} (id text PRIMARY KEY, record text NOT NULL, version bigint NOT NULL, created bigint NOT NULL, expires bigint NOT NULL)");
+        var store = CreateStore();
+        var id = TestIds.New();
+
+        Assert.NotNull(await store.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken));
+        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM pg_indexes WHERE tablename = '{_table}' AND indexname = '{_table}_expires'"));
+    }
+
+    private PostgreSqlSessionStore CreateStore()
+    {
+        var store = new PostgreSqlSessionStore(DataSource, ownsDataSource: false, new PostgreSqlSessionStoreOptions { TableName = _table }, Clock, NullLogger.Instance);
+        store.PrepareTable();
+        return store;
+    }
+
+    private SessionRecord Record(string data = CartRecord, TimeSpan? lifetime = null) => new()
+    {
+        Data = data,
+        CreatedAt = Clock.GetUtcNow(),
+        ExpiresAt = Clock.GetUtcNow() + (lifetime ?? TimeSpan.FromHours(1)),
+    };
+
+    private async Task<object?> ScalarAsync(string sql, params object[] values)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+    }
+
+    // Npgsql traces every command it sends; those naming this test's table are this test's statements.
+    private async Task<int> CountStatementsAsync(Func<Task<HttpResponseMessage>> request)
+    {
+        var count = 0;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TagObjects.Any(t => t.Value is string text && text.Contains(_table, StringComparison.Ordinal)))
+                {
+                    Interlocked.Increment(ref count);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var response = await request();
+        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}");
+        return count;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Tote.Testing;
+
+/// <summary>
+/// The core's concurrency guarantees through a real pipeline on one driver: concurrent
+/// <c>UpdateAsync</c> calls lose nothing, writers of different keys lose nothing, and a destroyed
+/// session is never written again. A driver's test class inherits it and says only how to choose
+/// its driver.
+/// </summary>
+public abstract class DriverPipelineTests
+{
+    private static readonly SessionKey<List<string>> Cart = new("cart");
+
+    /// <summary>Chooses the driver under test (<c>b.UseSqlite(…)</c>), or skips the test when its server is missing.</summary>
+    protected abstract void UseDriver(IToteBuilder builder);
+
+    [Fact]
+    public async Task HundredConcurrentUpdates_LeaveAHundredItems()
+    {
+        await using var host = await StartHostAsync();
+        using var client = host.CreateClient();
+        (await client.PostAsync("/cart/seed")).Dispose();
+        var id = client.SessionId!;
+
+        await PostConcurrentlyAsync(client, id, 100, i => $"/cart/{i}");
+
+        var cart = (await client.GetStringAsync("/cart")).Split(',');
+        Assert.Equal(101, cart.Length);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(), cart.Skip(1).Order());
+    }
+
+    [Fact]
+    public async Task ConcurrentWritersOfDifferentKeys_LoseNothing()
+    {
+        await using var host = await StartHostAsync();
+        using var client = host.CreateClient();
+        (await client.PostAsync("/cart/seed")).Dispose();
+        var id = client.SessionId!;
+
+        await PostConcurrentlyAsync(client, id, 20, i => $"/set/k{i}/{i}");
+
+        Assert.Equal(21, (await client.GetStringAsync("/keys")).Split(',').Length);
+    }
+
+    [Fact]
+    public async Task DestroyedSession_IsNotResurrectedByALaterSaveOfTheOldId()
+    {
+        await using var host = await StartHostAsync();
+        using var client = host.CreateClient();
+        (await client.PostAsync("/cart/a")).Dispose();
+        var id = client.SessionId!;
+        var stale = await host.Store.LoadAsync(id, TestContext.Current.CancellationToken);
+
+        (await client.PostAsync("/destroy")).Dispose();
+        using var late = await client.SendWithIdAsync(HttpMethod.Post, "/set/x/1", id);
+
+        Assert.Null(await host.Store.SaveAsync(id, stale!, stale!.Version, TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task RegeneratedSession_KeepsItsDataUnderTheNewIdAndTheOldIdIsGone()
+    {
+        await using var host = await StartHostAsync();
+        using var client = host.CreateClient();
+        (await client.PostAsync("/cart/a")).Dispose();
+        var old = client.SessionId!;
+
+        (await client.PostAsync("/regenerate")).Dispose();
+
+        Assert.NotEqual(old, client.SessionId);
+        Assert.Equal("a", await client.GetStringAsync("/cart"));
+        Assert.Null(await host.Store.LoadAsync(old, TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>Starts a host on the driver under test with the endpoints these tests use.</summary>
+    protected Task<ToteTestHost> StartHostAsync(Action<ToteTestHostOptions>? configure = null) => ToteTestHost.StartAsync(MapEndpoints, o =>
+    {
+        o.Driver = UseDriver;
+        configure?.Invoke(o);
+    });
+
+    /// <summary>
+    /// The endpoints: <c>GET /</c> (no session), <c>POST /cart/{item}</c> (an <c>UpdateAsync</c> append), <c>GET /cart</c>,
+    /// <c>POST /set/{key}/{value}</c>, <c>GET /keys</c>, <c>POST /destroy</c>, <c>POST /regenerate</c>.
+    /// </summary>
+    protected static void MapEndpoints(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/", () => "hello");
+        app.MapPost("/cart/{item}", async (Session session, string item) =>
+            string.Join(",", await session.UpdateAsync(Cart, cart => [.. cart ?? [], item])));
+        app.MapGet("/cart", async (Session session) => string.Join(",", await session.GetAsync(Cart) ?? []));
+        app.MapPost("/set/{key}/{value}", (Session session, string key, string value) =>
+        {
+            session.Set(key, value);
+            return "ok";
+        });
+        app.MapGet("/keys", async (Session session) => string.Join(",", await session.KeysAsync()));
+        app.MapPost("/destroy", (Session session) =>
+        {
+            session.Destroy();
+            return "ok";
+        });
+        app.MapPost("/regenerate", async (Session session) =>
+        {
+            await session.RegenerateAsync();
+            return "ok";
+        });
+    }
+
+    private static async Task PostConcurrentlyAsync(SessionClient client, string id, int count, Func<int, string> path)
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, count).Select(i => client.SendWithIdAsync(HttpMethod.Post, path(i), id)));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+}

@@ -72,17 +72,20 @@ internal sealed class SessionStoreClient
         // (re-arming a timer is far cheaper than creating one per call). It is kept apart from the
         // caller's token so that a timeout and a cancelled request are reported differently.
         var timeout = RentTimeout();
-        var link = cancellationToken.CanBeCanceled && timeout is not null
-            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout)
-            : default;
+        CancellationTokenRegistration link = default;
         try
         {
             var pending = call(_store, state, timeout?.Token ?? cancellationToken);
-            if (!pending.IsCompleted)
+            if (!pending.IsCompleted && timeout is not null)
             {
-                // The timer starts only for a call that has to wait: in-process drivers finish
-                // synchronously, and arming a timer costs more than their whole call.
-                timeout?.CancelAfter(_timeout);
+                // Timer and link start only for a call that has to wait: in-process drivers finish
+                // synchronously, and arming a timer costs more than their whole call. A caller
+                // cancelled in the meantime cancels at once, on registration.
+                timeout.CancelAfter(_timeout);
+                if (cancellationToken.CanBeCanceled)
+                {
+                    link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+                }
             }
 
             return await pending.ConfigureAwait(false);

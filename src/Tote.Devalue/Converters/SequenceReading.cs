@@ -37,21 +37,25 @@ internal static class SequenceReading
             default:
                 var isSet = reader.GetNode(reference) == DevalueNode.Set;
                 var token = reader.ElementToken(reference, isSet ? 1 : 0);
-                for (var i = 0; i < length; i++)
+
+                // One protected region around the loop, not one per element, keeps the loop body
+                // tight; the index is still known for the error's path.
+                var i = 0;
+                try
                 {
-                    if (isSet || !(reader.IsInteger(token, DevalueWriter.Hole)))
+                    for (; i < length; i++)
                     {
-                        try
+                        if (isSet || !reader.IsInteger(token, DevalueWriter.Hole))
                         {
                             assign(state, i, converter.Read(reader, reader.ResolveIndex(token)));
                         }
-                        catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Index(i)))
-                        {
-                            throw;
-                        }
-                    }
 
-                    token = reader.NextToken(token);
+                        token = reader.NextToken(token);
+                    }
+                }
+                catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Index(i)))
+                {
+                    throw;
                 }
 
                 break;

@@ -43,8 +43,9 @@ internal sealed class DevalueDocument
     }
 
     /// <summary>
-    /// Resolves every entry reachable from the root as an untyped read does, so that text
-    /// devalue would refuse is refused now rather than when a part of it is first read.
+    /// Checks everything reachable from the root, refusing exactly what an untyped read would
+    /// refuse (without building the values), so that bad text is refused now rather than when a
+    /// part of it is first read.
     /// </summary>
     /// <exception cref="DevalueException">The text is not valid devalue.</exception>
     public void Validate() => _reader.Validate(Root);

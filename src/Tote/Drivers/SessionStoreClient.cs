@@ -79,9 +79,11 @@ internal sealed class SessionStoreClient
             if (!pending.IsCompleted && timeout is not null)
             {
                 // Timer and link start only for a call that has to wait: in-process drivers finish
-                // synchronously, and arming a timer costs more than their whole call. A caller
-                // cancelled in the meantime cancels at once, on registration.
-                timeout.CancelAfter(_timeout);
+                // synchronously, and arming a timer costs more than their whole call. The deadline
+                // still counts from the start of the call, and is checked again after arming, in
+                // case the clock moved on while the driver was starting. A caller cancelled in the
+                // meantime cancels at once, on registration.
+                ArmTimeout(timeout, started);
                 if (cancellationToken.CanBeCanceled)
                 {
                     link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
@@ -121,6 +123,20 @@ internal sealed class SessionStoreClient
             Telemetry.StoreDuration(operation, _time.GetElapsedTime(started));
             link.Dispose();
             ReturnTimeout(timeout);
+        }
+    }
+
+    private void ArmTimeout(CancellationTokenSource timeout, long started)
+    {
+        var remaining = _timeout - _time.GetElapsedTime(started);
+        if (remaining > TimeSpan.Zero)
+        {
+            timeout.CancelAfter(remaining);
+        }
+
+        if (_time.GetElapsedTime(started) >= _timeout)
+        {
+            timeout.Cancel();
         }
     }
 

@@ -56,6 +56,11 @@ public sealed class ToteOptions
     /// How long one store call may take before it fails with a <see cref="SessionStoreException"/>
     /// whose <see cref="SessionStoreException.IsTimeout"/> is set.
     /// </summary>
+    /// <remarks>
+    /// The deadline is enforced through the cancellation token the driver receives, from the start
+    /// of the call, for calls that wait asynchronously; a driver call that completes synchronously
+    /// (the memory driver, SQLite's own waits, which its busy timeout bounds) is not timed.
+    /// </remarks>
     /// <value>Defaults to 5 seconds.</value>
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -43,9 +43,15 @@ fi
 
 dotnet build Tote.slnx -c Release -nologo -clp:NoSummary
 
+# A hung test must fail the run, not eat CI's time limit: the whole suite takes about 5 minutes.
 status=0
-dotnet test --solution Tote.slnx -c Release --no-build \
+hung=0
+timeout --kill-after=30s "${TEST_TIMEOUT:-20m}" dotnet test --solution Tote.slnx -c Release --no-build \
   --results-directory "$results" --report-xunit-trx "$@" || status=$?
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+  echo "eng/test.sh: the tests did not finish within ${TEST_TIMEOUT:-20m} (a hung test?); counted as one failure." >&2
+  hung=1
+fi
 
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
@@ -58,6 +64,7 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
   skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+failed=$((failed + hung))
 
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "No test ran: treating this as a failure." >&2

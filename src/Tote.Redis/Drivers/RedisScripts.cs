@@ -8,25 +8,35 @@ namespace Tote.Redis.Drivers;
 /// relative to that time and only clean up.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The metadata is one plain string, <c>"&lt;created&gt; &lt;expires&gt;"</c>, so that both keys
+/// are read with one <c>MGET</c> and written with one <c>SET … PX</c> each: on a single-threaded
+/// Redis the number of commands a script runs is what a session write costs the server.
+/// </para>
+/// <para>
 /// A value without metadata is a session Tote has not written: Astro's unstorage driver writes
 /// the value with a plain <c>SET</c> and never touches the metadata. Such a session is live while
 /// its key exists, and is adopted (metadata written, expiry restored) at Tote's next touch.
+/// Metadata that is not Tote's string (another type at the key, or unreadable text) counts as
+/// none, and is overwritten at the next touch.
+/// </para>
 /// </remarks>
 internal static class RedisScripts
 {
-    // Reads of keys that may hold the wrong type (a damaged store) answer false instead of failing.
     private const string Prelude = """
-        local function try(...)
-          local ok, result = pcall(redis.call, ...)
-          if ok then return result end
-          return false
-        end
         -- Integers as text without an exponent, whichever Lua the server embeds.
         local function ms(n) return string.format('%d', n) end
-        local function expire(ttl)
+        -- MGET answers nil (false in Lua) for a key of another type, so a damaged store never fails a read.
+        local function times(meta)
+          if not meta then return nil, nil end
+          local created, expires = string.match(meta, '^(%-?%d+) (%-?%d+)$')
+          return tonumber(created), tonumber(expires)
+        end
+        local function store(created, expires, now)
+          local ttl = expires - now
           if ttl < 1 then ttl = 1 end
-          redis.call('PEXPIRE', KEYS[1], ms(ttl))
-          redis.call('PEXPIRE', KEYS[2], ms(ttl))
+          redis.call('SET', KEYS[2], ms(created) .. ' ' .. ms(expires), 'PX', ms(ttl))
+          return ms(ttl)
         end
 
         """;
@@ -38,19 +48,17 @@ internal static class RedisScripts
     /// and adopts a session written by someone else.
     /// </summary>
     public const string Load = Prelude + """
-        local value = try('GET', KEYS[1])
+        local pair = redis.call('MGET', KEYS[1], KEYS[2])
+        local value = pair[1]
         if not value then return false end
         local now, idle, absolute, slide = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
-        local meta = try('HMGET', KEYS[2], 'c', 'e') or {}
-        local created, expires = tonumber(meta[1]), tonumber(meta[2])
+        local created, expires = times(pair[2])
         if not created or not expires then
           local ttl = redis.call('PTTL', KEYS[1])
           created = now
           if ttl > 0 then expires = now + ttl else expires = now + idle end
           if slide then
-            redis.call('DEL', KEYS[2])
-            redis.call('HSET', KEYS[2], 'c', ms(created), 'e', ms(expires))
-            expire(expires - now)
+            redis.call('PEXPIRE', KEYS[1], store(created, expires, now))
           end
           return {value, ms(created), ms(expires)}
         end
@@ -58,8 +66,7 @@ internal static class RedisScripts
         if slide then
           local target = math.min(now + idle, created + absolute)
           if target - expires >= idle / 10 then
-            redis.call('HSET', KEYS[2], 'e', ms(target))
-            expire(target - now)
+            redis.call('PEXPIRE', KEYS[1], store(created, target, now))
             expires = target
           end
         end
@@ -67,30 +74,28 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: value, metadata. ARGV: expected version (the SHA-1 of the value, or empty for "no
-    /// live session"), new value, created, expires, now. Returns 1 when written, 0 on conflict.
-    /// The version is checked against the value itself, so a plain <c>SET</c> by another writer
-    /// is noticed even though it leaves the metadata alone.
+    /// KEYS: value, metadata. ARGV: now, new value, created, expires, then the value the caller
+    /// loaded (its version), or nothing to create a session that must not be live. Returns 1 when
+    /// written, 0 on conflict. The stored value itself is compared with the loaded one, so a plain
+    /// <c>SET</c> by another writer is noticed even though it leaves the metadata alone; Lua
+    /// compares two equal strings without hashing either.
     /// </summary>
     public const string Save = Prelude + """
-        local current = try('GET', KEYS[1])
-        local now = tonumber(ARGV[5])
+        local pair = redis.call('MGET', KEYS[1], KEYS[2])
+        local current = pair[1]
+        local now = tonumber(ARGV[1])
         local live = false
         if current then
-          local expires = tonumber(try('HGET', KEYS[2], 'e'))
+          local _, expires = times(pair[2])
           live = expires == nil or expires > now
         end
-        if ARGV[1] == '' then
+        if #ARGV < 5 then
           if live then return 0 end
-        elseif not live or redis.sha1hex(current) ~= ARGV[1] then
+        elseif not live or current ~= ARGV[5] then
           return 0
         end
-        local ttl = tonumber(ARGV[4]) - now
-        if ttl < 1 then ttl = 1 end
-        redis.call('SET', KEYS[1], ARGV[2], 'PX', ms(ttl))
-        redis.call('DEL', KEYS[2])
-        redis.call('HSET', KEYS[2], 'c', ARGV[3], 'e', ARGV[4])
-        redis.call('PEXPIRE', KEYS[2], ms(ttl))
+        local created, expires = tonumber(ARGV[3]), tonumber(ARGV[4])
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', store(created, expires, now))
         return 1
         """;
 
@@ -99,28 +104,21 @@ internal static class RedisScripts
     /// 0 when none exists. Adopts a session written by someone else.
     /// </summary>
     public const string Refresh = Prelude + """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local pair = redis.call('MGET', KEYS[1], KEYS[2])
+        if not pair[1] then return 0 end
         local now, target = tonumber(ARGV[2]), tonumber(ARGV[1])
-        local meta = try('HMGET', KEYS[2], 'c', 'e') or {}
-        local created, expires = tonumber(meta[1]), tonumber(meta[2])
+        local created, expires = times(pair[2])
         if expires and expires <= now then return 0 end
-        if not created or not expires then
-          redis.call('DEL', KEYS[2])
-          redis.call('HSET', KEYS[2], 'c', ms(now), 'e', ms(target))
-        else
-          redis.call('HSET', KEYS[2], 'e', ms(target))
-        end
-        expire(target - now)
+        redis.call('PEXPIRE', KEYS[1], store(created or now, target, now))
         return 1
         """;
 
     /// <summary>
-    /// KEYS: value, metadata. ARGV: the SHA-1 of the value to remove. Deletes a damaged record
-    /// only if it is still the one that was read, so a concurrent good write survives.
+    /// KEYS: value, metadata. ARGV: the stored bytes that were read. Deletes a damaged record only
+    /// if it is still the one that was read, so a concurrent good write survives.
     /// </summary>
     public const string DeleteIfUnchanged = """
-        local current = redis.call('GET', KEYS[1])
-        if current and redis.sha1hex(current) == ARGV[1] then
+        if redis.call('MGET', KEYS[1])[1] == ARGV[1] then
           return redis.call('DEL', KEYS[1], KEYS[2])
         end
         return 0

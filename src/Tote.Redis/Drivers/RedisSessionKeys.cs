@@ -4,7 +4,7 @@ namespace Tote.Redis.Drivers;
 
 /// <summary>
 /// The two keys of one session: the value at <c>KeyPrefix + id</c>, exactly the record Astro
-/// reads and writes, and a hash beside it with what only Tote needs (created and expiry times).
+/// reads and writes, and a string beside it with what only Tote needs (created and expiry times).
 /// The hash's name carries the session key as its Redis Cluster hash tag, so both keys live in
 /// one hash slot and one Lua script may touch both.
 /// </summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -13,8 +12,8 @@ namespace Tote.Redis.Drivers;
 /// The <c>redis</c> driver. The value at <c>KeyPrefix + id</c> is exactly the session's Astro
 /// record, as a plain Redis string; created and expiry times live in a hash in the same slot
 /// (<see cref="RedisSessionKeys"/>). Every operation is one Lua script or one command, so one
-/// round trip; the version of a session is the SHA-1 of its value, so compare-and-swap notices
-/// any other writer, including an Astro app that <c>SET</c>s the value and knows nothing of Tote.
+/// round trip; the version of a session is its value itself, so compare-and-swap notices any
+/// other writer, including an Astro app that <c>SET</c>s the value and knows nothing of Tote.
 /// </summary>
 internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoader, ISessionStoreEnumerator, IAsyncDisposable, IDisposable
 {
@@ -65,18 +64,16 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
     {
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
+
+        // Encoded strictly: text that is not valid UTF-8 (a lone surrogate) fails here instead of
+        // being stored with replacement characters.
         var bytes = StrictUtf8.GetBytes(record.Data);
-        var result = await Database.ScriptEvaluateAsync(
-            RedisScripts.Save,
-            [_keys.Value(id), _keys.Metadata(id)],
-            [
-                expectedVersion.Token ?? string.Empty,
-                bytes,
-                Milliseconds(record.CreatedAt),
-                Milliseconds(record.ExpiresAt),
-                Milliseconds(_time.GetUtcNow()),
-            ]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (long)result == 1 ? VersionOf(bytes) : null;
+        RedisValue[] arguments = expectedVersion.Token is { } expected
+            ? [Milliseconds(_time.GetUtcNow()), bytes, Milliseconds(record.CreatedAt), Milliseconds(record.ExpiresAt), expected]
+            : [Milliseconds(_time.GetUtcNow()), bytes, Milliseconds(record.CreatedAt), Milliseconds(record.ExpiresAt)];
+        var result = await Database.ScriptEvaluateAsync(RedisScripts.Save, [_keys.Value(id), _keys.Metadata(id)], arguments)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (long)result == 1 ? VersionOf(record.Data) : null;
     }
 
     public async ValueTask DeleteAsync(string id, CancellationToken cancellationToken = default)
@@ -117,8 +114,9 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
                 }
 
                 // A Tote session whose recorded expiry has passed is not live; one without metadata (written by Astro) is.
-                var expires = await database.HashGetAsync(_keys.Metadata(id), "e").WaitAsync(cancellationToken).ConfigureAwait(false);
-                if (expires.IsNull || (long)expires > Milliseconds(_time.GetUtcNow()))
+                // MGET, not GET: metadata of another type reads as none instead of failing the listing.
+                var metadata = await database.StringGetAsync([_keys.Metadata(id)]).WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (!RedisSessionMetadata.TryParse(metadata[0], out _, out var expires) || expires > Milliseconds(_time.GetUtcNow()))
                 {
                     yield return id;
                 }
@@ -144,10 +142,57 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         }
     }
 
+    /// <summary>
+    /// One <c>MGET</c> of value and metadata: plain commands cost a single-threaded Redis a fraction
+    /// of a script. A slide that is due is sent right behind it without waiting for the answer (the
+    /// refresh script never revives a session that is gone), so a read still waits for one round
+    /// trip. Only a value without Tote's metadata (written by another app) takes the load script,
+    /// which adopts it atomically.
+    /// </summary>
     private async ValueTask<SessionRecord?> LoadCoreAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, bool slide, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var keys = new[] { _keys.Value(id), _keys.Metadata(id) };
+        RedisKey[] keys = [_keys.Value(id), _keys.Metadata(id)];
+        var stored = await Database.StringGetAsync(keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var bytes = (byte[]?)stored[0];
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        if (!RedisSessionMetadata.TryParse(stored[1], out var created, out var expires))
+        {
+            return await AdoptAsync(keys, idleTimeout, absoluteTimeout, slide, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = Milliseconds(_time.GetUtcNow());
+        if (expires <= now)
+        {
+            return null;
+        }
+
+        if (TryDecode(bytes) is not { } data)
+        {
+            await RemoveMalformedAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        if (slide)
+        {
+            var idle = (long)idleTimeout.TotalMilliseconds;
+            var target = Math.Min(now + idle, created + (long)absoluteTimeout.TotalMilliseconds);
+            if (target - expires >= idle / 10)
+            {
+                _ = Database.ScriptEvaluateAsync(RedisScripts.Refresh, keys, [target, now], CommandFlags.FireAndForget);
+                expires = target;
+            }
+        }
+
+        return Record(data, created, expires);
+    }
+
+    private async ValueTask<SessionRecord?> AdoptAsync(RedisKey[] keys, TimeSpan idleTimeout, TimeSpan absoluteTimeout, bool slide, CancellationToken cancellationToken)
+    {
         var result = await Database.ScriptEvaluateAsync(
             RedisScripts.Load,
             keys,
@@ -163,37 +208,53 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         }
 
         var parts = (RedisResult[])result!;
-        var bytes = (byte[]?)parts[0];
-        if (bytes is null)
+        if ((byte[]?)parts[0] is not { } bytes)
         {
             return null;
         }
 
-        string data;
+        if (TryDecode(bytes) is not { } data)
+        {
+            await RemoveMalformedAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        return Record(
+            data,
+            long.Parse((string)parts[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
+            long.Parse((string)parts[2]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+    }
+
+    // Removed so that a new session may take the ID; the core logs and counts the records it can
+    // decode but not parse, this one it never sees.
+    private async Task RemoveMalformedAsync(RedisKey[] keys, byte[] bytes, CancellationToken cancellationToken)
+    {
+        Log.MalformedValueRemoved(_logger);
+        await Database.ScriptEvaluateAsync(RedisScripts.DeleteIfUnchanged, keys, [bytes]).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static SessionRecord Record(string data, long created, long expires) => new()
+    {
+        Data = data,
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(created),
+        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expires),
+        Version = VersionOf(data),
+    };
+
+    private static long Milliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    // Empty text is no record either, and could not be a version.
+    private static string? TryDecode(byte[] bytes)
+    {
         try
         {
-            data = StrictUtf8.GetString(bytes);
+            return bytes.Length == 0 ? null : StrictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
-            // Removed so that a new session may take the ID; the core logs and counts the ones it
-            // can decode but not parse, this one it never sees.
-            Log.MalformedValueRemoved(_logger);
-            await Database.ScriptEvaluateAsync(RedisScripts.DeleteIfUnchanged, keys, [VersionOf(bytes).Token])
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
-
-        return new SessionRecord
-        {
-            Data = data,
-            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)parts[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)),
-            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)parts[2]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)),
-            Version = VersionOf(bytes),
-        };
     }
-
-    private static long Milliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     // The form Tote and Astro issue: a lowercase UUID v4.
     private static bool IsSessionId(string value)
@@ -218,11 +279,10 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         return escaped.ToString();
     }
 
-    // The SHA-1 of the stored bytes, the same the scripts compute with redis.sha1hex: a content
-    // hash for change detection, not a security measure.
-#pragma warning disable CA5350 // Do not use weak cryptographic algorithms
-    private static SessionVersion VersionOf(byte[] bytes) => new(Convert.ToHexStringLower(SHA1.HashData(bytes)));
-#pragma warning restore CA5350
+    // The version of a session is its value: the save script compares the stored value with it,
+    // which notices any other writer, costs the server no hashing (Lua compares two equal strings
+    // by length and bytes), and costs this process nothing but the reference it already holds.
+    private static SessionVersion VersionOf(string data) => new(data);
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
         => Log.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception);

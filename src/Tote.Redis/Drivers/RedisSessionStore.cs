@@ -10,8 +10,8 @@ namespace Tote.Redis.Drivers;
 
 /// <summary>
 /// The <c>redis</c> driver. The value at <c>KeyPrefix + id</c> is exactly the session's Astro
-/// record, as a plain Redis string; created and expiry times live in a hash in the same slot
-/// (<see cref="RedisSessionKeys"/>). Every operation is one Lua script or one command, so one
+/// record, as a plain Redis string; created and expiry times live in a string in the same slot
+/// (<see cref="RedisSessionKeys"/>). Every operation is one command or one Lua script, so one
 /// round trip; the version of a session is its value itself, so compare-and-swap notices any
 /// other writer, including an Astro app that <c>SET</c>s the value and knows nothing of Tote.
 /// </summary>

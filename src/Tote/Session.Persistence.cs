@@ -121,7 +121,7 @@ public sealed partial class Session
         OrderedDictionary<string, SessionEntry> entries;
         try
         {
-            entries = SessionRecordFormat.Read(record.Data);
+            entries = SessionRecordFormat.Read(record.Data, checkAll: !record.IsWrittenByTote);
         }
         catch (FormatException ex)
         {
@@ -182,7 +182,7 @@ public sealed partial class Session
             }
 
             var fresh = _state == SessionState.Fresh;
-            var record = new SessionRecord { Data = data, CreatedAt = _createdAt, ExpiresAt = ExpiryAt(now) };
+            var record = new SessionRecord { Data = data, CreatedAt = _createdAt, ExpiresAt = ExpiryAt(now), IsWrittenByTote = true };
             var saved = await _runtime.Store.SaveAsync(_id!, record, fresh ? SessionVersion.Missing : _version, cancellationToken).ConfigureAwait(false);
             if (saved is { } version)
             {

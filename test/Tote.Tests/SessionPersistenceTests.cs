@@ -525,6 +525,24 @@ public sealed class SessionPersistenceTests
     }
 
     [Fact]
+    public async Task RecordNotWrittenByTote_IsCheckedThroughout_EvenInTheMemoryStore()
+    {
+        // Well-formed down to the key's value, which points at an entry that does not exist: only
+        // the full check at load finds it. Records the core wrote itself skip that check.
+        await using var host = await StartAsync();
+        using var client = host.CreateClient();
+        using var corrupt = host.Metric<long>("tote.sessions.corrupt");
+        var id = TestIds.New();
+        const string dangling = """[["Map",1,2],"name",{"data":3,"expires":-1},[99]]""";
+        await host.Store.SaveAsync(id, new SessionRecord { Data = dangling, CreatedAt = host.Clock.GetUtcNow(), ExpiresAt = host.Clock.GetUtcNow().AddHours(1) }, SessionVersion.Missing, TestContext.Current.CancellationToken);
+        client.SessionId = id;
+
+        Assert.Equal("(null)", await client.GetStringAsync("/get/name"));
+        Assert.Equal(1, corrupt.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task CorruptRecord_StartsFreshSessionRemovesRecordAndWarns()
     {
         await using var host = await StartAsync();

@@ -22,4 +22,10 @@ public sealed class SessionRecord
     /// where the driver issues the new version.
     /// </summary>
     public SessionVersion Version { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="Data"/> is text this process's session core wrote and an in-process
+    /// store handed back untouched, so loading it need not check it again.
+    /// </summary>
+    internal bool IsWrittenByTote { get; init; }
 }

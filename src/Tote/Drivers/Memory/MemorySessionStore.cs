@@ -54,58 +54,44 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Entry? entry;
-        byte[] bytes;
-        DateTimeOffset createdAt, expiresAt;
-        long version;
         lock (_gate)
         {
-            entry = GetLive(id);
+            var entry = GetLive(id);
             if (entry is null)
             {
                 return ValueTask.FromResult<SessionRecord?>(null);
             }
 
-            // Copied under the lock: a refresh may move the expiry concurrently.
-            (bytes, createdAt, expiresAt, version) = (entry.Data, entry.CreatedAt, entry.ExpiresAt, entry.Version);
-        }
-
-        string data;
-        try
-        {
-            data = StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            lock (_gate)
+            if (entry.IsDamaged)
             {
-                if (_sessions.TryGetValue(id, out var current) && ReferenceEquals(current, entry))
-                {
-                    Remove(id, current);
-                }
+                Remove(id, entry);
+                return ValueTask.FromResult<SessionRecord?>(null);
             }
 
-            return ValueTask.FromResult<SessionRecord?>(null);
+            // Read under the lock: a refresh may move the expiry concurrently. The text is the
+            // very string the core saved: records are immutable, so a load copies nothing.
+            return ValueTask.FromResult<SessionRecord?>(new SessionRecord
+            {
+                Data = entry.Data,
+                CreatedAt = entry.CreatedAt,
+                ExpiresAt = entry.ExpiresAt,
+                Version = new SessionVersion(entry.Version.ToString(CultureInfo.InvariantCulture)),
+                IsWrittenByTote = entry.IsWrittenByTote,
+            });
         }
-
-        return ValueTask.FromResult<SessionRecord?>(new SessionRecord
-        {
-            Data = data,
-            CreatedAt = createdAt,
-            ExpiresAt = expiresAt,
-            Version = new SessionVersion(version.ToString(CultureInfo.InvariantCulture)),
-        });
     }
 
     public ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
-        var bytes = StrictUtf8.GetBytes(record.Data);
-        if (bytes.LongLength > _options.MaxBytes)
+        // Counted as UTF-8, as every other store would hold it; strict, so text that could not be
+        // stored anywhere else (a lone surrogate) fails here too.
+        long bytes = StrictUtf8.GetByteCount(record.Data);
+        if (bytes > _options.MaxBytes)
         {
             throw new InvalidOperationException(
-                $"A session of {bytes.LongLength} bytes cannot fit in the memory store, which holds at most {_options.MaxBytes} bytes (MemorySessionStoreOptions.MaxBytes).");
+                $"A session of {bytes} bytes cannot fit in the memory store, which holds at most {_options.MaxBytes} bytes (MemorySessionStoreOptions.MaxBytes).");
         }
 
         lock (_gate)
@@ -121,10 +107,10 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
                 Remove(id, current);
             }
 
-            MakeRoom(bytes.LongLength);
-            var entry = new Entry(bytes, record.CreatedAt, record.ExpiresAt, ++_lastVersion);
+            MakeRoom(bytes);
+            var entry = new Entry(record.Data, bytes, record.CreatedAt, record.ExpiresAt, ++_lastVersion) { IsWrittenByTote = record.IsWrittenByTote };
             _sessions[id] = entry;
-            _bytes += bytes.LongLength;
+            _bytes += bytes;
             return ValueTask.FromResult<SessionVersion?>(new SessionVersion(entry.Version.ToString(CultureInfo.InvariantCulture)));
         }
     }
@@ -185,15 +171,17 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
 
     public void Dispose() => _sweeper?.Dispose();
 
-    /// <summary>Test hook: replaces a stored record's bytes, as a damaged store would.</summary>
-    internal void ReplaceBytes(string id, byte[] bytes)
+    /// <summary>
+    /// Test hook: marks a stored record damaged, as a bug would leave it (records in memory are
+    /// immutable strings, so nothing else can damage one); it then reads as not found.
+    /// </summary>
+    internal void Damage(string id)
     {
         lock (_gate)
         {
             if (_sessions.TryGetValue(id, out var entry))
             {
-                _bytes += bytes.LongLength - entry.Data.LongLength;
-                entry.Data = bytes;
+                entry.IsDamaged = true;
             }
         }
     }
@@ -246,7 +234,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     private void Remove(string id, Entry entry)
     {
         _sessions.Remove(id);
-        _bytes -= entry.Data.LongLength;
+        _bytes -= entry.Bytes;
     }
 
     // Caller holds the lock. Evicts in batches of a tenth, so that a flood of new sessions costs
@@ -283,14 +271,20 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     private bool Fits(long incomingBytes)
         => _sessions.Count < _options.MaxSessions && _bytes + incomingBytes <= _options.MaxBytes;
 
-    private sealed class Entry(byte[] data, DateTimeOffset createdAt, DateTimeOffset expiresAt, long version)
+    private sealed class Entry(string data, long bytes, DateTimeOffset createdAt, DateTimeOffset expiresAt, long version)
     {
-        public byte[] Data { get; set; } = data;
+        public string Data { get; } = data;
+
+        public long Bytes { get; } = bytes;
 
         public DateTimeOffset CreatedAt { get; } = createdAt;
 
         public DateTimeOffset ExpiresAt { get; set; } = expiresAt;
 
         public long Version { get; } = version;
+
+        public bool IsWrittenByTote { get; init; }
+
+        public bool IsDamaged { get; set; }
     }
 }

@@ -15,10 +15,9 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
         => ValueTask.FromResult<ISessionStore>(new MemorySessionStore(Options, time));
 
-    // Bytes that are not UTF-8: what a damaged record looks like to this driver.
     protected override ValueTask CorruptAsync(ISessionStore store, string id)
     {
-        ((MemorySessionStore)store).ReplaceBytes(id, [0xC3, 0x28, 0xFF]);
+        ((MemorySessionStore)store).Damage(id);
         return ValueTask.CompletedTask;
     }
 
@@ -75,6 +74,30 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
         using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxBytes = 10 }, Clock);
 
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.SaveAsync(TestIds.New(), Record(), SessionVersion.Missing, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Bytes_CountTheRecordAsUtf8()
+    {
+        using var store = new MemorySessionStore(Options, Clock);
+        var data = """[["Map",1,2],"k",{"data":3,"expires":-1},"ééé"]""";
+
+        await store.SaveAsync(TestIds.New(), Record(data), SessionVersion.Missing, TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(data), store.Bytes);
+        Assert.Equal(data.Length + 3, store.Bytes);
+    }
+
+    [Fact]
+    public async Task Save_TextWithALoneSurrogate_ThrowsAndStoresNothing()
+    {
+        using var store = new MemorySessionStore(Options, Clock);
+        var id = TestIds.New();
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.SaveAsync(id, Record("[\"\ud800\"]"), SessionVersion.Missing, TestContext.Current.CancellationToken));
+
+        Assert.Null(await store.LoadAsync(id, TestContext.Current.CancellationToken));
+        Assert.Equal(0, store.Bytes);
     }
 
     [Fact]

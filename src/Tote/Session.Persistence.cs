@@ -22,6 +22,28 @@ public sealed partial class Session
     /// <summary>The store failure that stopped the save before the response started, if any.</summary>
     internal SessionStoreException? SaveFailure { get; private set; }
 
+    // The records this request parsed; their buffers go back to the pool when the request ends.
+    private List<Devalue.DevalueDocument>? _parsedRecords;
+
+    /// <summary>
+    /// Gives the buffers of the records this request parsed back to the shared pool, once the
+    /// request is over. The session stays usable: a record is parsed again if it is read later.
+    /// </summary>
+    internal void ReleaseParsedRecords()
+    {
+        if (_parsedRecords is not { } parsed)
+        {
+            return;
+        }
+
+        foreach (var document in parsed)
+        {
+            document.Release();
+        }
+
+        parsed.Clear();
+    }
+
     /// <summary>Whether anything on this session was used during the request.</summary>
     internal bool IsTouched => _registered || _state != SessionState.Unresolved || HasChanges || _pendingDeletes is { Count: > 0 };
 
@@ -121,7 +143,8 @@ public sealed partial class Session
         OrderedDictionary<string, SessionEntry> entries;
         try
         {
-            entries = SessionRecordFormat.Read(record.Data, checkAll: !record.IsWrittenByTote);
+            entries = SessionRecordFormat.Read(record.Data, checkAll: !record.IsWrittenByTote, out var document);
+            (_parsedRecords ??= []).Add(document);
         }
         catch (FormatException ex)
         {

@@ -525,6 +525,32 @@ public sealed class SessionPersistenceTests
     }
 
     [Fact]
+    public async Task SessionKeptPastItsRequest_StillReadsWhatItLoaded()
+    {
+        // The request's parsed record goes back to a pool when it ends; a session held on to
+        // (against the advice, like an HttpContext) parses again instead of reading stale buffers.
+        Session? kept = null;
+        await using var host = await ToteTestHost.StartAsync(app =>
+        {
+            SessionApi.Map(app);
+            app.MapGet("/keep", async (Session session) =>
+            {
+                kept = session;
+                return await session.GetAsync<string>("name") ?? "(null)";
+            });
+        });
+        using var client = host.CreateClient();
+        await client.PostAsync("/set/name/ada");
+        Assert.Equal("ada", await client.GetStringAsync("/keep"));
+
+        // Other requests parse records of the same size meanwhile, reusing the pooled buffers.
+        await client.PostAsync("/set/name/bob");
+        Assert.Equal("bob", await client.GetStringAsync("/get/name"));
+
+        Assert.Equal("ada", await kept!.GetAsync<string>("name", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task RecordNotWrittenByTote_IsCheckedThroughout_EvenInTheMemoryStore()
     {
         // Well-formed down to the key's value, which points at an entry that does not exist: only

@@ -13,11 +13,13 @@ namespace Tote.Devalue;
 /// </remarks>
 internal sealed class DevalueDocument
 {
-    private readonly DevalueReader _reader;
+    private readonly DevalueOptions _options;
+    private DevalueReader? _current;
 
     private DevalueDocument(DevalueReader reader, string text, int root)
     {
-        _reader = reader;
+        _current = reader;
+        _options = reader.Options;
         Text = text;
         Root = root;
     }
@@ -28,9 +30,11 @@ internal sealed class DevalueDocument
     /// <summary>The reference of the root value (an entry index, or a negative special value).</summary>
     public int Root { get; }
 
-    public DevalueOptions Options => _reader.Options;
+    public DevalueOptions Options => _options;
 
-    internal DevalueReader Reader => _reader;
+    // After Release the text is parsed again on first use: a released document stays correct,
+    // it only costs a parse (a session used after its request ended, say).
+    internal DevalueReader Reader => _current ?? Reload();
 
     /// <summary>Tokenizes <paramref name="text"/>; entries are resolved only when read.</summary>
     /// <exception cref="DevalueException">The text is not devalue's JSON entry table, or breaks a limit.</exception>
@@ -48,59 +52,80 @@ internal sealed class DevalueDocument
     /// part of it is first read.
     /// </summary>
     /// <exception cref="DevalueException">The text is not valid devalue.</exception>
-    public void Validate() => _reader.Validate(Root);
+    public void Validate() => Reader.Validate(Root);
 
-    public DevalueNode GetNode(int reference) => _reader.GetNode(reference);
+    /// <summary>
+    /// Returns the parsed form's buffers to the shared pool. The owner calls it when it is done
+    /// with the document (Tote: when the request ends); not thread-safe with reads in progress.
+    /// </summary>
+    public void Release()
+    {
+        var reader = _current;
+        _current = null;
+        reader?.ReturnTokens();
+    }
+
+    public DevalueNode GetNode(int reference) => Reader.GetNode(reference);
+
+    private DevalueReader Reload()
+    {
+        var reader = DevalueReader.CreateDetached(_options, Text.Length);
+        reader.Load(Text);
+        _current = reader;
+        return reader;
+    }
 
     /// <summary>The natural .NET value at <paramref name="reference"/>, as a fresh graph.</summary>
     public object? ReadNatural(int reference)
     {
-        _reader.ResetResolved();
-        return _reader.GetNatural(reference);
+        Reader.ResetResolved();
+        return Reader.GetNatural(reference);
     }
 
     /// <summary>
     /// Starts one value graph shared by the following <see cref="ReadNaturalInGraph"/> calls, so
     /// that values the text shares between them stay shared.
     /// </summary>
-    public void BeginGraph() => _reader.ResetResolved();
+    public void BeginGraph() => Reader.ResetResolved();
 
     /// <summary>The natural .NET value at <paramref name="reference"/>, in the graph <see cref="BeginGraph"/> started.</summary>
-    public object? ReadNaturalInGraph(int reference) => _reader.GetNatural(reference);
+    public object? ReadNaturalInGraph(int reference) => Reader.GetNatural(reference);
 
     /// <summary>The value at <paramref name="reference"/> bound to <typeparamref name="T"/>, as a fresh graph.</summary>
     public T? Read<T>(int reference)
     {
-        var converter = _reader.Types.GetConverter<T>();
-        _reader.ResetResolved();
-        return converter.Read(_reader, reference);
+        var reader = Reader;
+        var converter = reader.Types.GetConverter<T>();
+        reader.ResetResolved();
+        return converter.Read(reader, reference);
     }
 
     /// <summary>The string at <paramref name="reference"/>, or <see langword="null"/> when it holds something else.</summary>
     public string? GetStringOrNull(int reference) =>
-        _reader.GetNode(reference) == DevalueNode.String ? _reader.GetString(reference) : null;
+        Reader.GetNode(reference) == DevalueNode.String ? Reader.GetString(reference) : null;
 
     /// <summary>The number at <paramref name="reference"/>, or <see langword="null"/> when it holds something else.</summary>
     public double? GetNumberOrNull(int reference) =>
-        _reader.GetNode(reference) == DevalueNode.Number ? _reader.GetNumber(reference) : null;
+        Reader.GetNode(reference) == DevalueNode.Number ? Reader.GetNumber(reference) : null;
 
     /// <summary>The key and value references of a <c>Map</c> entry, in order; empty when it is not a Map.</summary>
     public List<(int Key, int Value)> GetMapEntries(int reference)
     {
+        var reader = Reader;
         var pairs = new List<(int Key, int Value)>();
-        if (_reader.GetNode(reference) != DevalueNode.Map)
+        if (reader.GetNode(reference) != DevalueNode.Map)
         {
             return pairs;
         }
 
-        var count = _reader.ElementCount(reference) - 1;
-        var token = _reader.ElementToken(reference, 1);
+        var count = reader.ElementCount(reference) - 1;
+        var token = reader.ElementToken(reference, 1);
         for (var i = 0; i + 1 < count; i += 2)
         {
-            var key = _reader.ResolveIndex(token);
-            token = _reader.NextToken(token);
-            pairs.Add((key, _reader.ResolveIndex(token)));
-            token = _reader.NextToken(token);
+            var key = reader.ResolveIndex(token);
+            token = reader.NextToken(token);
+            pairs.Add((key, reader.ResolveIndex(token)));
+            token = reader.NextToken(token);
         }
 
         return pairs;
@@ -112,26 +137,27 @@ internal sealed class DevalueDocument
     /// </summary>
     public bool TryGetProperty(int reference, string name, out int value)
     {
+        var reader = Reader;
         value = DevalueWriter.Undefined;
-        if (_reader.GetNode(reference) != DevalueNode.Object)
+        if (reader.GetNode(reference) != DevalueNode.Object)
         {
             return false;
         }
 
         var found = false;
-        var count = _reader.ElementCount(reference);
-        var token = _reader.ElementTokenOfObject(reference);
+        var count = reader.ElementCount(reference);
+        var token = reader.ElementTokenOfObject(reference);
         for (var i = 0; i < count; i++)
         {
-            var raw = _reader.TokenRawString(token, out var escaped);
-            var valueToken = _reader.NextToken(token);
-            if (escaped ? _reader.TokenString(token) == name : raw.SequenceEqual(name))
+            var raw = reader.TokenRawString(token, out var escaped);
+            var valueToken = reader.NextToken(token);
+            if (escaped ? reader.TokenString(token) == name : raw.SequenceEqual(name))
             {
-                value = _reader.ResolveIndex(valueToken);
+                value = reader.ResolveIndex(valueToken);
                 found = true;
             }
 
-            token = _reader.NextToken(valueToken);
+            token = reader.NextToken(valueToken);
         }
 
         return found;

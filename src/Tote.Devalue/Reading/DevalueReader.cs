@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -45,15 +46,20 @@ internal sealed partial class DevalueReader
     private DevalueReader(DevalueOptions options, int textLength)
     {
         // A detached reader lives as long as its document: size it to the text instead of the
-        // pool's defaults. Every token but the first takes at least two characters ("1,").
+        // pool's defaults. Every token but the first takes at least two characters ("1,"), so
+        // the table never grows. It comes from the shared pool, and goes back on ReturnTokens.
         Options = options;
         Types = options.Types;
-        _tokens = new JsonToken[Math.Max(2, (textLength / 2) + 2)];
+        _rentedTokens = ArrayPool<JsonToken>.Shared.Rent(Math.Max(2, (textLength / 2) + 2));
+        _tokens = _rentedTokens;
         _entries = [];
         _natural = [];
         _state = [];
         _typed = [];
     }
+
+    // The token table a detached reader rented, until it is returned.
+    private JsonToken[]? _rentedTokens;
 
     public DevalueOptions Options { get; private set; }
 
@@ -91,8 +97,25 @@ internal sealed partial class DevalueReader
         }
     }
 
-    /// <summary>A reader of its own, never pooled: it backs a <see cref="DevalueDocument"/> for as long as that lives.</summary>
+    /// <summary>
+    /// A reader of its own, not the thread's: it backs a <see cref="DevalueDocument"/> for as long
+    /// as that lives. Its token table is rented; <see cref="ReturnTokens"/> gives it back.
+    /// </summary>
     public static DevalueReader CreateDetached(DevalueOptions options, int textLength) => new(options, textLength);
+
+    /// <summary>
+    /// Gives a detached reader's token table back to the pool. The reader must not be used after.
+    /// A table never returned (a document nobody released) is simply collected.
+    /// </summary>
+    public void ReturnTokens()
+    {
+        if (_rentedTokens is { } rented)
+        {
+            _rentedTokens = null;
+            _tokens = [];
+            ArrayPool<JsonToken>.Shared.Return(rented);
+        }
+    }
 
     /// <summary>Tokenizes <paramref name="text"/>; returns the reference of the root value.</summary>
     public int Load(string text)

@@ -26,32 +26,39 @@ internal sealed class ToteMiddleware
         context.Features.Set(session);
         try
         {
-            await _next(context).ConfigureAwait(false);
-        }
-        catch (SessionStoreException ex)
-        {
-            // The store failed while the endpoint used the session (a load, an UpdateAsync, a
-            // RegenerateAsync): answer with the configured status code rather than a 500.
-            session.Abandon(becauseOfException: false);
-            Log.StoreFailed(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);
-            if (!context.Response.HasStarted)
+            try
             {
-                Session.WriteFailure(context, _runtime.Options.StoreFailureStatusCode);
+                await _next(context).ConfigureAwait(false);
+            }
+            catch (SessionStoreException ex)
+            {
+                // The store failed while the endpoint used the session (a load, an UpdateAsync, a
+                // RegenerateAsync): answer with the configured status code rather than a 500.
+                session.Abandon(becauseOfException: false);
+                Log.StoreFailed(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);
+                if (!context.Response.HasStarted)
+                {
+                    Session.WriteFailure(context, _runtime.Options.StoreFailureStatusCode);
+                }
+
+                return;
+            }
+            catch (Exception) when (!_runtime.Options.SaveOnUnhandledException)
+            {
+                session.Abandon();
+                throw;
+            }
+            catch (Exception)
+            {
+                await session.CompleteAsync(failed: true).ConfigureAwait(false);
+                throw;
             }
 
-            return;
+            await session.CompleteAsync().ConfigureAwait(false);
         }
-        catch (Exception) when (!_runtime.Options.SaveOnUnhandledException)
+        finally
         {
-            session.Abandon();
-            throw;
+            session.ReleaseParsedRecords();
         }
-        catch (Exception)
-        {
-            await session.CompleteAsync(failed: true).ConfigureAwait(false);
-            throw;
-        }
-
-        await session.CompleteAsync().ConfigureAwait(false);
     }
 }

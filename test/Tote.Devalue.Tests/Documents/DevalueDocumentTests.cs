@@ -24,6 +24,41 @@ public sealed class DevalueDocumentTests
         }
     }
 
+    [Fact]
+    public void Release_ThenRead_ParsesAgainAndReadsTheSameValues()
+    {
+        var document = DevalueDocument.Parse("""[{"cart":1},[2,3],"apple","pear"]""");
+        var cart = Cart(document);
+
+        document.Release();
+        document.Release(); // twice is harmless
+
+        Assert.Equal(["apple", "pear"], Cart(document));
+        Assert.Equal(["apple", "pear"], cart);
+    }
+
+    [Fact]
+    public void Release_HandsTheTokenTableToTheNextDocument_WithoutEitherSeeingTheOther()
+    {
+        // Lengths close enough that the second parse rents the table the first gave back, and
+        // shapes different enough that reading one through the other's tokens would show.
+        var first = DevalueDocument.Parse("""[{"cart":1},[2,3],"apple","pears"]""");
+        first.Release();
+        var second = DevalueDocument.Parse("""[{"cart":1},[2,2,2,2,2,2,2],"lime"]""");
+
+        Assert.Equal(["apple", "pears"], Cart(first));
+        Assert.Equal(Enumerable.Repeat("lime", 7), Cart(second));
+        second.Release();
+        Assert.Equal(["apple", "pears"], Cart(first));
+        Assert.Equal(Enumerable.Repeat("lime", 7), Cart(second));
+    }
+
+    private static List<string> Cart(DevalueDocument document)
+    {
+        Assert.True(document.TryGetProperty(document.Root, "cart", out var cart));
+        return document.Read<List<string>>(cart)!;
+    }
+
     [Theory]
     [InlineData("""[["Set",1,1],"a"]""")]
     [InlineData("""[["Set",1,2],"a","a"]""")]

@@ -9,6 +9,10 @@ namespace Tote.Redis.Drivers;
 /// </summary>
 internal static class RedisSessionMetadata
 {
+    /// <summary>The metadata string for <paramref name="created"/> and <paramref name="expires"/>, as the scripts write it.</summary>
+    public static string Format(long created, long expires)
+        => string.Create(CultureInfo.InvariantCulture, $"{created} {expires}");
+
     /// <summary>Reads created and expiry times; <see langword="false"/> when the metadata is missing or not Tote's.</summary>
     public static bool TryParse(RedisValue metadata, out long created, out long expires)
     {

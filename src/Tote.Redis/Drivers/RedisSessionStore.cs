@@ -144,9 +144,8 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
 
     /// <summary>
     /// One <c>MGET</c> of value and metadata: plain commands cost a single-threaded Redis a fraction
-    /// of a script. A slide that is due is sent right behind it without waiting for the answer (the
-    /// refresh script never revives a session that is gone), so a read still waits for one round
-    /// trip. Only a value without Tote's metadata (written by another app) takes the load script,
+    /// of a script. A slide that is due is sent right behind it without waiting for the answer, so
+    /// a read still waits for one round trip. Only a value without Tote's metadata (written by another app) takes the load script,
     /// which adopts it atomically.
     /// </summary>
     private async ValueTask<SessionRecord?> LoadCoreAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, bool slide, CancellationToken cancellationToken)
@@ -183,7 +182,12 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
             var target = Math.Min(now + idle, created + (long)absoluteTimeout.TotalMilliseconds);
             if (target - expires >= idle / 10)
             {
-                _ = Database.ScriptEvaluateAsync(RedisScripts.Refresh, keys, [target, now], CommandFlags.FireAndForget);
+                // Two plain commands, neither of which can bring back a session deleted meanwhile:
+                // SET … XX writes only metadata that still exists, PEXPIRE only a key that does.
+                var ttl = TimeSpan.FromMilliseconds(Math.Max(1, target - now));
+                var database = Database;
+                _ = database.StringSetAsync(keys[1], RedisSessionMetadata.Format(created, target), ttl, When.Exists, CommandFlags.FireAndForget);
+                _ = database.KeyExpireAsync(keys[0], ttl, CommandFlags.FireAndForget);
                 expires = target;
             }
         }

@@ -51,9 +51,11 @@ internal sealed class SessionIdTransport
                 continue;
             }
 
-            foreach (var part in header.Split(';'))
+            // Split as spans: a request carrying many cookies costs no strings but the one kept.
+            var text = header.AsSpan();
+            foreach (var range in text.Split(';'))
             {
-                var pair = part.AsSpan().Trim();
+                var pair = text[range].Trim();
                 var equals = pair.IndexOf('=');
                 if (equals <= 0 || !pair[..equals].Trim().SequenceEqual(name))
                 {

@@ -560,7 +560,7 @@ public sealed class SessionPersistenceTests
         using var corrupt = host.Metric<long>("tote.sessions.corrupt");
         var id = TestIds.New();
         const string dangling = """[["Map",1,2],"name",{"data":3,"expires":-1},[99]]""";
-        await host.Store.SaveAsync(id, new SessionRecord { Data = dangling, CreatedAt = host.Clock.GetUtcNow(), ExpiresAt = host.Clock.GetUtcNow().AddHours(1) }, SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await StoreForeignRecordAsync(host, id, dangling);
         client.SessionId = id;
 
         Assert.Equal("(null)", await client.GetStringAsync("/get/name"));
@@ -575,7 +575,7 @@ public sealed class SessionPersistenceTests
         using var client = host.CreateClient();
         using var corrupt = host.Metric<long>("tote.sessions.corrupt");
         var id = TestIds.New();
-        await host.Store.SaveAsync(id, new SessionRecord { Data = "{not devalue", CreatedAt = host.Clock.GetUtcNow(), ExpiresAt = host.Clock.GetUtcNow().AddHours(1) }, SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await StoreForeignRecordAsync(host, id, "{not devalue");
         client.SessionId = id;
 
         using var read = await client.GetAsync("/get/name");
@@ -652,4 +652,8 @@ public sealed class SessionPersistenceTests
                 }
             });
         });
+
+    // A record put straight into the store, as another app or a damaged store would leave it.
+    private static async Task StoreForeignRecordAsync(ToteTestHost host, string id, string data)
+        => await host.Store.SaveAsync(id, new SessionRecord { Data = data, CreatedAt = host.Clock.GetUtcNow(), ExpiresAt = host.Clock.GetUtcNow().AddHours(1) }, SessionVersion.Missing, TestContext.Current.CancellationToken);
 }

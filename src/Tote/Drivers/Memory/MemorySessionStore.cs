@@ -75,7 +75,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
                 Data = entry.Data,
                 CreatedAt = entry.CreatedAt,
                 ExpiresAt = entry.ExpiresAt,
-                Version = new SessionVersion(entry.Version.ToString(CultureInfo.InvariantCulture)),
+                Version = entry.Version,
                 IsWrittenByTote = entry.IsWrittenByTote,
             });
         }
@@ -108,10 +108,11 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
             }
 
             MakeRoom(bytes);
-            var entry = new Entry(record.Data, bytes, record.CreatedAt, record.ExpiresAt, ++_lastVersion) { IsWrittenByTote = record.IsWrittenByTote };
+            var version = new SessionVersion((++_lastVersion).ToString(CultureInfo.InvariantCulture));
+            var entry = new Entry(record.Data, bytes, record.CreatedAt, record.ExpiresAt, version) { IsWrittenByTote = record.IsWrittenByTote };
             _sessions[id] = entry;
             _bytes += bytes;
-            return ValueTask.FromResult<SessionVersion?>(new SessionVersion(entry.Version.ToString(CultureInfo.InvariantCulture)));
+            return ValueTask.FromResult<SessionVersion?>(version);
         }
     }
 
@@ -187,16 +188,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     }
 
     private static bool Matches(Entry? current, SessionVersion expected)
-    {
-        if (expected.IsMissing)
-        {
-            return current is null;
-        }
-
-        return current is not null
-            && long.TryParse(expected.Token, NumberStyles.None, CultureInfo.InvariantCulture, out var version)
-            && version == current.Version;
-    }
+        => expected.IsMissing ? current is null : current is not null && current.Version == expected;
 
     private int Sweep()
     {
@@ -271,7 +263,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     private bool Fits(long incomingBytes)
         => _sessions.Count < _options.MaxSessions && _bytes + incomingBytes <= _options.MaxBytes;
 
-    private sealed class Entry(string data, long bytes, DateTimeOffset createdAt, DateTimeOffset expiresAt, long version)
+    private sealed class Entry(string data, long bytes, DateTimeOffset createdAt, DateTimeOffset expiresAt, SessionVersion version)
     {
         public string Data { get; } = data;
 
@@ -281,7 +273,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
 
         public DateTimeOffset ExpiresAt { get; set; } = expiresAt;
 
-        public long Version { get; } = version;
+        public SessionVersion Version { get; } = version;
 
         public bool IsWrittenByTote { get; init; }
 

@@ -34,16 +34,15 @@ internal static class SessionRecordFormat
 
     /// <summary>Reads a stored record, checking all of it, so a malformed record is refused at load.</summary>
     /// <param name="text">The record.</param>
+    /// <exception cref="FormatException">The text is not a devalue <c>Map</c> of <c>{ data, expires }</c>.</exception>
+    public static OrderedDictionary<string, SessionEntry> Read(string text) => Read(text, checkAll: true, out _);
+
+    /// <summary>Reads a stored record, as <see cref="Read(string)"/>, and hands out the document every entry reads from.</summary>
+    /// <param name="text">The record.</param>
     /// <param name="checkAll">
     /// Whether to check every value, not only the record's own shape; <see langword="false"/> only
     /// for text this process wrote and an in-process store handed back untouched.
     /// </param>
-    /// <exception cref="FormatException">The text is not a devalue <c>Map</c> of <c>{ data, expires }</c>.</exception>
-    public static OrderedDictionary<string, SessionEntry> Read(string text, bool checkAll = true) => Read(text, checkAll, out _);
-
-    /// <summary>Reads a stored record, as <see cref="Read(string, bool)"/>, and hands out the document every entry reads from.</summary>
-    /// <param name="text">The record.</param>
-    /// <param name="checkAll">Whether to check every value, not only the record's own shape.</param>
     /// <param name="document">The parsed record, for its owner to release when done with it.</param>
     /// <exception cref="FormatException">The text is not a devalue <c>Map</c> of <c>{ data, expires }</c>.</exception>
     public static OrderedDictionary<string, SessionEntry> Read(string text, bool checkAll, out DevalueDocument document)

@@ -23,10 +23,7 @@ internal sealed class SessionStoreClient
     {
         _store = store;
         Driver = driver;
-
-        // The memory driver answers every call synchronously from a dictionary, and only calls
-        // that have to wait are ever timed: renting and resetting a timeout would be pure cost.
-        _timeout = store is Memory.MemorySessionStore ? Timeout.InfiniteTimeSpan : timeout;
+        _timeout = timeout;
         _time = time;
         Telemetry = telemetry;
     }

@@ -68,9 +68,13 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         // Encoded strictly: text that is not valid UTF-8 (a lone surrogate) fails here instead of
         // being stored with replacement characters.
         var bytes = StrictUtf8.GetBytes(record.Data);
+
+        // With the loaded value as a fifth argument the script replaces only that; without it, it
+        // creates a session only where none is live.
+        var (now, created, expires) = (Milliseconds(_time.GetUtcNow()), Milliseconds(record.CreatedAt), Milliseconds(record.ExpiresAt));
         RedisValue[] arguments = expectedVersion.Token is { } expected
-            ? [Milliseconds(_time.GetUtcNow()), bytes, Milliseconds(record.CreatedAt), Milliseconds(record.ExpiresAt), expected]
-            : [Milliseconds(_time.GetUtcNow()), bytes, Milliseconds(record.CreatedAt), Milliseconds(record.ExpiresAt)];
+            ? [now, bytes, created, expires, expected]
+            : [now, bytes, created, expires];
         var result = await Database.ScriptEvaluateAsync(RedisScripts.Save, [_keys.Value(id), _keys.Metadata(id)], arguments)
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)result == 1 ? VersionOf(record.Data) : null;
@@ -145,8 +149,8 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
     /// <summary>
     /// One <c>MGET</c> of value and metadata: plain commands cost a single-threaded Redis a fraction
     /// of a script. A slide that is due is sent right behind it without waiting for the answer, so
-    /// a read still waits for one round trip. Only a value without Tote's metadata (written by another app) takes the load script,
-    /// which adopts it atomically.
+    /// a read still waits for one round trip. Only a value without Tote's metadata (written by
+    /// another app) takes the load script, which adopts it atomically.
     /// </summary>
     private async ValueTask<SessionRecord?> LoadCoreAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, bool slide, CancellationToken cancellationToken)
     {

@@ -83,10 +83,14 @@ public sealed partial class Session
         }
 
         ReadCandidate();
-        RegisterForResponse();
         if (_candidateId is not { } candidate)
         {
             _state = SessionState.Absent;
+            if (_clearCookie)
+            {
+                RegisterForResponse(); // the rejected cookie goes
+            }
+
             return;
         }
 
@@ -102,6 +106,7 @@ public sealed partial class Session
             var staged = _changes;
             ResetToAbsent();
             _clearCookie = true;
+            RegisterForResponse();
             if (staged is not null && staged.Values.Any(c => !c.IsRemoval))
             {
                 if (_context?.Response.HasStarted == true)
@@ -123,6 +128,14 @@ public sealed partial class Session
         _id = candidate;
         _state = SessionState.Existing;
         Adopt(loaded.Value.Record, loaded.Value.Entries);
+
+        // A read owes the response nothing unless the expiry is due to slide: the save hooks and
+        // the held body are set up by the first change instead (Stage, Destroy), which keeps a
+        // read-only request as cheap as one that never touched its session.
+        if (IsRefreshDue(_runtime.Time.GetUtcNow()))
+        {
+            RegisterForResponse();
+        }
     }
 
     /// <summary>
@@ -283,12 +296,13 @@ public sealed partial class Session
     /// </summary>
     private async ValueTask RefreshIfDueAsync(CancellationToken cancellationToken)
     {
-        var next = ExpiryAt(_runtime.Time.GetUtcNow());
-        if (next - _expiresAt < _runtime.Options.IdleTimeout / 10)
+        var now = _runtime.Time.GetUtcNow();
+        if (!IsRefreshDue(now))
         {
             return;
         }
 
+        var next = ExpiryAt(now);
         if (!await _runtime.Store.RefreshAsync(_id!, next, cancellationToken).ConfigureAwait(false))
         {
             ResetToAbsent();
@@ -301,6 +315,8 @@ public sealed partial class Session
         _issueCookie |= _runtime.Options.Cookie.MaxAge is not null; // slide the cookie with the session
         Log.SessionRefreshed(_runtime.Logger, new SessionIdHash(_id));
     }
+
+    private bool IsRefreshDue(DateTimeOffset now) => ExpiryAt(now) - _expiresAt >= _runtime.Options.IdleTimeout / 10;
 
     private void RegisterForResponse()
     {

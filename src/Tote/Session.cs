@@ -280,6 +280,7 @@ public sealed partial class Session
     public async ValueTask RegenerateAsync(CancellationToken cancellationToken = default)
     {
         EnsureCanSendCookie();
+        RegisterForResponse(); // for the new cookie
         var loadedEarlier = _state == SessionState.Existing;
         await EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
         if (_state != SessionState.Existing)

@@ -430,6 +430,50 @@ public sealed class SessionPersistenceTests
     }
 
     [Fact]
+    public async Task ReadOnlyRequest_WithCookieMaxAge_ResendsCookieOnlyWhenExpirySlides()
+    {
+        await using var host = await StartAsync(o => o.Tote = t => t.Cookie.MaxAge = TimeSpan.FromDays(7));
+        using var client = host.CreateClient();
+        await client.PostAsync("/set/name/ada");
+
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        using var notDue = await client.GetAsync("/get/name");
+        host.Clock.Advance(TimeSpan.FromMinutes(6));
+        using var due = await client.GetAsync("/get/name");
+
+        Assert.Empty(SetCookie.All(notDue));
+        Assert.Equal(TimeSpan.FromDays(7), Assert.Single(SetCookie.All(due)).Attributes.MaxAge);
+    }
+
+    [Fact]
+    public async Task SaveFailure_AfterReadThenChange_Answers503InsteadOfSuccess()
+    {
+        var store = new ScriptedStore();
+        await using var host = await ToteTestHost.StartAsync(
+            app =>
+            {
+                SessionApi.Map(app);
+                app.MapPost("/rename", async (Session session) =>
+                {
+                    var old = await session.GetAsync<string>("name");
+                    session.Set("name", "grace");
+                    return "was " + old;
+                });
+            },
+            o => o.Driver = b => b.UseStore("scripted", _ => store));
+        using var client = host.CreateClient();
+        await client.PostAsync("/set/name/ada");
+        store.FailingOperations.Add("save");
+
+        using var response = await client.PostAsync("/rename");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.DoesNotContain("was ada", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        store.FailingOperations.Clear();
+        Assert.Equal("ada", await client.GetStringAsync("/get/name"));
+    }
+
+    [Fact]
     public async Task IdleTimeout_ExpiresUnusedSession()
     {
         await using var host = await StartAsync();

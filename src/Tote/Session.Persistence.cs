@@ -23,7 +23,9 @@ public sealed partial class Session
     internal SessionStoreException? SaveFailure { get; private set; }
 
     // The records this request parsed; their buffers go back to the pool when the request ends.
-    private List<Devalue.DevalueDocument>? _parsedRecords;
+    // Most requests parse one, which needs no list.
+    private Devalue.DevalueDocument? _parsedRecord;
+    private List<Devalue.DevalueDocument>? _moreParsedRecords;
 
     /// <summary>
     /// Gives the buffers of the records this request parsed back to the shared pool, once the
@@ -31,17 +33,29 @@ public sealed partial class Session
     /// </summary>
     internal void ReleaseParsedRecords()
     {
-        if (_parsedRecords is not { } parsed)
+        _parsedRecord?.Release();
+        _parsedRecord = null;
+        if (_moreParsedRecords is { } more)
         {
-            return;
-        }
+            foreach (var document in more)
+            {
+                document.Release();
+            }
 
-        foreach (var document in parsed)
+            more.Clear();
+        }
+    }
+
+    private void KeepParsedRecord(Devalue.DevalueDocument document)
+    {
+        if (_parsedRecord is null)
         {
-            document.Release();
+            _parsedRecord = document;
         }
-
-        parsed.Clear();
+        else
+        {
+            (_moreParsedRecords ??= []).Add(document);
+        }
     }
 
     /// <summary>Whether anything on this session was used during the request.</summary>
@@ -157,7 +171,7 @@ public sealed partial class Session
         try
         {
             entries = SessionRecordFormat.Read(record.Data, checkAll: !record.IsWrittenByTote, out var document);
-            (_parsedRecords ??= []).Add(document);
+            KeepParsedRecord(document);
         }
         catch (FormatException ex)
         {

@@ -62,7 +62,7 @@ internal sealed class DevalueDocument
     {
         var reader = _current;
         _current = null;
-        reader?.ReturnTokens();
+        reader?.Release();
     }
 
     public DevalueNode GetNode(int reference) => Reader.GetNode(reference);
@@ -109,26 +109,47 @@ internal sealed class DevalueDocument
         Reader.GetNode(reference) == DevalueNode.Number ? Reader.GetNumber(reference) : null;
 
     /// <summary>The key and value references of a <c>Map</c> entry, in order; empty when it is not a Map.</summary>
-    public List<(int Key, int Value)> GetMapEntries(int reference)
+    public MapEntries GetMapEntries(int reference) => new(Reader, reference);
+
+    /// <summary>A <c>Map</c>'s key and value references, walked in place over the token table (no list is built).</summary>
+    public readonly struct MapEntries(DevalueReader reader, int reference)
     {
-        var reader = Reader;
-        var pairs = new List<(int Key, int Value)>();
-        if (reader.GetNode(reference) != DevalueNode.Map)
-        {
-            return pairs;
-        }
+        public Enumerator GetEnumerator() => new(reader, reference);
 
-        var count = reader.ElementCount(reference) - 1;
-        var token = reader.ElementToken(reference, 1);
-        for (var i = 0; i + 1 < count; i += 2)
+        /// <summary>Walks the Map's elements two at a time: key, then value.</summary>
+        public struct Enumerator
         {
-            var key = reader.ResolveIndex(token);
-            token = reader.NextToken(token);
-            pairs.Add((key, reader.ResolveIndex(token)));
-            token = reader.NextToken(token);
-        }
+            private readonly DevalueReader _reader;
+            private int _remaining;
+            private int _token;
 
-        return pairs;
+            internal Enumerator(DevalueReader reader, int reference)
+            {
+                _reader = reader;
+                if (reader.GetNode(reference) == DevalueNode.Map)
+                {
+                    _remaining = (reader.ElementCount(reference) - 1) / 2;
+                    _token = reader.ElementToken(reference, 1);
+                }
+            }
+
+            public (int Key, int Value) Current { get; private set; }
+
+            public bool MoveNext()
+            {
+                if (_remaining == 0)
+                {
+                    return false;
+                }
+
+                _remaining--;
+                var key = _reader.ResolveIndex(_token);
+                _token = _reader.NextToken(_token);
+                Current = (key, _reader.ResolveIndex(_token));
+                _token = _reader.NextToken(_token);
+                return true;
+            }
+        }
     }
 
     /// <summary>

@@ -16,8 +16,17 @@ internal sealed partial class DevalueReader
     private const byte InProgress = 1;
     private const byte Done = 2;
 
+    // Readers larger than this (in tokens) are not kept for reuse, so that one huge text does
+    // not pin its buffers for the life of the thread.
+    private const int MaxKeptTokens = 1 << 16;
+
     [ThreadStatic]
     private static DevalueReader? t_cached;
+
+    // One released detached reader per thread, buffers and all: a document per request then
+    // allocates no reader, no token table and no entry tables in the steady state.
+    [ThreadStatic]
+    private static DevalueReader? t_detached;
 
     private JsonToken[] _tokens;
     private int[] _containers = new int[8];
@@ -46,11 +55,10 @@ internal sealed partial class DevalueReader
     private DevalueReader(DevalueOptions options, int textLength)
     {
         // A detached reader lives as long as its document: size it to the text instead of the
-        // pool's defaults. Every token but the first takes at least two characters ("1,"), so
-        // the table never grows. It comes from the shared pool, and goes back on ReturnTokens.
+        // pool's defaults. The table comes from the shared pool, and goes back on Release.
         Options = options;
         Types = options.Types;
-        _rentedTokens = ArrayPool<JsonToken>.Shared.Rent(Math.Max(2, (textLength / 2) + 2));
+        _rentedTokens = ArrayPool<JsonToken>.Shared.Rent(TokenCapacity(textLength));
         _tokens = _rentedTokens;
         _entries = [];
         _natural = [];
@@ -60,6 +68,9 @@ internal sealed partial class DevalueReader
 
     // The token table a detached reader rented, until it is returned.
     private JsonToken[]? _rentedTokens;
+
+    // A detached reader whose document let it go: it is cached or dropped, and never read again.
+    private bool _released;
 
     public DevalueOptions Options { get; private set; }
 
@@ -99,23 +110,62 @@ internal sealed partial class DevalueReader
 
     /// <summary>
     /// A reader of its own, not the thread's: it backs a <see cref="DevalueDocument"/> for as long
-    /// as that lives. Its token table is rented; <see cref="ReturnTokens"/> gives it back.
+    /// as that lives. Its token table is rented; <see cref="Release"/> gives it back.
     /// </summary>
-    public static DevalueReader CreateDetached(DevalueOptions options, int textLength) => new(options, textLength);
+    public static DevalueReader CreateDetached(DevalueOptions options, int textLength)
+    {
+        var reader = t_detached;
+        if (reader is null)
+        {
+            return new(options, textLength);
+        }
+
+        t_detached = null;
+        reader._released = false;
+        reader.Options = options;
+        reader.Types = options.Types;
+        var needed = TokenCapacity(textLength);
+        if (reader._tokens.Length < needed)
+        {
+            ArrayPool<JsonToken>.Shared.Return(reader._rentedTokens!);
+            reader._rentedTokens = reader._tokens = ArrayPool<JsonToken>.Shared.Rent(needed);
+        }
+
+        return reader;
+    }
 
     /// <summary>
-    /// Gives a detached reader's token table back to the pool. The reader must not be used after.
-    /// A table never returned (a document nobody released) is simply collected.
+    /// Lets a detached reader go: it is kept for the thread's next document, or its token table
+    /// goes back to the pool. The reader must not be used after. A reader never released (a
+    /// document nobody released) is simply collected.
     /// </summary>
-    public void ReturnTokens()
+    public void Release()
     {
-        if (_rentedTokens is { } rented)
+        if (_released)
+        {
+            return;
+        }
+
+        _released = true;
+        ResetResolved();
+        _text = string.Empty;
+        _entryCount = 0;
+        if (_rentedTokens is { } rented && (rented.Length > MaxKeptTokens || t_detached is not null))
         {
             _rentedTokens = null;
             _tokens = [];
             ArrayPool<JsonToken>.Shared.Return(rented);
+            return;
+        }
+
+        if (_rentedTokens is not null)
+        {
+            t_detached = this;
         }
     }
+
+    // Every token but the first takes at least two characters ("1,"), so a table this size never grows.
+    private static int TokenCapacity(int textLength) => Math.Max(2, (textLength / 2) + 2);
 
     /// <summary>Tokenizes <paramref name="text"/>; returns the reference of the root value.</summary>
     public int Load(string text)
@@ -501,7 +551,7 @@ internal sealed partial class DevalueReader
         reader.ResetResolved();
         reader._text = string.Empty;
         reader._entryCount = 0;
-        if (reader._tokens.Length > 1 << 16)
+        if (reader._tokens.Length > MaxKeptTokens)
         {
             reader._tokens = new JsonToken[256];
             reader._entries = new int[128];

@@ -65,9 +65,8 @@ internal static class SessionRecordFormat
             throw new FormatException("It is devalue, but not a Map.");
         }
 
-        var pairs = document.GetMapEntries(document.Root);
-        var entries = new OrderedDictionary<string, SessionEntry>(pairs.Count, StringComparer.Ordinal);
-        foreach (var (key, value) in pairs)
+        var entries = new OrderedDictionary<string, SessionEntry>((document.Reader.ElementCount(document.Root) - 1) / 2, StringComparer.Ordinal);
+        foreach (var (key, value) in document.GetMapEntries(document.Root))
         {
             if (document.GetStringOrNull(key) is not { Length: > 0 } name)
             {

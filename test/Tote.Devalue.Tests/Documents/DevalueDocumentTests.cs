@@ -53,6 +53,36 @@ public sealed class DevalueDocumentTests
         Assert.Equal(Enumerable.Repeat("lime", 7), Cart(second));
     }
 
+    [Fact]
+    public void Release_ThenParseALongerText_ReadsItWhole()
+    {
+        var small = DevalueDocument.Parse("""[{"cart":1},[2],"a"]""");
+        Assert.Equal(["a"], Cart(small));
+        small.Release();
+        var items = Enumerable.Range(0, 300).Select(i => "item-" + i).ToList();
+        var large = DevalueDocument.Parse(DevalueSerializer.Serialize(new Dictionary<string, List<string>> { ["cart"] = items }));
+
+        Assert.Equal(items, Cart(large));
+        Assert.Equal(["a"], Cart(small));
+    }
+
+    [Fact]
+    public void Release_ThenParseAgain_StartsWithNoValueOfTheEarlierText()
+    {
+        // Both texts share an entry between two places; the first read resolves it, and the
+        // reused reader must not hand that value to the second text.
+        var first = DevalueDocument.Parse("""[{"a":1,"b":1},{"x":2},"one"]""");
+        var firstValue = Assert.IsType<OrderedDictionary<string, object?>>(first.ReadNatural(first.Root));
+        first.Release();
+        var second = DevalueDocument.Parse("""[{"a":1,"b":1},{"y":2},"two"]""");
+
+        var secondValue = Assert.IsType<OrderedDictionary<string, object?>>(second.ReadNatural(second.Root));
+
+        Assert.Same(secondValue["a"], secondValue["b"]);
+        Assert.NotSame(firstValue["a"], secondValue["a"]);
+        Assert.Equal("two", Assert.IsType<OrderedDictionary<string, object?>>(secondValue["a"])["y"]);
+    }
+
     private static List<string> Cart(DevalueDocument document)
     {
         Assert.True(document.TryGetProperty(document.Root, "cart", out var cart));
@@ -139,7 +169,11 @@ public sealed class DevalueDocumentTests
     {
         var document = DevalueDocument.Parse("""[["Map",1,2,3,-1],"cart",7,"user"]""");
 
-        var entries = document.GetMapEntries(document.Root);
+        var entries = new List<(int Key, int Value)>();
+        foreach (var entry in document.GetMapEntries(document.Root))
+        {
+            entries.Add(entry);
+        }
 
         Assert.Equal([("cart", 7d), ("user", (double?)null)], entries.Select(e => (document.GetStringOrNull(e.Key), document.GetNumberOrNull(e.Value))));
     }

@@ -68,16 +68,9 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
                 return ValueTask.FromResult<SessionRecord?>(null);
             }
 
-            // Read under the lock: a refresh may move the expiry concurrently. The text is the
-            // very string the core saved: records are immutable, so a load copies nothing.
-            return ValueTask.FromResult<SessionRecord?>(new SessionRecord
-            {
-                Data = entry.Data,
-                CreatedAt = entry.CreatedAt,
-                ExpiresAt = entry.ExpiresAt,
-                Version = entry.Version,
-                IsWrittenByTote = entry.IsWrittenByTote,
-            });
+            // The record itself: records are immutable, and a refresh swaps in a new one, so a load
+            // copies and allocates nothing (the text is the very string the core saved).
+            return ValueTask.FromResult<SessionRecord?>(entry.Record);
         }
     }
 
@@ -109,7 +102,9 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
 
             MakeRoom(bytes);
             var version = new SessionVersion((++_lastVersion).ToString(CultureInfo.InvariantCulture));
-            var entry = new Entry(record.Data, bytes, record.CreatedAt, record.ExpiresAt, version) { IsWrittenByTote = record.IsWrittenByTote };
+            var entry = new Entry(
+                new SessionRecord { Data = record.Data, CreatedAt = record.CreatedAt, ExpiresAt = record.ExpiresAt, Version = version, IsWrittenByTote = record.IsWrittenByTote },
+                bytes);
             _sessions[id] = entry;
             _bytes += bytes;
             return ValueTask.FromResult<SessionVersion?>(version);
@@ -141,7 +136,8 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
                 return ValueTask.FromResult(false);
             }
 
-            entry.ExpiresAt = expiresAt;
+            var record = entry.Record;
+            entry.Record = new SessionRecord { Data = record.Data, CreatedAt = record.CreatedAt, ExpiresAt = expiresAt, Version = record.Version, IsWrittenByTote = record.IsWrittenByTote };
             return ValueTask.FromResult(true);
         }
     }
@@ -263,19 +259,16 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     private bool Fits(long incomingBytes)
         => _sessions.Count < _options.MaxSessions && _bytes + incomingBytes <= _options.MaxBytes;
 
-    private sealed class Entry(string data, long bytes, DateTimeOffset createdAt, DateTimeOffset expiresAt, SessionVersion version)
+    private sealed class Entry(SessionRecord record, long bytes)
     {
-        public string Data { get; } = data;
+        /// <summary>What a load returns; replaced, never changed, when the expiry moves.</summary>
+        public SessionRecord Record { get; set; } = record;
 
         public long Bytes { get; } = bytes;
 
-        public DateTimeOffset CreatedAt { get; } = createdAt;
+        public DateTimeOffset ExpiresAt => Record.ExpiresAt;
 
-        public DateTimeOffset ExpiresAt { get; set; } = expiresAt;
-
-        public SessionVersion Version { get; } = version;
-
-        public bool IsWrittenByTote { get; init; }
+        public SessionVersion Version => Record.Version;
 
         public bool IsDamaged { get; set; }
     }

@@ -146,7 +146,7 @@ public sealed partial class Session
         // A read owes the response nothing unless the expiry is due to slide: the save hooks and
         // the held body are set up by the first change instead (Stage, Destroy), which keeps a
         // read-only request as cheap as one that never touched its session.
-        if (IsRefreshDue(_runtime.Time.GetUtcNow()))
+        if (IsRefreshDue(loaded.Value.LoadedAt))
         {
             RegisterForResponse();
         }
@@ -156,7 +156,7 @@ public sealed partial class Session
     /// Loads a live, well-formed session. A corrupt record is removed, logged and counted, and
     /// reads as not found, so the visitor starts fresh instead of seeing an error.
     /// </summary>
-    private async ValueTask<(SessionRecord Record, OrderedDictionary<string, SessionEntry> Entries)?> LoadVerifiedAsync(string id, CancellationToken cancellationToken)
+    private async ValueTask<(SessionRecord Record, OrderedDictionary<string, SessionEntry> Entries, DateTimeOffset LoadedAt)?> LoadVerifiedAsync(string id, CancellationToken cancellationToken)
     {
         var record = await _runtime.Store.LoadAndSlideAsync(id, _runtime.Options.IdleTimeout, _runtime.Options.AbsoluteTimeout, cancellationToken).ConfigureAwait(false);
         var now = _runtime.Time.GetUtcNow();
@@ -183,7 +183,7 @@ public sealed partial class Session
 
         _runtime.Store.Telemetry.Loaded();
         Log.SessionLoaded(_runtime.Logger, new SessionIdHash(id));
-        return (record, entries);
+        return (record, entries, now);
     }
 
     private async ValueTask SaveCoreAsync(bool forceWrite, CancellationToken cancellationToken, bool countAsCreated = true)

@@ -10,7 +10,20 @@ internal sealed class TypeCache(DevalueOptions options)
 
     public DevalueOptions Options { get; } = options;
 
-    public DevalueConverter<T> GetConverter<T>() => (DevalueConverter<T>)GetConverter(typeof(T));
+    public DevalueConverter<T> GetConverter<T>()
+    {
+        // Nearly every caller uses one TypeCache (the default options'): remember its converter
+        // per T in a static slot, which skips hashing the Type. The slot is immutable, so racing
+        // writers only ever replace one whole pair with another.
+        if (LastConverter<T>.Slot is { } slot && ReferenceEquals(slot.Owner, this))
+        {
+            return slot.Converter;
+        }
+
+        var converter = (DevalueConverter<T>)GetConverter(typeof(T));
+        LastConverter<T>.Slot = new(this, converter);
+        return converter;
+    }
 
     public DevalueConverter GetConverter(Type type) =>
         _converters.TryGetValue(type, out var converter) ? converter : _converters.GetOrAdd(type, Create(type));
@@ -86,4 +99,11 @@ internal sealed class TypeCache(DevalueOptions options)
 
     private static DevalueConverter Make(Type definition, Type[] arguments, params object?[] constructorArguments) =>
         (DevalueConverter)Activator.CreateInstance(definition.MakeGenericType(arguments), constructorArguments)!;
+
+    private static class LastConverter<T>
+    {
+        public static ConverterSlot<T>? Slot;
+    }
+
+    private sealed record ConverterSlot<T>(TypeCache Owner, DevalueConverter<T> Converter);
 }

@@ -63,6 +63,9 @@ internal sealed class ToteTelemetry
 
     public void StoreError(string operation) => _storeErrors.Add(1, _driverTag, new("tote.store.operation", operation));
 
+    /// <summary>Whether anyone listens to <c>tote.store.duration</c>; when nobody does, calls are not timed (each clock read costs).</summary>
+    public bool MeasuresStoreDuration => _storeDuration.Enabled;
+
     public void StoreDuration(string operation, TimeSpan elapsed)
         => _storeDuration.Record(elapsed.TotalSeconds, _driverTag, new("tote.store.operation", operation));
 }

@@ -66,7 +66,8 @@ internal sealed class SessionStoreClient
         cancellationToken.ThrowIfCancellationRequested();
         using var activity = ToteTelemetry.ActivitySource.StartActivity("tote.store." + operation, ActivityKind.Client);
         activity?.SetTag("tote.driver", Driver);
-        var started = _time.GetTimestamp();
+        var measured = Telemetry.MeasuresStoreDuration;
+        var started = measured ? _time.GetTimestamp() : 0;
 
         // The timeout runs on the injected clock so tests can drive it, on a pooled token source
         // (re-arming a timer is far cheaper than creating one per call). It is kept apart from the
@@ -80,10 +81,12 @@ internal sealed class SessionStoreClient
             {
                 // Timer and link start only for a call that has to wait: in-process drivers finish
                 // synchronously, and arming a timer costs more than their whole call. The deadline
-                // still counts from the start of the call, and is checked again after arming, in
-                // case the clock moved on while the driver was starting. A caller cancelled in the
-                // meantime cancels at once, on registration.
-                ArmTimeout(timeout, started);
+                // counts from the start of the call when the call is timed for the duration metric
+                // anyway, else from when the driver handed back its pending task (a clock read is
+                // not free, and the driver's synchronous start waits on nothing); it is checked
+                // again after arming, in case the clock moved on meanwhile. A caller cancelled in
+                // the meantime cancels at once, on registration.
+                ArmTimeout(timeout, measured ? started : _time.GetTimestamp());
                 if (cancellationToken.CanBeCanceled)
                 {
                     link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
@@ -120,7 +123,11 @@ internal sealed class SessionStoreClient
         }
         finally
         {
-            Telemetry.StoreDuration(operation, _time.GetElapsedTime(started));
+            if (measured)
+            {
+                Telemetry.StoreDuration(operation, _time.GetElapsedTime(started));
+            }
+
             link.Dispose();
             ReturnTimeout(timeout);
         }

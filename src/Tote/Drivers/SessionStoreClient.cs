@@ -64,7 +64,10 @@ internal sealed class SessionStoreClient
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var activity = ToteTelemetry.ActivitySource.StartActivity("tote.store." + operation, ActivityKind.Client);
+        // Checked first so that a process nobody traces does not build the span's name per call.
+        using var activity = ToteTelemetry.ActivitySource.HasListeners()
+            ? ToteTelemetry.ActivitySource.StartActivity("tote.store." + operation, ActivityKind.Client)
+            : null;
         activity?.SetTag("tote.driver", Driver);
         var measured = Telemetry.MeasuresStoreDuration;
         var started = measured ? _time.GetTimestamp() : 0;

@@ -145,8 +145,14 @@ public sealed partial class Session
 
         // A read owes the response nothing unless the expiry is due to slide: the save hooks and
         // the held body are set up by the first change instead (Stage, Destroy), which keeps a
-        // read-only request as cheap as one that never touched its session.
-        if (IsRefreshDue(loaded.Value.LoadedAt))
+        // read-only request as cheap as one that never touched its session. A store that slid
+        // the expiry during the load owes the client a cookie that slides too, when it has Max-Age.
+        if (loaded.Value.Record.Slid && _runtime.Options.Cookie.MaxAge is not null)
+        {
+            _issueCookie = true;
+            RegisterForResponse();
+        }
+        else if (IsRefreshDue(loaded.Value.LoadedAt))
         {
             RegisterForResponse();
         }

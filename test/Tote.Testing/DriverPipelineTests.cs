@@ -79,6 +79,27 @@ public abstract class DriverPipelineTests
     }
 
     /// <summary>Starts a host on the driver under test with the endpoints these tests use.</summary>
+    [Fact]
+    public async Task ReadOnlyRequest_WithCookieMaxAge_ResendsTheCookieOnlyWhenTheExpirySlides()
+    {
+        // Whether the driver slides the expiry itself (ISessionStoreSlidingLoader) or the core
+        // refreshes it, a persistent cookie must move with the session, and only then.
+        await using var host = await StartHostAsync(o => o.Tote = t => t.Cookie.MaxAge = TimeSpan.FromDays(7));
+        using var client = host.CreateClient();
+        (await client.PostAsync("/cart/a")).Dispose();
+
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        using var early = await client.GetAsync("/cart");
+        host.Clock.Advance(TimeSpan.FromMinutes(6));
+        using var due = await client.GetAsync("/cart");
+        using var after = await client.GetAsync("/cart");
+
+        Assert.Empty(SetCookie.All(early));
+        Assert.Equal(TimeSpan.FromDays(7), Assert.Single(SetCookie.All(due)).Attributes.MaxAge);
+        Assert.Empty(SetCookie.All(after));
+        Assert.Equal(host.Clock.GetUtcNow() + TimeSpan.FromHours(1), (await host.Store.LoadAsync(client.SessionId!, TestContext.Current.CancellationToken))!.ExpiresAt);
+    }
+
     protected Task<ToteTestHost> StartHostAsync(Action<ToteTestHostOptions>? configure = null) => ToteTestHost.StartAsync(MapEndpoints, o =>
     {
         o.Driver = UseDriver;

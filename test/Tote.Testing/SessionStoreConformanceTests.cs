@@ -379,7 +379,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     /// <summary>
     /// The first check for drivers that implement <see cref="ISessionStoreSlidingLoader"/>, called
     /// from a test of their own: the expiry moves only once a tenth of the idle timeout has passed,
-    /// and the data and version never change.
+    /// the record says whether this load moved it, and the data and version never change.
     /// </summary>
     protected async Task AssertSlidingLoadMovesExpiryOnlyWhenDueAsync()
     {
@@ -395,7 +395,9 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         var due = await loader.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
 
         Assert.Equal(created + idle, early!.ExpiresAt);
+        Assert.False(early.Slid);
         Assert.Equal(Clock.GetUtcNow() + idle, due!.ExpiresAt);
+        Assert.True(due.Slid);
         Assert.Equal(version, due.Version);
         Assert.Equal(CartRecord, due.Data);
         Assert.Equal(due.ExpiresAt, (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);

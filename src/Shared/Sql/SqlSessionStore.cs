@@ -254,7 +254,7 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
         parameters.Add(parameter);
     }
 
-    /// <summary>Reads the first row of a load (record, version, created, expires), or null.</summary>
+    /// <summary>Reads the first row of a load (record, version, created, expires, and whether a sliding load moved the expiry), or null.</summary>
     protected static async ValueTask<StoredRow?> ReadRowAsync(DbCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -268,7 +268,8 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
 
             // SQLite keeps whatever type was written; anything but text where the record belongs is damage.
             var record = !reader.IsDBNull(0) && reader.GetFieldType(0) == typeof(string) ? reader.GetString(0) : null;
-            return new StoredRow(record, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+            var slid = reader.FieldCount > 4 && reader.GetBoolean(4);
+            return new StoredRow(record, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), slid);
         }
     }
 
@@ -304,6 +305,7 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(found.Created),
             ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(found.Expires),
             Version = new SessionVersion(found.Version.ToString(CultureInfo.InvariantCulture)),
+            Slid = found.Slid,
         };
     }
 
@@ -374,7 +376,7 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
     }
 
     /// <summary>One stored row as a load reads it; <see cref="Record"/> is null when it is not text.</summary>
-    protected readonly record struct StoredRow(string? Record, long Version, long Created, long Expires);
+    protected readonly record struct StoredRow(string? Record, long Version, long Created, long Expires, bool Slid = false);
 
     private readonly record struct SaveState(string Id, string Record, long Next, long Expected, long Created, long Expires, long Now);
 }

@@ -53,7 +53,7 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
                 WHERE s.id = c.id AND s.expires > @now AND LEAST(@now + @idle, c.created + @absolute) - c.expires >= @idle / 10
                 RETURNING s.expires
             )
-            SELECT c.record, c.version, c.created, COALESCE((SELECT expires FROM slid), c.expires) FROM live AS c
+            SELECT c.record, c.version, c.created, COALESCE((SELECT expires FROM slid), c.expires), EXISTS (SELECT 1 FROM slid) FROM live AS c
             """;
     }
 

@@ -43,7 +43,8 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS: value, metadata. ARGV: now, idle timeout, absolute timeout, slide (1 or 0).
-    /// Returns <c>{value, created, expires}</c> of a live session, or false. With slide, moves the
+    /// Returns <c>{value, created, expires, slid}</c> of a live session (slid is 1 when this call
+    /// wrote the expiry, else 0), or false. With slide, moves the
     /// expiry to min(now + idle, created + absolute) once a tenth of the idle timeout has passed,
     /// and adopts a session written by someone else.
     /// </summary>
@@ -59,18 +60,19 @@ internal static class RedisScripts
           if ttl > 0 then expires = now + ttl else expires = now + idle end
           if slide then
             redis.call('PEXPIRE', KEYS[1], store(created, expires, now))
+            return {value, ms(created), ms(expires), '1'}
           end
-          return {value, ms(created), ms(expires)}
+          return {value, ms(created), ms(expires), '0'}
         end
         if expires <= now then return false end
         if slide then
           local target = math.min(now + idle, created + absolute)
           if target - expires >= idle / 10 then
             redis.call('PEXPIRE', KEYS[1], store(created, target, now))
-            expires = target
+            return {value, ms(created), ms(target), '1'}
           end
         end
-        return {value, ms(created), ms(expires)}
+        return {value, ms(created), ms(expires), '0'}
         """;
 
     /// <summary>

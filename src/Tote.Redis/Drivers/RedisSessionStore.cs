@@ -180,6 +180,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
             return null;
         }
 
+        var slid = false;
         if (slide)
         {
             var idle = (long)idleTimeout.TotalMilliseconds;
@@ -193,10 +194,11 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
                 _ = database.StringSetAsync(keys[1], RedisSessionMetadata.Format(created, target), ttl, When.Exists, CommandFlags.FireAndForget);
                 _ = database.KeyExpireAsync(keys[0], ttl, CommandFlags.FireAndForget);
                 expires = target;
+                slid = true;
             }
         }
 
-        return Record(data, created, expires);
+        return Record(data, created, expires, slid);
     }
 
     private async ValueTask<SessionRecord?> AdoptAsync(RedisKey[] keys, TimeSpan idleTimeout, TimeSpan absoluteTimeout, bool slide, CancellationToken cancellationToken)
@@ -230,7 +232,8 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         return Record(
             data,
             long.Parse((string)parts[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
-            long.Parse((string)parts[2]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+            long.Parse((string)parts[2]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
+            slid: (string?)parts[3] == "1");
     }
 
     // Removed so that a new session may take the ID; the core logs and counts the records it can
@@ -241,12 +244,13 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         await Database.ScriptEvaluateAsync(RedisScripts.DeleteIfUnchanged, keys, [bytes]).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static SessionRecord Record(string data, long created, long expires) => new()
+    private static SessionRecord Record(string data, long created, long expires, bool slid) => new()
     {
         Data = data,
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(created),
         ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expires),
         Version = VersionOf(data),
+        Slid = slid,
     };
 
     private static long Milliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds();

@@ -21,7 +21,8 @@ public interface ISessionStoreSlidingLoader
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>
     /// The record, whose <see cref="SessionRecord.ExpiresAt"/> is the expiry in force after the
-    /// call, or <see langword="null"/> when no live, well-formed record exists.
+    /// call and whose <see cref="SessionRecord.Slid"/> tells whether this call moved it, or
+    /// <see langword="null"/> when no live, well-formed record exists.
     /// </returns>
     ValueTask<SessionRecord?> LoadAndSlideAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, CancellationToken cancellationToken = default);
 }

@@ -7,7 +7,9 @@
 # throwaway cluster from eng/postgres-cluster.sh (or BENCH_POSTGRES); the sqlite stack a file
 # under artifacts/bench/http.
 # Each cell is the median of three passes after a warm-up; every request carries one of the
-# pre-created sessions, round robin. Prints one markdown table and the budget verdicts.
+# pre-created sessions, round robin. Every write pass starts on fresh sessions, and every read
+# pass is paired with a /plain pass right before it (the read's ratio to /plain is the median of
+# the pairs'). Prints one markdown table and the budget verdicts.
 # Stacks listen on BENCH_PORT, BENCH_PORT+1, … at the same time.
 #
 # Usage: eng/bench-http.sh

@@ -238,7 +238,8 @@ public sealed partial class Session
             }
 
             var fresh = _state == SessionState.Fresh;
-            var record = new SessionRecord { Data = data, CreatedAt = _createdAt, ExpiresAt = ExpiryAt(now), IsWrittenByTote = true };
+            var slides = fresh || IsRefreshDue(now) || ExpiryAt(now) < _expiresAt;
+            var record = new SessionRecord { Data = data, CreatedAt = _createdAt, ExpiresAt = slides ? ExpiryAt(now) : _expiresAt, IsWrittenByTote = true };
             var saved = await _runtime.Store.SaveAsync(_id!, record, fresh ? SessionVersion.Missing : _version, cancellationToken).ConfigureAwait(false);
             if (saved is { } version)
             {
@@ -249,6 +250,7 @@ public sealed partial class Session
                 _expiresAt = record.ExpiresAt;
                 _changes = null;
                 _state = SessionState.Existing;
+                _issueCookie |= slides && _runtime.Options.Cookie.MaxAge is not null; // slide the cookie with the session
                 _runtime.Store.Telemetry.Saved();
                 if (fresh && countAsCreated)
                 {

@@ -446,6 +446,45 @@ public sealed class SessionPersistenceTests
     }
 
     [Fact]
+    public async Task Saves_MoveTheStoredExpiryAtMostOncePerTenthOfIdleTimeout()
+    {
+        var store = new ScriptedStore();
+        await using var host = await StartAsync(o => o.Driver = b => b.UseStore("scripted", _ => store));
+        using var client = host.CreateClient();
+        await client.PostAsync("/set/n/0");
+        var first = (await store.Inner.LoadAsync(client.SessionId!, TestContext.Current.CancellationToken))!.ExpiresAt;
+
+        host.Clock.Advance(TimeSpan.FromMinutes(5));
+        await client.PostAsync("/set/n/1");
+        var notDue = (await store.Inner.LoadAsync(client.SessionId!, TestContext.Current.CancellationToken))!;
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        await client.PostAsync("/set/n/2");
+        var due = (await store.Inner.LoadAsync(client.SessionId!, TestContext.Current.CancellationToken))!;
+
+        Assert.Contains("1", notDue.Data, StringComparison.Ordinal);
+        Assert.Equal(first, notDue.ExpiresAt);
+        Assert.Contains("2", due.Data, StringComparison.Ordinal);
+        Assert.Equal(host.Clock.GetUtcNow() + TimeSpan.FromHours(1), due.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task WritingRequests_WithCookieMaxAge_ResendCookieOnlyWhenExpirySlides()
+    {
+        await using var host = await StartAsync(o => o.Tote = t => t.Cookie.MaxAge = TimeSpan.FromDays(7));
+        using var client = host.CreateClient();
+        await client.PostAsync("/set/name/ada");
+
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        using var notDue = await client.PostAsync("/set/name/grace");
+        host.Clock.Advance(TimeSpan.FromMinutes(6));
+        using var due = await client.PostAsync("/set/name/hopper");
+
+        Assert.Empty(SetCookie.All(notDue));
+        Assert.Equal(TimeSpan.FromDays(7), Assert.Single(SetCookie.All(due)).Attributes.MaxAge);
+        Assert.Equal("hopper", await client.GetStringAsync("/get/name"));
+    }
+
+    [Fact]
     public async Task SaveFailure_AfterReadThenChange_Answers503InsteadOfSuccess()
     {
         var store = new ScriptedStore();

@@ -21,8 +21,9 @@ public sealed class ToteOptions
     public ToteCookieOptions Cookie { get; } = new();
 
     /// <summary>
-    /// How long a session lives without a request that reads or writes it (sliding). Every save,
-    /// and a read-only request now and then, moves the expiry forward.
+    /// How long a session lives without a request that reads or writes it (sliding). A request
+    /// that reads or saves the session moves the expiry forward once a tenth of this has passed
+    /// since it last moved, so the store is not rewritten for the expiry alone on every request.
     /// </summary>
     /// <value>Defaults to 1 hour.</value>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(1);

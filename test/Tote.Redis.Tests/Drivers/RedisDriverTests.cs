@@ -127,6 +127,48 @@ public abstract class RedisDriverTests(RedisFixture server) : DriverPipelineTest
         Assert.InRange((await Database.KeyTimeToLiveAsync(metadata))!.Value, TimeSpan.FromMinutes(19), TimeSpan.FromMinutes(20));
     }
 
+    [Fact]
+    public async Task Save_ThatKeepsTheExpiry_LeavesTheMetadataAndItsTtlAlone_AndMovesTheValuesTtl()
+    {
+        var store = CreateStore();
+        var id = TestIds.New();
+        var first = Record(lifetime: TimeSpan.FromMinutes(20));
+        var version = await store.SaveAsync(id, first, SessionVersion.Missing, TestContext.Current.CancellationToken);
+        var metadata = new RedisSessionKeys(Prefix).Metadata(id);
+
+        // Ten minutes later by the app's clock, a save with the same expiry: the value's TTL is
+        // set from it (ten minutes left), the metadata keeps the TTL it was written with.
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        const string changed = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4],"c"]""";
+        var second = new SessionRecord { Data = changed, CreatedAt = first.CreatedAt, ExpiresAt = first.ExpiresAt };
+        Assert.NotNull(await store.SaveAsync(id, second, version!.Value, TestContext.Current.CancellationToken));
+
+        Assert.Equal(changed, (string?)await Database.StringGetAsync(Prefix + id));
+        Assert.InRange((await Database.KeyTimeToLiveAsync(Prefix + id))!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+        Assert.Equal($"{first.CreatedAt.ToUnixTimeMilliseconds()} {first.ExpiresAt.ToUnixTimeMilliseconds()}", (string?)await Database.StringGetAsync(metadata));
+        Assert.InRange((await Database.KeyTimeToLiveAsync(metadata))!.Value, TimeSpan.FromMinutes(19), TimeSpan.FromMinutes(20));
+        var loaded = await store.LoadAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal(first.ExpiresAt, loaded!.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Save_ThatMovesTheExpiry_RewritesTheMetadataWithTheNewTtl()
+    {
+        var store = CreateStore();
+        var id = TestIds.New();
+        var first = Record(lifetime: TimeSpan.FromMinutes(20));
+        var version = await store.SaveAsync(id, first, SessionVersion.Missing, TestContext.Current.CancellationToken);
+        var metadata = new RedisSessionKeys(Prefix).Metadata(id);
+
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        var moved = new SessionRecord { Data = CartRecord, CreatedAt = first.CreatedAt, ExpiresAt = Clock.GetUtcNow() + TimeSpan.FromMinutes(5) };
+        Assert.NotNull(await store.SaveAsync(id, moved, version!.Value, TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{first.CreatedAt.ToUnixTimeMilliseconds()} {moved.ExpiresAt.ToUnixTimeMilliseconds()}", (string?)await Database.StringGetAsync(metadata));
+        Assert.InRange((await Database.KeyTimeToLiveAsync(metadata))!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+        Assert.InRange((await Database.KeyTimeToLiveAsync(Prefix + id))!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+    }
+
     [Theory]
     [InlineData("hash")]     // what earlier builds of this driver kept there
     [InlineData("garbage")]  // a string that is not "<created> <expires>"

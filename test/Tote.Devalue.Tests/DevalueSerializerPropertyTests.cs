@@ -36,7 +36,7 @@ public sealed class DevalueSerializerPropertyTests
         (1, OtherObjects))
         .Select(value => (Shape)new LeafShape(value));
 
-    private static readonly Gen<Shape> Graphs = Gen.Recursive<Shape>((depth, self) => depth >= 4
+    internal static readonly Gen<Shape> Graphs = Gen.Recursive<Shape>((depth, self) => depth >= 4
         ? Gen.Frequency((8, Leaves), (1, Refs))
         : Gen.Frequency(
             (8, Leaves),
@@ -85,7 +85,7 @@ public sealed class DevalueSerializerPropertyTests
     // Keys never start with a digit: whether integer-like keys are reordered the way JavaScript
     // orders properties is a question for the vectors (object-numeric-keys), not for this
     // round trip. "__proto__" is excluded because it cannot be serialized.
-    private static Gen<string> Keys => Gen.Select(
+    internal static Gen<string> Keys => Gen.Select(
         Gen.Char["abkxyz_$é"],
         Gen.Char[InterestingChars + "-"].Array[0, 4],
         (first, rest) => first + new string(rest));
@@ -334,7 +334,7 @@ public sealed class DevalueSerializerPropertyTests
     }
 
     /// <summary>Materializes a shape into a natural value graph, resolving refs to earlier containers.</summary>
-    private sealed class GraphBuilder
+    internal sealed class GraphBuilder
     {
         // Containers in the order they were created, registered before their children are built
         // so that a ref can point at an enclosing container (a cycle).
@@ -394,7 +394,7 @@ public sealed class DevalueSerializerPropertyTests
     }
 
     /// <summary>The blueprint of a value graph; printed JavaScript-like when a property fails.</summary>
-    private abstract record Shape;
+    internal abstract record Shape;
 
     private sealed record LeafShape(object? Value) : Shape
     {
@@ -411,7 +411,7 @@ public sealed class DevalueSerializerPropertyTests
         public override string ToString() => "ref#" + Pick.ToString(CultureInfo.InvariantCulture);
     }
 
-    private sealed record ListShape(Shape[] Items) : Shape
+    internal sealed record ListShape(Shape[] Items) : Shape
     {
         public override string ToString() => "[" + string.Join(", ", Items.Select(i => i.ToString())) + "]";
     }

@@ -72,6 +72,20 @@ internal sealed class DevalueWriter
         }
     }
 
+    /// <summary>Writes the root <paramref name="write"/> writes, on a writer of this thread's.</summary>
+    public static string Write<TState>(DevalueOptions options, TState state, Func<DevalueWriter, TState, int> write)
+    {
+        var writer = Rent(options);
+        try
+        {
+            return writer.Finish(write(writer, state));
+        }
+        finally
+        {
+            Return(writer);
+        }
+    }
+
     public static string WriteAs(object? value, Type type, DevalueOptions options)
     {
         var converter = options.Types.GetConverter(type);

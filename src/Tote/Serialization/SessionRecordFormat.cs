@@ -13,11 +13,11 @@ internal static class SessionRecordFormat
     public static DevalueOptions Devalue => DevalueOptions.Default;
 
     /// <summary>Writes the record: each key's value is copied from the text it lives in.</summary>
-    public static string Write(IEnumerable<KeyValuePair<string, SessionEntry>> entries)
+    public static string Write(OrderedDictionary<string, SessionEntry> entries)
     {
         try
         {
-            return DevalueSerializer.Serialize((object)BuildMap(entries, static entry => entry.ToWritable()), Devalue);
+            return Write(entries, static entry => entry.ToWritable());
         }
         catch (DevalueFragmentNotCopyableException)
         {
@@ -28,7 +28,7 @@ internal static class SessionRecordFormat
                 entry.BeginNaturalGraph();
             }
 
-            return DevalueSerializer.Serialize((object)BuildMap(entries, static entry => entry.ReadNaturalInGraph()), Devalue);
+            return Write(entries, static entry => entry.ReadNaturalInGraph());
         }
     }
 
@@ -106,19 +106,12 @@ internal static class SessionRecordFormat
         throw new InvalidOperationException($"The session record written for key '{key}' does not hold it.");
     }
 
-    private static DevalueMap BuildMap(IEnumerable<KeyValuePair<string, SessionEntry>> entries, Func<SessionEntry, object?> value)
-    {
-        var map = new DevalueMap();
-        foreach (var (key, entry) in entries)
+    private static string Write(OrderedDictionary<string, SessionEntry> entries, Func<SessionEntry, object?> value)
+        => RecordMapWriter.Write(Devalue, (entries, value), static (map, s) =>
         {
-            // Property order matters for byte-exactness: Astro writes { data, expires }.
-            map.Set(key, new OrderedDictionary<string, object?>(2)
+            foreach (var (key, entry) in s.entries)
             {
-                ["data"] = value(entry),
-                ["expires"] = entry.Expires is { } expires ? expires : DevalueUndefined.Value,
-            });
-        }
-
-        return map;
-    }
+                map.Add(key, s.value(entry), entry.Expires);
+            }
+        });
 }

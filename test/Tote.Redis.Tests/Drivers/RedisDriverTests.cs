@@ -130,40 +130,31 @@ public abstract class RedisDriverTests(RedisFixture server) : DriverPipelineTest
     [Fact]
     public async Task Save_ThatKeepsTheExpiry_LeavesTheMetadataAndItsTtlAlone_AndMovesTheValuesTtl()
     {
-        var store = CreateStore();
-        var id = TestIds.New();
-        var first = Record(lifetime: TimeSpan.FromMinutes(20));
-        var version = await store.SaveAsync(id, first, SessionVersion.Missing, TestContext.Current.CancellationToken);
-        var metadata = new RedisSessionKeys(Prefix).Metadata(id);
-
-        // Ten minutes later by the app's clock, a save with the same expiry: the value's TTL is
-        // set from it (ten minutes left), the metadata keeps the TTL it was written with.
-        Clock.Advance(TimeSpan.FromMinutes(10));
+        var (store, id, first, version) = await SaveForTwentyMinutesThenAdvanceTenAsync();
         const string changed = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4],"c"]""";
-        var second = new SessionRecord { Data = changed, CreatedAt = first.CreatedAt, ExpiresAt = first.ExpiresAt };
-        Assert.NotNull(await store.SaveAsync(id, second, version!.Value, TestContext.Current.CancellationToken));
 
+        // The value's TTL is set from the unchanged expiry (ten minutes left); the metadata keeps
+        // the TTL it was written with.
+        var second = new SessionRecord { Data = changed, CreatedAt = first.CreatedAt, ExpiresAt = first.ExpiresAt };
+        Assert.NotNull(await store.SaveAsync(id, second, version, TestContext.Current.CancellationToken));
+
+        var metadata = new RedisSessionKeys(Prefix).Metadata(id);
         Assert.Equal(changed, (string?)await Database.StringGetAsync(Prefix + id));
         Assert.InRange((await Database.KeyTimeToLiveAsync(Prefix + id))!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
         Assert.Equal($"{first.CreatedAt.ToUnixTimeMilliseconds()} {first.ExpiresAt.ToUnixTimeMilliseconds()}", (string?)await Database.StringGetAsync(metadata));
         Assert.InRange((await Database.KeyTimeToLiveAsync(metadata))!.Value, TimeSpan.FromMinutes(19), TimeSpan.FromMinutes(20));
-        var loaded = await store.LoadAsync(id, TestContext.Current.CancellationToken);
-        Assert.Equal(first.ExpiresAt, loaded!.ExpiresAt);
+        Assert.Equal(first.ExpiresAt, (await store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
     }
 
     [Fact]
     public async Task Save_ThatMovesTheExpiry_RewritesTheMetadataWithTheNewTtl()
     {
-        var store = CreateStore();
-        var id = TestIds.New();
-        var first = Record(lifetime: TimeSpan.FromMinutes(20));
-        var version = await store.SaveAsync(id, first, SessionVersion.Missing, TestContext.Current.CancellationToken);
-        var metadata = new RedisSessionKeys(Prefix).Metadata(id);
+        var (store, id, first, version) = await SaveForTwentyMinutesThenAdvanceTenAsync();
 
-        Clock.Advance(TimeSpan.FromMinutes(10));
         var moved = new SessionRecord { Data = CartRecord, CreatedAt = first.CreatedAt, ExpiresAt = Clock.GetUtcNow() + TimeSpan.FromMinutes(5) };
-        Assert.NotNull(await store.SaveAsync(id, moved, version!.Value, TestContext.Current.CancellationToken));
+        Assert.NotNull(await store.SaveAsync(id, moved, version, TestContext.Current.CancellationToken));
 
+        var metadata = new RedisSessionKeys(Prefix).Metadata(id);
         Assert.Equal($"{first.CreatedAt.ToUnixTimeMilliseconds()} {moved.ExpiresAt.ToUnixTimeMilliseconds()}", (string?)await Database.StringGetAsync(metadata));
         Assert.InRange((await Database.KeyTimeToLiveAsync(metadata))!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
         Assert.InRange((await Database.KeyTimeToLiveAsync(Prefix + id))!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
@@ -294,6 +285,17 @@ public abstract class RedisDriverTests(RedisFixture server) : DriverPipelineTest
             o.Driver = b => b.UseRedis(Connection, r => r.KeyPrefix = "sess{")));
 
         Assert.Contains("Tote:Redis:KeyPrefix", error.Message, StringComparison.Ordinal);
+    }
+
+    // A session saved to expire in twenty minutes, then ten minutes later by the app's clock.
+    private async Task<(RedisSessionStore Store, string Id, SessionRecord First, SessionVersion Version)> SaveForTwentyMinutesThenAdvanceTenAsync()
+    {
+        var store = CreateStore();
+        var id = TestIds.New();
+        var first = Record(lifetime: TimeSpan.FromMinutes(20));
+        var version = await store.SaveAsync(id, first, SessionVersion.Missing, TestContext.Current.CancellationToken);
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        return (store, id, first, version!.Value);
     }
 
     private static async Task<List<string>> ToListAsync(IAsyncEnumerable<string> ids)

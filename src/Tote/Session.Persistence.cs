@@ -238,6 +238,9 @@ public sealed partial class Session
             }
 
             var fresh = _state == SessionState.Fresh;
+            // A save slides the expiry as a read does, once a tenth of the idle timeout has passed:
+            // a store then need not rewrite its expiry (Redis keeps its metadata key untouched),
+            // and a Max-Age cookie is re-sent only when the expiry it mirrors has moved.
             var slides = fresh || IsRefreshDue(now) || ExpiryAt(now) < _expiresAt;
             var record = new SessionRecord { Data = data, CreatedAt = _createdAt, ExpiresAt = slides ? ExpiryAt(now) : _expiresAt, IsWrittenByTote = true };
             var saved = await _runtime.Store.SaveAsync(_id!, record, fresh ? SessionVersion.Missing : _version, cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,9 @@ namespace Tote.Devalue;
 /// Indexes follow devalue's pre-order exactly as for a <see cref="DevalueMap"/> of
 /// <c>OrderedDictionary&lt;string, object?&gt;</c> values: the map, then per entry its key, its
 /// object, the object's data and its expiry (none when undefined). Every write of a session runs
-/// this, and the map and objects were a fifth of what writing a small record cost.
+/// this: building the map and its objects first made a session write (load, set one key, save)
+/// about half as slow again (SessionCoreBenchmarks: 4.4 µs and 3.8 KB before, 2.9 µs and 2.6 KB
+/// after).
 /// </remarks>
 internal readonly struct RecordMapWriter
 {

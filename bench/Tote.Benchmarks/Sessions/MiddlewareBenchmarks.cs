@@ -15,7 +15,7 @@ namespace Tote.Benchmarks.Sessions;
 /// One request through the middleware pipeline, without sockets or Kestrel: what the session
 /// stack adds to a request, in nanoseconds, where the HTTP load test (<c>eng/bench-http.sh</c>)
 /// can only see it as a share of a whole request's cost. Three pipelines serve the HTTP
-/// benchmark's <c>GET /cart</c> and <c>POST /cart</c>: no session at all (the handler answers
+/// benchmark's <c>GET /nosession</c>, <c>GET /cart</c> and <c>POST /cart</c>: no session at all (the handler answers
 /// <c>0</c>, the <c>/plain</c> baseline), Tote on the memory driver, and the built-in session on
 /// <c>AddDistributedMemoryCache</c> (its cart as JSON), each with the cookie of a session created
 /// in setup. The write benchmarks set the cart back unchanged, so the stored size stays steady.
@@ -34,7 +34,7 @@ public class MiddlewareBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        _none = new Pipeline(services => { }, app => app.Run(static context => context.Response.WriteAsync("0")));
+        _none = new Pipeline(services => { }, app => app.Run(static context => context.Response.WriteAsync(IsUntouched(context) ? "ok" : "0")));
 
         _tote = new Pipeline(
             services => services.AddTote().UseMemory(),
@@ -43,6 +43,12 @@ public class MiddlewareBenchmarks : IDisposable
                 app.UseTote();
                 app.Run(static async context =>
                 {
+                    if (IsUntouched(context))
+                    {
+                        await context.Response.WriteAsync("ok");
+                        return;
+                    }
+
                     var session = context.Features.GetRequiredFeature<Session>();
                     var items = await session.GetAsync(Cart) ?? [];
                     if (HttpMethods.IsPost(context.Request.Method))
@@ -61,6 +67,12 @@ public class MiddlewareBenchmarks : IDisposable
                 app.UseSession();
                 app.Run(static async context =>
                 {
+                    if (IsUntouched(context))
+                    {
+                        await context.Response.WriteAsync("ok");
+                        return;
+                    }
+
                     await context.Session.LoadAsync();
                     var items = context.Session.GetString("cart") is { } json ? JsonSerializer.Deserialize<List<string>>(json) ?? [] : [];
                     if (HttpMethods.IsPost(context.Request.Method))
@@ -85,6 +97,18 @@ public class MiddlewareBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    [Benchmark(Baseline = true, Description = "no session: GET /nosession")]
+    [BenchmarkCategory("untouched")]
+    public Task NoSessionUntouched() => _none.SendAsync(HttpMethods.Get, "/nosession");
+
+    [Benchmark(Description = "Tote memory: GET /nosession")]
+    [BenchmarkCategory("untouched")]
+    public Task ToteUntouched() => _tote.SendAsync(HttpMethods.Get, "/nosession");
+
+    [Benchmark(Description = "built-in session: GET /nosession")]
+    [BenchmarkCategory("untouched")]
+    public Task BuiltinUntouched() => _builtin.SendAsync(HttpMethods.Get, "/nosession");
+
     [Benchmark(Baseline = true, Description = "no session: GET /cart")]
     [BenchmarkCategory("read")]
     public Task NoSessionRead() => _none.SendAsync(HttpMethods.Get);
@@ -108,6 +132,9 @@ public class MiddlewareBenchmarks : IDisposable
     [Benchmark(Description = "built-in session: POST /cart")]
     [BenchmarkCategory("write")]
     public Task BuiltinWrite() => _builtin.SendAsync(HttpMethods.Post);
+
+    // The HTTP benchmark's /nosession: the session middleware runs, the handler ignores the session.
+    private static bool IsUntouched(HttpContext context) => context.Request.Path.Equals("/nosession", StringComparison.Ordinal);
 
     /// <summary>A built middleware pipeline, and the cookie of the session it serves.</summary>
     private sealed class Pipeline : IDisposable
@@ -139,20 +166,20 @@ public class MiddlewareBenchmarks : IDisposable
             _cookie = setCookie[..setCookie.IndexOf(';', StringComparison.Ordinal)];
         }
 
-        public async Task SendAsync(string method)
+        public async Task SendAsync(string method, string path = "/cart")
         {
-            var context = NewContext(method, _cookie);
+            var context = NewContext(method, _cookie, path);
             await _app(context);
             await context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().CompleteAsync();
         }
 
         public void Dispose() => _services.Dispose();
 
-        private DefaultHttpContext NewContext(string method, string? cookie)
+        private DefaultHttpContext NewContext(string method, string? cookie, string path = "/cart")
         {
             var context = new DefaultHttpContext { RequestServices = _services };
             context.Request.Method = method;
-            context.Request.Path = "/cart";
+            context.Request.Path = path;
             context.Request.Scheme = "https";
             if (cookie is not null)
             {

@@ -465,9 +465,9 @@ public sealed class SessionPersistenceTests
         await client.PostAsync("/set/n/2");
         var due = (await store.Inner.LoadAsync(client.SessionId!, TestContext.Current.CancellationToken))!;
 
-        Assert.Contains("1", notDue.Data, StringComparison.Ordinal);
+        Assert.Contains("\"1\"", notDue.Data, StringComparison.Ordinal);
         Assert.Equal(first, notDue.ExpiresAt);
-        Assert.Contains("2", due.Data, StringComparison.Ordinal);
+        Assert.Contains("\"2\"", due.Data, StringComparison.Ordinal);
         Assert.Equal(host.Clock.GetUtcNow() + TimeSpan.FromHours(1), due.ExpiresAt);
     }
 

@@ -59,18 +59,7 @@ internal sealed class DevalueWriter
     public int StackMark => _stackLength;
 
     public static string Write<T>(T value, DevalueOptions options)
-    {
-        var converter = options.Types.GetConverter<T>();
-        var writer = Rent(options);
-        try
-        {
-            return writer.Finish(converter.Write(writer, value));
-        }
-        finally
-        {
-            Return(writer);
-        }
-    }
+        => Write(options, (Converter: options.Types.GetConverter<T>(), Value: value), static (writer, s) => s.Converter.Write(writer, s.Value));
 
     /// <summary>Writes the root <paramref name="write"/> writes, on a writer of this thread's.</summary>
     public static string Write<TState>(DevalueOptions options, TState state, Func<DevalueWriter, TState, int> write)
@@ -94,15 +83,7 @@ internal sealed class DevalueWriter
             throw new ArgumentException($"The value is a {value.GetType()}, not a {type}.", nameof(value));
         }
 
-        var writer = Rent(options);
-        try
-        {
-            return writer.Finish(converter.WriteBoxed(writer, value));
-        }
-        finally
-        {
-            Return(writer);
-        }
+        return Write(options, (Converter: converter, Value: value), static (writer, s) => s.Converter.WriteBoxed(writer, s.Value));
     }
 
     /// <summary>Takes the next index, in pre-order.</summary>

@@ -55,16 +55,9 @@ internal readonly struct RecordMapWriter
         int dataIndex;
         try
         {
-            try
-            {
-                dataIndex = _objects.Write(writer, data);
-            }
-            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property("data")))
-            {
-                throw;
-            }
+            dataIndex = _objects.Write(writer, data);
         }
-        catch (DevalueException ex) when (ex.AddPathStep(PathSegment.MapEntry(key)))
+        catch (DevalueException ex) when (AddDataPath(ex, key))
         {
             throw;
         }
@@ -80,4 +73,8 @@ internal readonly struct RecordMapWriter
         writer.ExitContainer();
         writer.Push(entry);
     }
+
+    // The path from the map down, innermost step first: .get(key).data. Never catches.
+    private static bool AddDataPath(DevalueException ex, string key)
+        => ex.AddPathStep(PathSegment.Property("data")) | ex.AddPathStep(PathSegment.MapEntry(key));
 }

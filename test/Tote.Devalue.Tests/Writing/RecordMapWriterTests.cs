@@ -34,13 +34,7 @@ public sealed class RecordMapWriterTests
                 var data = (List<object?>)DevalueSerializerPropertyTests.GraphBuilder.Build(new DevalueSerializerPropertyTests.ListShape(record.Data))!;
                 var entries = record.Keys.Select((key, i) => (Key: key, Data: data[i], Expires: record.Expiries[i])).ToArray();
 
-                var text = RecordMapWriter.Write(DevalueOptions.Default, entries, static (map, entries) =>
-                {
-                    foreach (var (key, value, expires) in entries)
-                    {
-                        map.Add(key, value, expires);
-                    }
-                });
+                var text = WriteRecord(entries);
 
                 Assert.Equal(DevalueSerializer.Serialize((object)AsDevalueMap(entries)), text);
             },
@@ -54,17 +48,20 @@ public sealed class RecordMapWriterTests
         (string, object?, double?)[] entries = [("name", "ada", null), ("cart", new List<object> { new() }, 5)];
         var expected = Assert.Throws<DevalueException>(() => DevalueSerializer.Serialize((object)AsDevalueMap(entries)));
 
-        var error = Assert.Throws<DevalueException>(() => RecordMapWriter.Write(DevalueOptions.Default, entries, static (map, entries) =>
+        var error = Assert.Throws<DevalueException>(() => WriteRecord(entries));
+
+        Assert.Equal(expected.Message, error.Message);
+        Assert.Contains("cart", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string WriteRecord((string Key, object? Data, double? Expires)[] entries)
+        => RecordMapWriter.Write(DevalueOptions.Default, entries, static (map, entries) =>
         {
             foreach (var (key, value, expires) in entries)
             {
                 map.Add(key, value, expires);
             }
-        }));
-
-        Assert.Equal(expected.Message, error.Message);
-        Assert.Contains("cart", error.Message, StringComparison.Ordinal);
-    }
+        });
 
     private static DevalueMap AsDevalueMap(IEnumerable<(string Key, object? Data, double? Expires)> entries)
     {

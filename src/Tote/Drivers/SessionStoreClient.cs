@@ -57,7 +57,34 @@ internal sealed class SessionStoreClient
     public ValueTask<bool> RefreshAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken)
         => CallAsync("refresh", (id, expiresAt), static (store, s, ct) => store.RefreshAsync(s.id, s.expiresAt, ct), cancellationToken);
 
-    private async ValueTask<TResult> CallAsync<TState, TResult>(
+    private ValueTask<TResult> CallAsync<TState, TResult>(
+        string operation,
+        TState state,
+        Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call,
+        CancellationToken cancellationToken)
+    {
+        if (ToteTelemetry.ActivitySource.HasListeners() || Telemetry.MeasuresStoreDuration)
+        {
+            return CallTracedAsync(operation, state, call, cancellationToken);
+        }
+
+        // Nobody traces or times this call. A driver that finishes at once (the memory driver
+        // always does) then needs none of the async machinery, which for these shared generic
+        // instantiations costs more than the memory driver's whole call.
+        cancellationToken.ThrowIfCancellationRequested();
+        var timeout = RentTimeout();
+        var pending = Start(call, state, timeout, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            ReturnTimeout(timeout);
+            return new ValueTask<TResult>(result);
+        }
+
+        return AwaitAsync(operation, pending, timeout, activity: null, started: null, cancellationToken);
+    }
+
+    private async ValueTask<TResult> CallTracedAsync<TState, TResult>(
         string operation,
         TState state,
         Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call,
@@ -69,17 +96,47 @@ internal sealed class SessionStoreClient
             ? ToteTelemetry.ActivitySource.StartActivity("tote.store." + operation, ActivityKind.Client)
             : null;
         activity?.SetTag("tote.driver", Driver);
-        var measured = Telemetry.MeasuresStoreDuration;
-        var started = measured ? _time.GetTimestamp() : 0;
+        long? started = Telemetry.MeasuresStoreDuration ? _time.GetTimestamp() : null;
+        var timeout = RentTimeout();
+        var pending = Start(call, state, timeout, cancellationToken);
+        return await AwaitAsync(operation, pending, timeout, activity, started, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Starts the driver call. A driver that throws instead of returning a faulted task is
+    /// treated as if it had returned one, so that both reach the same error handling.
+    /// </summary>
+    private ValueTask<TResult> Start<TState, TResult>(
+        Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call, TState state, CancellationTokenSource? timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return call(_store, state, timeout?.Token ?? cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<TResult>(ex);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a driver call under the store timeout, then gives the timeout back and records
+    /// the duration when <paramref name="started"/> is set.
+    /// </summary>
+    private async ValueTask<TResult> AwaitAsync<TResult>(
+        string operation,
+        ValueTask<TResult> pending,
+        CancellationTokenSource? timeout,
+        Activity? activity,
+        long? started,
+        CancellationToken cancellationToken)
+    {
         // The timeout runs on the injected clock so tests can drive it, on a pooled token source
         // (re-arming a timer is far cheaper than creating one per call). It is kept apart from the
         // caller's token so that a timeout and a cancelled request are reported differently.
-        var timeout = RentTimeout();
         CancellationTokenRegistration link = default;
         try
         {
-            var pending = call(_store, state, timeout?.Token ?? cancellationToken);
             if (!pending.IsCompleted && timeout is not null)
             {
                 // Timer and link start only for a call that has to wait: in-process drivers finish
@@ -89,7 +146,7 @@ internal sealed class SessionStoreClient
                 // not free, and the driver's synchronous start waits on nothing); it is checked
                 // again after arming, in case the clock moved on meanwhile. A caller cancelled in
                 // the meantime cancels at once, on registration.
-                ArmTimeout(timeout, measured ? started : _time.GetTimestamp());
+                ArmTimeout(timeout, started ?? _time.GetTimestamp());
                 if (cancellationToken.CanBeCanceled)
                 {
                     link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
@@ -98,42 +155,64 @@ internal sealed class SessionStoreClient
 
             return await pending.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            throw;
+            var failure = Failure(operation, ex, timeout, activity, cancellationToken);
+            if (failure is null)
+            {
+                throw;
+            }
+
+            throw failure;
         }
-        catch (OperationCanceledException ex) when (timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+        finally
         {
-            Telemetry.StoreError(operation);
+            Finish(operation, timeout, started, link);
+        }
+    }
+
+    /// <summary>
+    /// What a driver's exception becomes: <see langword="null"/> when it passes through as it is
+    /// (the caller's own cancellation, or a <see cref="SessionStoreException"/> already), else a
+    /// <see cref="SessionStoreException"/> naming the driver and operation, counted as a store error.
+    /// </summary>
+    private SessionStoreException? Failure(string operation, Exception ex, CancellationTokenSource? timeout, Activity? activity, CancellationToken cancellationToken)
+    {
+        if (ex is SessionStoreException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+
+        Telemetry.StoreError(operation);
+        if (ex is OperationCanceledException && timeout?.IsCancellationRequested == true)
+        {
             activity?.SetStatus(ActivityStatusCode.Error, "timeout");
-            throw new SessionStoreException(
+            return new SessionStoreException(
                 Driver,
                 operation,
                 timedOut: true,
                 string.Create(CultureInfo.InvariantCulture, $"The '{Driver}' session store did not finish a {operation} within {_timeout.TotalSeconds:0.###} s (ToteOptions.StoreTimeout). Check that the store is reachable and not overloaded."),
                 ex);
         }
-        catch (Exception ex) when (ex is not SessionStoreException)
-        {
-            Telemetry.StoreError(operation);
-            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            throw new SessionStoreException(
-                Driver,
-                operation,
-                timedOut: false,
-                $"The '{Driver}' session store failed during a {operation} ({ex.GetType().Name}). See the inner exception for the driver's error, and check the store's health.",
-                ex);
-        }
-        finally
-        {
-            if (measured)
-            {
-                Telemetry.StoreDuration(operation, _time.GetElapsedTime(started));
-            }
 
-            link.Dispose();
-            ReturnTimeout(timeout);
+        activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+        return new SessionStoreException(
+            Driver,
+            operation,
+            timedOut: false,
+            $"The '{Driver}' session store failed during a {operation} ({ex.GetType().Name}). See the inner exception for the driver's error, and check the store's health.",
+            ex);
+    }
+
+    private void Finish(string operation, CancellationTokenSource? timeout, long? started, CancellationTokenRegistration link)
+    {
+        if (started is { } start)
+        {
+            Telemetry.StoreDuration(operation, _time.GetElapsedTime(start));
         }
+
+        link.Dispose();
+        ReturnTimeout(timeout);
     }
 
     private void ArmTimeout(CancellationTokenSource timeout, long started)

@@ -33,6 +33,25 @@ public sealed class SessionStoreClientTests : IDisposable
         Assert.DoesNotContain(id, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Call_StoreThrowsBeforeReturningATask_WrapsInSessionStoreException(bool measured)
+    {
+        // On the fixture's telemetry, whose instruments the collectors find.
+        var client = new SessionStoreClient(new SynchronouslyThrowingStore(), "throwing", TimeSpan.FromSeconds(5), _clock, _client.Telemetry);
+        using var duration = measured ? new MetricCollector<double>(_meters, ToteTelemetry.Name, "tote.store.duration") : null;
+        using var errors = new MetricCollector<long>(_meters, ToteTelemetry.Name, "tote.store.errors");
+
+        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await client.LoadAsync(TestIds.New(), TestContext.Current.CancellationToken));
+
+        Assert.Equal("throwing", error.Driver);
+        Assert.Equal("load", error.Operation);
+        Assert.False(error.IsTimeout);
+        Assert.IsType<IOException>(error.InnerException);
+        Assert.Equal(1, errors.GetMeasurementSnapshot().EvaluateAsCounter());
+    }
+
     [Fact]
     public async Task Call_StoreHangsPastTimeout_ThrowsTimeout()
     {
@@ -80,6 +99,18 @@ public sealed class SessionStoreClientTests : IDisposable
     {
         _meters.Dispose();
         _store.Inner.Dispose();
+    }
+
+    /// <summary>A driver whose calls throw at once, as a non-async implementation's would.</summary>
+    private sealed class SynchronouslyThrowingStore : ISessionStore
+    {
+        public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default) => throw new IOException("The disk is gone.");
+
+        public ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken = default) => throw new IOException("The disk is gone.");
+
+        public ValueTask DeleteAsync(string id, CancellationToken cancellationToken = default) => throw new IOException("The disk is gone.");
+
+        public ValueTask<bool> RefreshAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => throw new IOException("The disk is gone.");
     }
 
     private SessionRecord Record() => new() { Data = """[["Map"]]""", CreatedAt = _clock.GetUtcNow(), ExpiresAt = _clock.GetUtcNow().AddHours(1) };

@@ -212,9 +212,6 @@ for route in "${routes[@]}"; do
   # measured 0.85–1.25× each other, one-second slices taking turns 0.91–1.04×. Taking turns
   # slice by slice puts those swings on both sides of every ratio.
   for pass in 1 2 3; do
-    for stack in $route_stacks; do
-      : >"$out/$stack.slices"
-    done
     for _ in $(seq 1 "$duration"); do
       for stack in $route_stacks; do
         [ "$method" = POST ] && [ -z "${kind:-}" ] && create_sessions "$stack"
@@ -224,13 +221,13 @@ for route in "${routes[@]}"; do
           read -r _ plain _ <<<"$(wrk_run "$stack" GET /plain 1 | grep '^RESULT')"
         fi
         read -r _ rps p99 bad sock <<<"$(wrk_run "$stack" "$method" "$path" 1 "${kind:-}" | grep '^RESULT')"
-        echo "$rps $p99 $bad $sock $plain" >>"$out/$stack.slices"
-        echo "$stack|$label|$pass|$rps|$p99|$plain" >>"$out/slices"
+        echo "$stack|$label|$pass|$rps|$p99|$plain|$bad|$sock" >>"$out/slices"
       done
     done
     # The pass: mean req/s and p99 of its slices, and mean /plain req/s of the paired slices.
     for stack in $route_stacks; do
-      read -r rps p99 bad sock plain <<<"$(awk '{ r += $1; p += $2; b += $3; s += $4; q += $5 } END { printf "%.1f %.3f %d %d %.1f\n", r / NR, p / NR, b, s, q / NR }' "$out/$stack.slices")"
+      read -r rps p99 bad sock plain <<<"$(awk -F'|' -v k="$stack|$label|$pass" '$1 "|" $2 "|" $3 == k { n++; r += $4; p += $5; q += $6; b += $7; s += $8 }
+        END { printf "%.1f %.3f %d %d %.1f\n", r / n, p / n, b, s, q / n }' "$out/slices")"
       [ "$bad" = 0 ] && [ "$sock" = 0 ] || echo "warning: $stack $label pass $pass: $bad bad responses, $sock socket errors" >&2
       echo "$rps $p99 $plain" >>"$out/$stack.passes"
     done
@@ -242,7 +239,7 @@ for route in "${routes[@]}"; do
     # Against the built-in session on the same store, pass by pass (their slices took turns).
     builtin=$([[ "$stack" == *-redis ]] && echo builtin-redis || echo builtin)
     vsbuiltin=""
-    if [ "$stack" != "$builtin" ] && [ -s "$out/$builtin.passes" ] && [[ " $route_stacks " == *" $builtin "* ]]; then
+    if [ "$stack" != "$builtin" ] && [[ " $route_stacks " == *" $builtin "* ]]; then
       vsbuiltin=$(paste -d' ' "$out/$stack.passes" "$out/$builtin.passes" | awk '{ printf "%.4f\n", $1 / $4 }' | median)
     fi
     echo "$stack|$label|$rps|$p99|$paired|$vsbuiltin" | tee -a "$out/results" >&2

@@ -7,6 +7,7 @@ using Tote.Drivers;
 using Tote.PostgreSql.Drivers;
 using Tote.PostgreSql.Tests.Servers;
 using Tote.Testing;
+using Tote.Tests.Shared;
 
 namespace Tote.PostgreSql.Tests.Drivers;
 

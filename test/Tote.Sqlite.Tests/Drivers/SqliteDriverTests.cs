@@ -10,6 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 using Tote.Drivers;
 using Tote.Sqlite.Drivers;
 using Tote.Testing;
+using Tote.Tests.Shared;
 
 namespace Tote.Sqlite.Tests.Drivers;
 

@@ -1,7 +1,7 @@
-namespace Tote.Testing;
+namespace Tote.Tests.Shared;
 
 /// <summary>Files of the repository the tests run from (READMEs, samples), found above the test's directory.</summary>
-public static class RepositoryFiles
+internal static class RepositoryFiles
 {
     /// <summary>The full path of <paramref name="path"/>, relative to the directory holding <c>Tote.slnx</c>.</summary>
     public static string Find(string path)

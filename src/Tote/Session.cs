@@ -489,7 +489,7 @@ public sealed partial class Session
         {
             throw new SessionSerializationException(
                 key,
-                $"The value for session key '{key}' cannot be stored: {ex.Message} Store plain data (records, lists, dictionaries, strings, numbers, dates) that devalue can represent.",
+                $"The value for session key '{key}' cannot be stored: {ex.Message}",
                 ex);
         }
     }
@@ -504,7 +504,7 @@ public sealed partial class Session
         {
             throw new SessionSerializationException(
                 key,
-                $"The value stored under session key '{key}' cannot be read as {typeof(T).Name}: {ex.Message}",
+                $"The value stored under session key '{key}' cannot be read as {TypeNames.Describe(typeof(T))}: {ex.Message}",
                 ex);
         }
     }

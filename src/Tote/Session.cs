@@ -77,7 +77,10 @@ public sealed partial class Session
     private bool HasChanges => _changes is { Count: > 0 };
 
     /// <summary>Reads the value of a key as <typeparamref name="T"/>.</summary>
-    /// <typeparam name="T">The type to read the value as.</typeparam>
+    /// <typeparam name="T">
+    /// The type to read the value as. For a value type, ask for <see cref="Nullable{T}"/>
+    /// (<c>GetAsync&lt;int?&gt;("visits")</c>) to tell a missing key from a stored <c>default</c>.
+    /// </typeparam>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the load, when this read loads the session.</param>
     /// <returns>The value, or <see langword="default"/> when the key is missing or expired.</returns>

@@ -75,4 +75,13 @@ public sealed class DevalueExceptionTests
         Assert.Equal("Cannot read a string as int. At [0].Quantity (CartItem.Quantity).", ex.Message);
         Assert.Equal("[0].quantity", ex.Path);
     }
+
+    [Fact]
+    public void Message_ItemOfASet_SaysAnItemOf()
+    {
+        var ex = Assert.Throws<DevalueException>(() => DevalueSerializer.Serialize(new Wrapper<HashSet<object>>([new MemoryStream()])));
+
+        Assert.StartsWith("An item of Wrapper<HashSet<object>>.Value is a System.IO.MemoryStream, which is not plain data.", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(".value", ex.Path);
+    }
 }

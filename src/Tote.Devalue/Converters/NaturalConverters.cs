@@ -95,9 +95,16 @@ internal static class NaturalConverters
 
         writer.EnterContainer();
         var mark = writer.StackMark;
-        foreach (var item in set)
+        try
         {
-            writer.Push(objects.Write(writer, item));
+            foreach (var item in set)
+            {
+                writer.Push(objects.Write(writer, item));
+            }
+        }
+        catch (DevalueException ex) when (ex.AddPathStep(PathSegment.SetItem))
+        {
+            throw;
         }
 
         writer.WriteTaggedEntry(index, "Set", mark);

@@ -16,6 +16,7 @@ internal readonly partial struct PathSegment
     private const byte IndexKind = 2;
     private const byte MapEntryKind = 3;
     private const byte KeyKind = 4;
+    private const byte SetItemKind = 5;
 
     private readonly object? _key;
     private readonly int _index;
@@ -43,6 +44,12 @@ internal readonly partial struct PathSegment
 
     public static PathSegment Index(int index) => new(IndexKind, null, index);
 
+    /// <summary>
+    /// An item of a set. devalue's paths have no step for it; in C# terms it is "an item of" the
+    /// set, or <c>[…]</c> inside a longer path.
+    /// </summary>
+    public static PathSegment SetItem { get; } = new(SetItemKind, null, 0);
+
     /// <summary>An entry of a <c>Map</c> (a dictionary whose keys are not all strings).</summary>
     public static PathSegment MapEntry(object? key) => new(MapEntryKind, key, 0);
 
@@ -62,8 +69,20 @@ internal readonly partial struct PathSegment
     /// The subject of a sentence about the value at the end of <paramref name="segments"/>, in C#
     /// terms: <c>The value</c>, <c>CartItem.Supplier</c>, <c>The value at Items[2].Supplier (CartItem.Supplier)</c>.
     /// </summary>
-    public static string Subject(ReadOnlySpan<PathSegment> segments) =>
-        segments.IsEmpty ? "The value" : segments.Length == 1 && segments[0]._kind == MemberKind ? segments[0].QualifiedMember() : "The value at " + Place(segments);
+    public static string Subject(ReadOnlySpan<PathSegment> segments)
+    {
+        if (segments.IsEmpty)
+        {
+            return "The value";
+        }
+
+        if (segments[^1]._kind == SetItemKind)
+        {
+            return "An item of " + (segments.Length == 1 ? "the value" : Place(segments[..^1]));
+        }
+
+        return segments.Length == 1 && segments[0]._kind == MemberKind ? segments[0].QualifiedMember() : "The value at " + Place(segments);
+    }
 
     /// <summary>
     /// Where the value at the end of <paramref name="segments"/> is, in C# terms, for the end of a
@@ -72,6 +91,10 @@ internal readonly partial struct PathSegment
     public static string Place(ReadOnlySpan<PathSegment> segments)
     {
         var last = segments[^1];
+        if (last._kind == SetItemKind)
+        {
+            return segments.Length == 1 ? "an item of the value" : "an item of " + Place(segments[..^1]);
+        }
         if (segments.Length == 1 && last._kind == MemberKind)
         {
             return last.QualifiedMember();
@@ -134,6 +157,9 @@ internal readonly partial struct PathSegment
                 break;
             case MapEntryKind:
                 builder.Append('[').Append(FormatCSharpKey(_key)).Append(']');
+                break;
+            case SetItemKind:
+                builder.Append("[…]");
                 break;
         }
     }

@@ -6,8 +6,8 @@ namespace Tote.Devalue;
 /// </summary>
 /// <remarks>
 /// <see cref="Exception.Message"/> is for people, in .NET terms: it names the C# type and the
-/// member path (<c>The value at Items[2].Supplier (CartItem.Supplier) is a
-/// System.Net.Http.HttpClient, which is not plain data.</c>). For code, <see cref="Reason"/> holds
+/// member path (<c>The value at Lines[2].Attachment (OrderLine.Attachment) is a
+/// System.IO.MemoryStream, which is not plain data.</c>). For code, <see cref="Reason"/> holds
 /// devalue 5.9.4's exact message where devalue reports the same error (for example
 /// <c>Invalid input</c> or <c>Cannot stringify a function</c>) and <see cref="Path"/> the place
 /// as devalue writes it, so that errors from both runtimes can be compared.

@@ -5,9 +5,12 @@ namespace Tote.Devalue;
 /// cannot be serialized, and input that exceeds the limits in <see cref="DevalueOptions"/>.
 /// </summary>
 /// <remarks>
-/// Where devalue 5.9.4 itself reports an error, <see cref="Reason"/> holds devalue's exact
-/// message (for example <c>Invalid input</c> or <c>Cannot stringify a function</c>), so code
-/// that handles errors from both runtimes can compare them.
+/// <see cref="Exception.Message"/> is for people, in .NET terms: it names the C# type and the
+/// member path (<c>The value at Lines[2].Attachment (OrderLine.Attachment) is a
+/// System.IO.MemoryStream, which is not plain data.</c>). For code, <see cref="Reason"/> holds
+/// devalue 5.9.4's exact message where devalue reports the same error (for example
+/// <c>Invalid input</c> or <c>Cannot stringify a function</c>) and <see cref="Path"/> the place
+/// as devalue writes it, so that errors from both runtimes can be compared.
 /// </remarks>
 public class DevalueException : Exception
 {
@@ -54,10 +57,10 @@ public class DevalueException : Exception
     {
         None,
 
-        // "Cannot stringify a function (the value at .a.b). Advice."
+        // "The value at Items[2].Callback (CartItem.Callback) is a delegate (System.Func<int>), which …"
         InValue,
 
-        // "Cannot read a string as Int32. Path: .a.b"
+        // "Cannot read a string as int. At Items[2].Quantity (CartItem.Quantity)."
         Suffix,
     }
 
@@ -69,21 +72,27 @@ public class DevalueException : Exception
 
     /// <summary>
     /// Where in the value being serialized or bound the problem is, written the way devalue
-    /// writes it (<c>.user.name</c>, <c>[3]</c>, <c>.get("key")</c>; empty for the root);
-    /// <see langword="null"/> when the error is not tied to a place in a value.
+    /// writes it, with the names values are stored under (<c>.user.name</c>, <c>[3]</c>,
+    /// <c>.get("key")</c>; empty for the root), for comparing with devalue's errors;
+    /// <see langword="null"/> when the error is not tied to a place in a value. The message names
+    /// the same place in C# terms (<c>User.Name</c>).
     /// </summary>
     public string? Path => _style == LocationStyle.None ? _fixedPath : _path ??= FormatPath();
 
     /// <inheritdoc />
     public override string Message => _style switch
     {
-        LocationStyle.InValue => $"{Reason} ({(Path!.Length == 0 ? "the value" : "the value at " + Path)}).{(base.Message.Length == 0 ? string.Empty : " " + base.Message)}",
-        LocationStyle.Suffix when Path!.Length > 0 => $"{base.Message} Path: {Path}",
+        LocationStyle.InValue => $"{PathSegment.Subject(Steps())} {base.Message}",
+        LocationStyle.Suffix when _unwound is not null => $"{base.Message} At {PathSegment.Place(Steps())}.",
         _ => base.Message,
     };
 
-    /// <summary>An error about the value being written, located by the path the exception unwinds through.</summary>
-    internal static DevalueException InValue(string reason, string? advice) => new(reason, advice ?? string.Empty, LocationStyle.InValue, null);
+    /// <summary>
+    /// An error about the value being written, located by the path the exception unwinds through:
+    /// the message is that place (<c>CartItem.Supplier</c>, <c>The value at [1]</c>) followed by
+    /// <paramref name="predicate"/> (<c>is a System.IO.Stream, which is not plain data. …</c>).
+    /// </summary>
+    internal static DevalueException InValue(string reason, string predicate) => new(reason, predicate, LocationStyle.InValue, null);
 
     /// <summary>An error about the text being read; the path it unwinds through is appended to the message.</summary>
     internal static DevalueException WithPathSuffix(string reason, string message) => new(reason, message, LocationStyle.Suffix, null);
@@ -104,16 +113,19 @@ public class DevalueException : Exception
         return false;
     }
 
-    private string FormatPath()
+    private string FormatPath() => PathSegment.Format(Steps());
+
+    /// <summary>The steps from the root down.</summary>
+    private PathSegment[] Steps()
     {
         if (_unwound is null)
         {
-            return string.Empty;
+            return [];
         }
 
         // Steps are recorded innermost first, as the exception unwinds.
         var steps = _unwound.ToArray();
         Array.Reverse(steps);
-        return PathSegment.Format(steps);
+        return steps;
     }
 }

@@ -77,7 +77,10 @@ public sealed partial class Session
     private bool HasChanges => _changes is { Count: > 0 };
 
     /// <summary>Reads the value of a key as <typeparamref name="T"/>.</summary>
-    /// <typeparam name="T">The type to read the value as.</typeparam>
+    /// <typeparam name="T">
+    /// The type to read the value as. For a value type, ask for <see cref="Nullable{T}"/>
+    /// (<c>GetAsync&lt;int?&gt;("visits")</c>) to tell a missing key from a stored <c>default</c>.
+    /// </typeparam>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the load, when this read loads the session.</param>
     /// <returns>The value, or <see langword="default"/> when the key is missing or expired.</returns>
@@ -94,13 +97,36 @@ public sealed partial class Session
     /// <typeparam name="T">The key's value type.</typeparam>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the load, when this read loads the session.</param>
-    /// <returns>The value, or <see langword="default"/> when the key is missing or expired.</returns>
+    /// <returns>
+    /// The value, or <see langword="default"/> when the key is missing or expired: <see langword="null"/>
+    /// for reference and nullable types. A <see cref="SessionKey{T}"/> of a non-nullable value type
+    /// binds to <see cref="GetAsync{T}(SessionKey{T}, CancellationToken)"/> instead, which returns
+    /// <see langword="null"/> for a missing key.
+    /// </returns>
     /// <exception cref="SessionSerializationException">The stored value does not fit <typeparamref name="T"/>.</exception>
     /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
-    public ValueTask<T?> GetAsync<T>(SessionKey<T> key, CancellationToken cancellationToken = default)
+    public ValueTask<T?> GetAsync<T>(ISessionKey<T> key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         return GetAsync<T>(key.Name, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the value of a typed key whose type is a non-nullable value type, as
+    /// <see cref="Nullable{T}"/>, so that a missing key is told apart from a stored
+    /// <c>default</c>: <c>DateTimeOffset? seen = await session.GetAsync(Keys.LastVisit);</c>
+    /// </summary>
+    /// <typeparam name="T">The key's value type.</typeparam>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the load, when this read loads the session.</param>
+    /// <returns>The value, or <see langword="null"/> when the key is missing or expired.</returns>
+    /// <exception cref="SessionSerializationException">The stored value does not fit <typeparamref name="T"/>.</exception>
+    /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
+    public ValueTask<T?> GetAsync<T>(SessionKey<T> key, CancellationToken cancellationToken = default)
+        where T : struct
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return GetAsync<T?>(key.Name, cancellationToken);
     }
 
     /// <summary>
@@ -128,6 +154,18 @@ public sealed partial class Session
         ValidateKey(key);
         await EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
         return Find(key) is not null;
+    }
+
+    /// <summary>Whether the session holds a live value under a typed key.</summary>
+    /// <typeparam name="T">The key's value type.</typeparam>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the load, when this call loads the session.</param>
+    /// <returns><see langword="true"/> when the key is present and not expired.</returns>
+    /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
+    public ValueTask<bool> HasAsync<T>(ISessionKey<T> key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return HasAsync(key.Name, cancellationToken);
     }
 
     /// <summary>The live keys, in the order they were first set.</summary>
@@ -196,7 +234,7 @@ public sealed partial class Session
     /// <param name="ttl">How long the key lives; <see langword="null"/> for <see cref="ToteOptions.DefaultKeyTtl"/>.</param>
     /// <exception cref="SessionSerializationException">The value cannot be serialized, or the session would exceed <see cref="ToteOptions.MaxSessionSize"/>.</exception>
     /// <exception cref="InvalidOperationException">A new session would be needed after the response started.</exception>
-    public void Set<T>(SessionKey<T> key, T value, TimeSpan? ttl = null)
+    public void Set<T>(ISessionKey<T> key, T value, TimeSpan? ttl = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         Set(key.Name, value, ttl);
@@ -217,6 +255,15 @@ public sealed partial class Session
         Stage(key, StagedChange.Remove);
     }
 
+    /// <summary>Stages the removal of a typed key; see <see cref="Delete(string)"/>.</summary>
+    /// <typeparam name="T">The key's value type.</typeparam>
+    /// <param name="key">The key.</param>
+    public void Delete<T>(ISessionKey<T> key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Delete(key.Name);
+    }
+
     /// <summary>
     /// Atomically replaces the value of a key with <c>update(current)</c> and commits it at
     /// once. On a conflict with a concurrent request the function runs again on the newer
@@ -224,20 +271,56 @@ public sealed partial class Session
     /// </summary>
     /// <typeparam name="T">The key's value type.</typeparam>
     /// <param name="key">The key.</param>
-    /// <param name="update">Computes the new value from the current one (<see langword="default"/> when missing); may run more than once.</param>
+    /// <param name="update">
+    /// Computes the new value from the current one (<see langword="default"/> when missing:
+    /// <see langword="null"/> for reference and nullable types); may run more than once. For a
+    /// <see cref="SessionKey{T}"/> of a non-nullable value type, a function that takes
+    /// <see cref="Nullable{T}"/> binds to
+    /// <see cref="UpdateAsync{T}(SessionKey{T}, Func{Nullable{T}, T}, CancellationToken)"/>, which tells "missing" apart.
+    /// </param>
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>The committed value.</returns>
     /// <exception cref="SessionSerializationException">The new value cannot be serialized.</exception>
     /// <exception cref="SessionStoreException">The store failed.</exception>
-    public async ValueTask<T> UpdateAsync<T>(SessionKey<T> key, Func<T?, T> update, CancellationToken cancellationToken = default)
+    public ValueTask<T> UpdateAsync<T>(ISessionKey<T> key, Func<T?, T> update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(update);
         var name = key.Name;
+        return UpdateCoreAsync(name, current => update(current is null ? default : ReadAs<T>(name, current)), cancellationToken);
+    }
+
+    /// <summary>
+    /// Atomically replaces the value of a typed key whose type is a non-nullable value type with
+    /// <c>update(current)</c>, where <c>current</c> is <see langword="null"/> when the key is
+    /// missing, and commits it at once: <c>await session.UpdateAsync(Keys.Visits, v =&gt; (v ?? 0) + 1)</c>.
+    /// Runs again on the newer value after a conflict with a concurrent request, as
+    /// <see cref="UpdateAsync{T}(ISessionKey{T}, Func{T, T}, CancellationToken)"/> does.
+    /// </summary>
+    /// <typeparam name="T">The key's value type.</typeparam>
+    /// <param name="key">The key.</param>
+    /// <param name="update">Computes the new value from the current one (<see langword="null"/> when missing); may run more than once.</param>
+    /// <param name="cancellationToken">Cancels the store calls.</param>
+    /// <returns>The committed value.</returns>
+    /// <exception cref="SessionSerializationException">The new value cannot be serialized.</exception>
+    /// <exception cref="SessionStoreException">The store failed.</exception>
+    public ValueTask<T> UpdateAsync<T>(SessionKey<T> key, Func<T?, T> update, CancellationToken cancellationToken = default)
+        where T : struct
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(update);
+        var name = key.Name;
+        return UpdateCoreAsync(name, current => update(current is null ? null : ReadAs<T?>(name, current)), cancellationToken);
+    }
+
+    /// <summary>Commits <paramref name="update"/> (from the current entry, <see langword="null"/> when missing) to one key.</summary>
+    private async ValueTask<T> UpdateCoreAsync<T>(string name, Func<SessionEntry?, T> update, CancellationToken cancellationToken)
+    {
+        ValidateKey(name);
         T committed = default!;
         var change = StagedChange.Compute(current =>
         {
-            committed = update(current is null ? default : ReadAs<T>(name, current));
+            committed = update(current);
             var text = Serialize(name, committed);
             return SessionEntry.FromText(text, ExpiryFor(ttl: null));
         });
@@ -409,7 +492,7 @@ public sealed partial class Session
         {
             throw new SessionSerializationException(
                 key,
-                $"The value for session key '{key}' cannot be stored: {ex.Message} Store plain data (records, lists, dictionaries, strings, numbers, dates) that devalue can represent.",
+                $"The value for session key '{key}' cannot be stored: {ex.Message}",
                 ex);
         }
     }
@@ -424,7 +507,7 @@ public sealed partial class Session
         {
             throw new SessionSerializationException(
                 key,
-                $"The value stored under session key '{key}' cannot be read as {typeof(T).Name}: {ex.Message}",
+                $"The value stored under session key '{key}' cannot be read as {TypeNames.Describe(typeof(T))}: {ex.Message}",
                 ex);
         }
     }

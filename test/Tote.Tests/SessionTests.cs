@@ -113,6 +113,36 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task Set_ValueWithAMemberThatIsNotPlainData_SaysWhichMemberInCSharpTerms()
+    {
+        var order = new Order([new("a", null), new("b", new MemoryStream())]);
+
+        var error = await CaptureAsync(session => session.Set("order", order));
+
+        var serialization = Assert.IsType<SessionSerializationException>(error);
+        Assert.Equal(
+            "The value for session key 'order' cannot be stored: The value at Lines[1].Attachment (OrderLine.Attachment) is a System.IO.MemoryStream, which is not plain data. "
+            + "Store the data it holds instead. Plain data is records, classes with public properties, collections, strings, numbers and dates.",
+            serialization.Message);
+    }
+
+    [Fact]
+    public async Task GetTyped_MemberOfTheWrongType_SaysWhichMemberInCSharpTerms()
+    {
+        await using var host = await ToteTestHost.StartAsync(app => app.MapPost("/read", async (Session session) =>
+        {
+            session.Set("parcel", new Shipment("a", "many"));
+            var error = await Record.ExceptionAsync(async () => await session.GetAsync<Parcel>("parcel"));
+            return error?.Message ?? "(none)";
+        }));
+        using var client = host.CreateClient();
+
+        var message = await client.PostAsync("/read").BodyAsync();
+
+        Assert.Equal("The value stored under session key 'parcel' cannot be read as Parcel: Cannot read a string as int. At Parcel.Quantity.", message);
+    }
+
+    [Fact]
     public async Task Set_InvalidValue_LeavesSessionUntouched()
     {
         await using var host = await ToteTestHost.StartAsync(app => app.MapPost("/bad", (Session session) =>
@@ -434,4 +464,12 @@ public sealed class SessionTests
         await client.PostAsync("/act");
         return captured;
     }
+
+    private sealed record Order(List<OrderLine> Lines);
+
+    private sealed record OrderLine(string Sku, object? Attachment);
+
+    private sealed record Shipment(string Sku, string Quantity);
+
+    private sealed record Parcel(string Sku, int Quantity);
 }

@@ -125,20 +125,27 @@ internal sealed class SetConverter<TSet, TElement>(TypeCache cache) : DevalueCon
 
         writer.EnterContainer();
         var mark = writer.StackMark;
-        if (value is HashSet<TElement> hashSet)
+        try
         {
-            // The concrete type's struct enumerator: no allocation, no interface calls.
-            foreach (var item in hashSet)
+            if (value is HashSet<TElement> hashSet)
             {
-                writer.Push(Element.Write(writer, item));
+                // The concrete type's struct enumerator: no allocation, no interface calls.
+                foreach (var item in hashSet)
+                {
+                    writer.Push(Element.Write(writer, item));
+                }
+            }
+            else
+            {
+                foreach (var item in value)
+                {
+                    writer.Push(Element.Write(writer, item));
+                }
             }
         }
-        else
+        catch (DevalueException ex) when (ex.AddPathStep(PathSegment.SetItem))
         {
-            foreach (var item in value)
-            {
-                writer.Push(Element.Write(writer, item));
-            }
+            throw;
         }
 
         writer.WriteTaggedEntry(index, "Set", mark);

@@ -100,7 +100,7 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
                 {
                     result[(TKey)(object)key] = ValueConverter.Read(reader, reader.ResolveIndex(token));
                 }
-                catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(key)))
+                catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Key(key)))
                 {
                     throw;
                 }
@@ -121,7 +121,7 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             var key = (string)(object)pair.Key;
             if (key == "__proto__")
             {
-                throw DevalueWriter.Fail("Cannot stringify objects with __proto__ keys", "Rename the key: JavaScript would treat it as the object's prototype.");
+                throw DevalueWriter.Fail("Cannot stringify objects with __proto__ keys", NaturalConverters.ProtoKey(typeof(TDictionary)));
             }
 
             if (JsPropertyOrder.IsArrayIndex(key))
@@ -141,7 +141,7 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             {
                 writer.Push(ValueConverter.Write(writer, pair.Value));
             }
-            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property((string)(object)pair.Key)))
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Key((string)(object)pair.Key)))
             {
                 throw;
             }

@@ -12,6 +12,10 @@ internal static class NaturalConverters
 
     public static bool IsNatural(Type type) => NaturalTypes.Contains(type);
 
+    /// <summary>The rest of the sentence about a dictionary of <paramref name="type"/> that has the key <c>__proto__</c>.</summary>
+    public static string ProtoKey(Type type) =>
+        $"is a {TypeNames.FullName(type)} with the key \"__proto__\", which JavaScript would take for the object's prototype. Use another key.";
+
     public static int Write(DevalueWriter writer, object value, ObjectConverter objects)
     {
         switch (value)
@@ -91,9 +95,16 @@ internal static class NaturalConverters
 
         writer.EnterContainer();
         var mark = writer.StackMark;
-        foreach (var item in set)
+        try
         {
-            writer.Push(objects.Write(writer, item));
+            foreach (var item in set)
+            {
+                writer.Push(objects.Write(writer, item));
+            }
+        }
+        catch (DevalueException ex) when (ex.AddPathStep(PathSegment.SetItem))
+        {
+            throw;
         }
 
         writer.WriteTaggedEntry(index, "Set", mark);
@@ -115,14 +126,14 @@ internal static class NaturalConverters
         {
             if (key == "__proto__")
             {
-                throw DevalueWriter.Fail("Cannot stringify objects with __proto__ keys", "Rename the key: JavaScript would treat it as the object's prototype.");
+                throw DevalueWriter.Fail("Cannot stringify objects with __proto__ keys", ProtoKey(obj.GetType()));
             }
 
             try
             {
                 writer.Push(objects.Write(writer, obj[key]));
             }
-            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(key)))
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Key(key)))
             {
                 throw;
             }

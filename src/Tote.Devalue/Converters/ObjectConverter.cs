@@ -25,7 +25,7 @@ internal sealed class ObjectConverter(TypeCache cache) : DevalueConverter<object
         DevalueFragment fragment => FragmentCopier.Write(writer, fragment, this),
         DevalueTypedValue typed => cache.GetConverter(typed.Type).WriteBoxed(writer, typed.Value),
         _ when value.GetType() == typeof(object) =>
-            throw DevalueWriter.Fail("Cannot stringify arbitrary non-POJOs", "A bare object holds no data; store the data it stands for instead."),
+            throw DevalueWriter.Fail(UnsupportedConverter.NonPojo, "is a bare System.Object, which holds no data. Store the data it stands for instead."),
         _ when NaturalConverters.IsNatural(value.GetType()) => NaturalConverters.Write(writer, value, this),
         _ => cache.GetConverter(value.GetType()).WriteBoxed(writer, value),
     };

@@ -71,7 +71,9 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
 
         if (_hasProtoKey)
         {
-            throw DevalueWriter.Fail("Cannot stringify objects with __proto__ keys", "Rename the member: JavaScript would treat it as the object's prototype.");
+            throw DevalueWriter.Fail(
+                "Cannot stringify objects with __proto__ keys",
+                $"is a {TypeNames.FullName(typeof(T))} with a member stored as \"__proto__\", which JavaScript would take for the object's prototype. Give the member another name ([JsonPropertyName]).");
         }
 
         writer.EnterContainer();
@@ -82,7 +84,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             {
                 writer.Push(property.Write(writer, value));
             }
-            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+            catch (DevalueException ex) when (ex.AddPathStep(property.PathStep))
             {
                 throw;
             }
@@ -180,7 +182,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
                 {
                     property.Read(reader, ref result, reader.ResolveIndex(token));
                 }
-                catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+                catch (DevalueException ex) when (ex.AddPathStep(property.PathStep))
                 {
                     throw;
                 }
@@ -253,7 +255,7 @@ internal sealed class PocoConverter<T> : DevalueConverter<T>
             {
                 property.Read(reader, ref result, valueReference);
             }
-            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(property.Name)))
+            catch (DevalueException ex) when (ex.AddPathStep(property.PathStep))
             {
                 throw;
             }
@@ -349,12 +351,16 @@ internal abstract class PropertyAccessor<T>
     {
         Name = info.Name;
         QuotedName = JsString.Quote(info.Name);
+        PathStep = PathSegment.Member(info.Name, (info.AttributeProvider as MemberInfo)?.Name ?? info.Name, typeof(T));
         ParameterPosition = info.AssociatedParameter?.Position ?? -1;
     }
 
     public string Name { get; }
 
     public string QuotedName { get; }
+
+    /// <summary>The member as a step of an error's path: its stored name for devalue's path, its C# name for the message.</summary>
+    public PathSegment PathStep { get; }
 
     public int ParameterPosition { get; }
 
@@ -465,7 +471,7 @@ internal sealed class PropertyAccessor<T, TValue> : PropertyAccessor<T>
         {
             return Converter.Read(reader, reference);
         }
-        catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(Name)))
+        catch (DevalueException ex) when (ex.AddPathStep(PathStep))
         {
             throw;
         }

@@ -59,7 +59,7 @@ internal sealed class TypeCache(DevalueOptions options)
 
         if (UnsupportedConverter.Reason(type) is { } reason)
         {
-            return Make(typeof(UnsupportedConverter<>), [type], reason.Reason, reason.Advice);
+            return Make(typeof(UnsupportedConverter<>), [type], reason.Reason, reason.Predicate);
         }
 
         if (type.IsArray && type.GetArrayRank() == 1)
@@ -89,12 +89,12 @@ internal sealed class TypeCache(DevalueOptions options)
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
         {
-            return Make(typeof(UnsupportedConverter<>), [type], "Cannot stringify arbitrary non-POJOs", ex.Message);
+            return Make(typeof(UnsupportedConverter<>), [type], UnsupportedConverter.NonPojo, UnsupportedConverter.NotPlainData(type, "System.Text.Json cannot describe its shape: " + ex.Message));
         }
 
         return info.Kind == JsonTypeInfoKind.Object
             ? Make(typeof(PocoConverter<>), [type], this, info)
-            : Make(typeof(UnsupportedConverter<>), [type], "Cannot stringify arbitrary non-POJOs", null);
+            : Make(typeof(UnsupportedConverter<>), [type], UnsupportedConverter.NonPojo, UnsupportedConverter.NotPlainData(type));
     }
 
     private static DevalueConverter Make(Type definition, Type[] arguments, params object?[] constructorArguments) =>

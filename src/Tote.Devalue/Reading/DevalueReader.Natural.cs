@@ -97,7 +97,7 @@ internal sealed partial class DevalueReader
             {
                 result[key] = GetNatural(ResolveIndex(valueToken));
             }
-            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(key)))
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Key(key)))
             {
                 throw;
             }
@@ -143,7 +143,7 @@ internal sealed partial class DevalueReader
             {
                 result[key] = GetNatural(ResolveIndex(valueToken));
             }
-            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Property(key)))
+            catch (DevalueException ex) when (ex.AddPathStep(PathSegment.Key(key)))
             {
                 throw;
             }

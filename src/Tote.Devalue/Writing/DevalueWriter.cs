@@ -378,7 +378,8 @@ internal sealed class DevalueWriter
 
     public void ExitContainer() => _depth--;
 
-    public static DevalueException Fail(string reason, string? advice = null) => DevalueException.InValue(reason, advice);
+    /// <summary>A value that cannot be written: devalue's <paramref name="reason"/>, and the rest of a sentence about the value in .NET terms (<c>is a System.IO.Stream, which …</c>).</summary>
+    public static DevalueException Fail(string reason, string predicate) => DevalueException.InValue(reason, predicate);
 
     private static DevalueException Limit(string message) => DevalueException.WithPathSuffix(message, message);
 

@@ -76,5 +76,5 @@ internal readonly struct RecordMapWriter
 
     // The path from the map down, innermost step first: .get(key).data. Never catches.
     private static bool AddDataPath(DevalueException ex, string key)
-        => ex.AddPathStep(PathSegment.Property("data")) | ex.AddPathStep(PathSegment.MapEntry(key));
+        => ex.AddPathStep(PathSegment.Key("data")) | ex.AddPathStep(PathSegment.MapEntry(key));
 }

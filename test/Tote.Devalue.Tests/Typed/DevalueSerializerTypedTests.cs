@@ -250,7 +250,7 @@ public sealed class DevalueSerializerTypedTests
 
         Assert.Equal("Cannot stringify a function", ex.Reason);
         Assert.Equal(".callback", ex.Path);
-        Assert.Contains(".callback", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("CallbackHolder.Callback is a delegate", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -268,8 +268,7 @@ public sealed class DevalueSerializerTypedTests
         var ex = Assert.Throws<DevalueException>(() => DevalueSerializer.Deserialize<Cart>("[{\"items\":1},\"x\"]"));
 
         Assert.Equal(".items", ex.Path);
-        Assert.Contains("string", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("List<CartItem>", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("Cannot read a string as List<CartItem>. At Cart.Items.", ex.Message);
     }
 
     [Fact]

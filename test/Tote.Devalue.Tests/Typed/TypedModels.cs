@@ -76,3 +76,17 @@ public sealed class Positive
 
     public int Value { get; }
 }
+
+public sealed class Order
+{
+    public List<OrderLine> Lines { get; set; } = [];
+
+    public Dictionary<string, object?> Notes { get; set; } = [];
+}
+
+public sealed class OrderLine
+{
+    public string Sku { get; set; } = "";
+
+    public object? Attachment { get; set; }
+}

@@ -1,7 +1,7 @@
 namespace Tote.Testing;
 
 /// <summary>A fresh directory under the system's temporary folder, deleted with everything in it on dispose.</summary>
-public sealed class TempDirectory : IDisposable
+internal sealed class TempDirectory : IDisposable
 {
     /// <summary>Creates the directory.</summary>
     public TempDirectory()

@@ -51,7 +51,7 @@ public class SessionCoreBenchmarks : IDisposable
         _store = new MemorySessionStore(new MemorySessionStoreOptions(), time);
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var client = new SessionStoreClient(_store, MemorySessionStore.DriverName, options.StoreTimeout, time, new ToteTelemetry(meters, MemorySessionStore.DriverName));
-        _runtime = new SessionRuntime(options, client, time, NullLogger.Instance, new SessionIdTransport(options, environment: null));
+        _runtime = new SessionRuntime(options, client, time, NullLogger.Instance, new SessionIdTransport(options, environment: null, NullLogger.Instance));
 
         var session = new Session(_runtime, context: null);
         session.Set(Cart, Items);

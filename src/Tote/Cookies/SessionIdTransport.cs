@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
+using Tote.Diagnostics;
 
 namespace Tote.Cookies;
 
@@ -9,11 +11,14 @@ internal sealed class SessionIdTransport
 {
     private readonly ToteOptions _options;
     private readonly bool _isDevelopment;
+    private readonly ILogger _logger;
+    private int _warnedSecureOverHttp;
 
-    public SessionIdTransport(ToteOptions options, IHostEnvironment? environment)
+    public SessionIdTransport(ToteOptions options, IHostEnvironment? environment, ILogger logger)
     {
         _options = options;
         _isDevelopment = environment?.IsDevelopment() == true;
+        _logger = logger;
     }
 
     /// <summary>
@@ -82,7 +87,9 @@ internal sealed class SessionIdTransport
 
         if (!viaHeader)
         {
-            response.Cookies.Append(_options.Cookie.Name, id, CreateCookieOptions(context.Request, expire: false));
+            var cookie = CreateCookieOptions(context.Request, expire: false);
+            response.Cookies.Append(_options.Cookie.Name, id, cookie);
+            WarnIfDropped(context.Request, cookie);
         }
 
         PreventCaching(response);
@@ -98,6 +105,17 @@ internal sealed class SessionIdTransport
 
         context.Response.Cookies.Append(_options.Cookie.Name, string.Empty, CreateCookieOptions(context.Request, expire: true));
         PreventCaching(context.Response);
+    }
+
+    // A Secure cookie sent over plain http is dropped by browsers and by test clients
+    // (WebApplicationFactory on http://localhost): the session then silently looks empty on the
+    // next request. Once per app is enough to be noticed without flooding the log.
+    private void WarnIfDropped(HttpRequest request, CookieOptions cookie)
+    {
+        if (cookie.Secure && !request.IsHttps && Interlocked.Exchange(ref _warnedSecureOverHttp, 1) == 0)
+        {
+            Log.SecureCookieOverHttp(_logger, _options.Cookie.Name);
+        }
     }
 
     // A response that sets a session cookie must never be cached and replayed to another visitor.

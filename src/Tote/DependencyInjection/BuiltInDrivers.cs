@@ -23,7 +23,7 @@ internal static class BuiltInDrivers
 
     public static void Register(IServiceCollection services, ToteDriverCatalog catalog)
     {
-        services.AddOptions<FileSessionStoreOptions>().BindConfiguration(FileSessionStoreOptions.SectionName).ValidateOnStart();
+        services.AddOptions<FileSessionStoreOptions>().BindConfigurationIfPresent(FileSessionStoreOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileSessionStoreOptions>, FileSessionStoreOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionStoreHostedService>());
 

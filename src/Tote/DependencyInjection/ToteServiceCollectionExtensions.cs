@@ -42,13 +42,13 @@ public static class ToteServiceCollectionExtensions
         }
 
         // Binding is registered before the code's delegate, so that code wins over configuration.
-        services.AddOptions<ToteOptions>().BindConfiguration(ToteOptions.SectionName).ValidateOnStart();
+        services.AddOptions<ToteOptions>().BindConfigurationIfPresent(ToteOptions.SectionName).ValidateOnStart();
         if (configure is not null)
         {
             services.Configure(configure);
         }
 
-        services.AddOptions<MemorySessionStoreOptions>().BindConfiguration(MemorySessionStoreOptions.SectionName).ValidateOnStart();
+        services.AddOptions<MemorySessionStoreOptions>().BindConfigurationIfPresent(MemorySessionStoreOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ToteOptions>, ToteOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemorySessionStoreOptions>, MemorySessionStoreOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
@@ -74,12 +74,8 @@ public static class ToteServiceCollectionExtensions
             var driver = sp.GetRequiredService<ToteDriverCatalog>().Resolve(options);
             var telemetry = new ToteTelemetry(sp.GetRequiredService<IMeterFactory>(), driver);
             var store = new SessionStoreClient(sp.GetRequiredService<ISessionStore>(), driver, options.StoreTimeout, time, telemetry);
-            return new SessionRuntime(
-                options,
-                store,
-                time,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote"),
-                new SessionIdTransport(options, sp.GetService<IHostEnvironment>()));
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote");
+            return new SessionRuntime(options, store, time, logger, new SessionIdTransport(options, sp.GetService<IHostEnvironment>(), logger));
         });
 
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, SessionMvcOptionsSetup>());

@@ -62,6 +62,9 @@ internal static partial class Log
     [LoggerMessage(17, LogLevel.Warning, "The memory session store is full; evicted {Count} session(s) closest to expiry.")]
     public static partial void MemoryStoreEvicted(ILogger logger, int count);
 
+    [LoggerMessage(40, LogLevel.Warning, "The session cookie {CookieName} was sent with the Secure attribute on a plain-http request, so browsers and test clients drop it and the session will look empty on the next request. Serve the app over https (behind a TLS-terminating proxy, add app.UseForwardedHeaders()), give the test client an https base address, run in the Development environment, or set Tote:Cookie:SecurePolicy to SameAsRequest. This warning is written once.")]
+    public static partial void SecureCookieOverHttp(ILogger logger, string cookieName);
+
     [LoggerMessage(30, LogLevel.Information, "Sessions are stored in files under {Directory} (the fs driver): single-machine storage. Processes on this machine share them; servers behind a load balancer do not, so use a shared driver (redis, postgres) there.")]
     public static partial void FileStoreStarted(ILogger logger, string directory);
 

@@ -17,7 +17,7 @@ namespace Tote.PostgreSql.Tests.Drivers;
 /// record alone, batched sweeping, the app's data source, configuration alone, and the core's
 /// concurrency guarantees through a real pipeline.
 /// </summary>
-public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : DriverPipelineTests, IAsyncLifetime
+public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : SessionPipelineConformanceTests, IAsyncLifetime
 {
     private const string CartRecord = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""";
 

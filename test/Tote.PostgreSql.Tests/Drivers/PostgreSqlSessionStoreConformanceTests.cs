@@ -7,25 +7,22 @@ using Tote.Testing;
 
 namespace Tote.PostgreSql.Tests.Drivers;
 
-/// <summary>The driver conformance suite against a real PostgreSQL server, in a table of its own.</summary>
+/// <summary>How the postgres driver's conformance classes create it: each class in a table of its own.</summary>
+internal static class PostgreSqlConformance
+{
+    public static ValueTask<ISessionStore> CreateAsync(PostgreSqlServer server, string table, TimeProvider time)
+    {
+        var options = new PostgreSqlSessionStoreOptions { TableName = table, SweepInterval = TimeSpan.FromDays(1) };
+        return ValueTask.FromResult<ISessionStore>(new PostgreSqlSessionStore(server.CreateDataSource(), ownsDataSource: true, options, time, NullLogger.Instance));
+    }
+}
+
+/// <summary>The core driver conformance suite against a real PostgreSQL server, in a table of its own.</summary>
 public sealed class PostgreSqlSessionStoreConformanceTests(PostgreSqlServer server) : SessionStoreConformanceTests
 {
     private static readonly string Table = PostgreSqlServer.NewTableName();
 
-    [Fact]
-    public Task Enumerate_ListsLiveSessionsOnly() => AssertEnumerationListsLiveSessionsOnlyAsync();
-
-    [Fact]
-    public Task SlidingLoad_MovesExpiryOnlyOnceATenthOfTheIdleTimeoutHasPassed_AndNeverTheRecord() => AssertSlidingLoadMovesExpiryOnlyWhenDueAsync();
-
-    [Fact]
-    public Task SlidingLoad_NeverPassesTheAbsoluteLifetime() => AssertSlidingLoadNeverPassesTheAbsoluteLifetimeAsync();
-
-    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
-    {
-        var options = new PostgreSqlSessionStoreOptions { TableName = Table, SweepInterval = TimeSpan.FromDays(1) };
-        return ValueTask.FromResult<ISessionStore>(new PostgreSqlSessionStore(server.CreateDataSource(), ownsDataSource: true, options, time, NullLogger.Instance));
-    }
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => PostgreSqlConformance.CreateAsync(server, Table, time);
 
     // An empty record: what a bad write by another tool leaves (PostgreSQL's text cannot hold broken bytes).
     protected override async ValueTask CorruptAsync(ISessionStore store, string id)
@@ -35,4 +32,28 @@ public sealed class PostgreSqlSessionStoreConformanceTests(PostgreSqlServer serv
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
+}
+
+/// <summary>The sweeping conformance tests against a real PostgreSQL server.</summary>
+public sealed class PostgreSqlSessionStoreSweeperTests(PostgreSqlServer server) : SessionStoreSweeperConformanceTests
+{
+    private static readonly string Table = PostgreSqlServer.NewTableName();
+
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => PostgreSqlConformance.CreateAsync(server, Table, time);
+}
+
+/// <summary>The enumeration conformance tests against a real PostgreSQL server.</summary>
+public sealed class PostgreSqlSessionStoreEnumeratorTests(PostgreSqlServer server) : SessionStoreEnumeratorConformanceTests
+{
+    private static readonly string Table = PostgreSqlServer.NewTableName();
+
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => PostgreSqlConformance.CreateAsync(server, Table, time);
+}
+
+/// <summary>The sliding-load conformance tests against a real PostgreSQL server: one statement reads and slides.</summary>
+public sealed class PostgreSqlSessionStoreSlidingLoaderTests(PostgreSqlServer server) : SessionStoreSlidingLoaderConformanceTests
+{
+    private static readonly string Table = PostgreSqlServer.NewTableName();
+
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => PostgreSqlConformance.CreateAsync(server, Table, time);
 }

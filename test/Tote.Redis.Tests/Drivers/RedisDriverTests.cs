@@ -18,7 +18,7 @@ namespace Tote.Redis.Tests.Drivers;
 /// key, other writers noticed, native expiry, round trips per request, and the core's
 /// concurrency guarantees through a real pipeline.
 /// </summary>
-public abstract class RedisDriverTests(RedisFixture server) : DriverPipelineTests, IAsyncLifetime
+public abstract class RedisDriverTests(RedisFixture server) : SessionPipelineConformanceTests, IAsyncLifetime
 {
     private const string Prefix = "tote-driver-test:";
     private const string CartRecord = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""";

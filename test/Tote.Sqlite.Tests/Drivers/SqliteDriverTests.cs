@@ -20,7 +20,7 @@ namespace Tote.Sqlite.Tests.Drivers;
 /// stores (processes) on one file, busy failures as 503, configuration alone, and the core's
 /// concurrency guarantees through a real pipeline.
 /// </summary>
-public sealed class SqliteDriverTests : DriverPipelineTests, IDisposable
+public sealed class SqliteDriverTests : SessionPipelineConformanceTests, IDisposable
 {
     private const string CartRecord = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""";
 

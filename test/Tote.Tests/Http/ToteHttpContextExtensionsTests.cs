@@ -27,6 +27,24 @@ public sealed class ToteHttpContextExtensionsTests
     }
 
     [Fact]
+    public void GetSession_OnABareDefaultHttpContext_SaysToCallAddToteAndPointsUnitTestsAtSessionTester()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new DefaultHttpContext().GetSession());
+
+        Assert.Contains("AddTote()", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SessionTester", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Tote.Testing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetSession_WithoutUseTote_AlsoPointsUnitTestsAtSessionTester()
+    {
+        var error = await ProbeGetSessionAsync(o => o.UseTote = false);
+
+        Assert.Contains("SessionTester", Assert.IsType<InvalidOperationException>(error).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void GetSession_WithoutHttpContext_SaysThereIsNoRequest()
     {
         HttpContext? none = null;

@@ -5,11 +5,9 @@ using Tote.Testing;
 
 namespace Tote.Tests.Drivers.FileSystem;
 
+/// <summary>The core conformance suite on the fs driver, and what the driver promises beyond it: one file per session, several stores on one directory, sweeping files.</summary>
 public sealed class FileSessionStoreTests : SessionStoreConformanceTests
 {
-    [Fact]
-    public Task Enumerate_ListsLiveSessionsOnly() => AssertEnumerationListsLiveSessionsOnlyAsync();
-
     private readonly TempDirectory _directory = new();
 
     protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)

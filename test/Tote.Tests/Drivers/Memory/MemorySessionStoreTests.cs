@@ -4,16 +4,12 @@ using Tote.Testing;
 
 namespace Tote.Tests.Drivers.Memory;
 
+/// <summary>The core conformance suite on the memory driver, and what the driver promises beyond it: bounds, eviction, its own sweep timer.</summary>
 public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
 {
-    [Fact]
-    public Task Enumerate_ListsLiveSessionsOnly() => AssertEnumerationListsLiveSessionsOnlyAsync();
+    private MemorySessionStoreOptions Options { get; } = MemoryConformance.Options();
 
-    // The suite sweeps explicitly; a timer firing as the fake clock moves would race it.
-    private MemorySessionStoreOptions Options { get; } = new() { SweepInterval = TimeSpan.FromDays(1) };
-
-    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
-        => ValueTask.FromResult<ISessionStore>(new MemorySessionStore(Options, time));
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => MemoryConformance.CreateAsync(time);
 
     protected override ValueTask CorruptAsync(ISessionStore store, string id)
     {

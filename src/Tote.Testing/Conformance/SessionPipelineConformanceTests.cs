@@ -6,18 +6,31 @@ using Xunit;
 namespace Tote.Testing;
 
 /// <summary>
-/// The core's concurrency guarantees through a real pipeline on one driver: concurrent
-/// <c>UpdateAsync</c> calls lose nothing, writers of different keys lose nothing, and a destroyed
-/// session is never written again. A driver's test class inherits it and says only how to choose
-/// its driver.
+/// The core's concurrency guarantees through a real ASP.NET Core pipeline on one driver:
+/// concurrent <c>UpdateAsync</c> calls lose nothing, writers of different keys lose nothing, a
+/// destroyed session is never written again, a regenerated one keeps its data, and a persistent
+/// cookie slides with the session. A driver that can compare-and-swap inherits it and says only
+/// how to choose itself (<see cref="UseDriver"/>); one that cannot (last writer wins, as
+/// <c>distributed-cache</c>) does not pass it and does not inherit it.
 /// </summary>
-public abstract class DriverPipelineTests
+/// <remarks>
+/// Each test starts its own <see cref="ToteTestHost"/> (TestServer, fake clock, captured logs) with
+/// the endpoints of <see cref="MapEndpoints"/>; a driver's own pipeline tests can start the same
+/// host with <see cref="StartHostAsync"/>.
+/// </remarks>
+public abstract class SessionPipelineConformanceTests
 {
     private static readonly SessionKey<List<string>> Cart = new("cart");
 
-    /// <summary>Chooses the driver under test (<c>b.UseSqlite(…)</c>), or skips the test when its server is missing.</summary>
+    /// <summary>
+    /// Chooses the driver under test on Tote's builder, such as <c>builder.UseSqlite(connectionString)</c>.
+    /// The driver reads time from the host's fake clock (the app's <see cref="TimeProvider"/> service).
+    /// </summary>
+    /// <param name="builder">The builder <c>AddTote()</c> returned.</param>
     protected abstract void UseDriver(IToteBuilder builder);
 
+    /// <summary>A hundred concurrent <c>UpdateAsync</c> appends to one session leave a hundred items.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task HundredConcurrentUpdates_LeaveAHundredItems()
     {
@@ -33,6 +46,8 @@ public abstract class DriverPipelineTests
         Assert.Equal(Enumerable.Range(0, 100).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(), cart.Skip(1).Order());
     }
 
+    /// <summary>Twenty concurrent requests that each set a different key all land.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task ConcurrentWritersOfDifferentKeys_LoseNothing()
     {
@@ -46,6 +61,8 @@ public abstract class DriverPipelineTests
         Assert.Equal(21, (await client.GetStringAsync("/keys")).Split(',').Length);
     }
 
+    /// <summary>A request that still carries a destroyed session's ID answers normally and never writes that session again.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task DestroyedSession_IsNotResurrectedByALaterSaveOfTheOldId()
     {
@@ -63,6 +80,8 @@ public abstract class DriverPipelineTests
         Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
     }
 
+    /// <summary>Regenerating moves the data to a new ID and deletes the old one.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task RegeneratedSession_KeepsItsDataUnderTheNewIdAndTheOldIdIsGone()
     {
@@ -78,7 +97,8 @@ public abstract class DriverPipelineTests
         Assert.Null(await host.Store.LoadAsync(old, TestContext.Current.CancellationToken));
     }
 
-    /// <summary>Starts a host on the driver under test with the endpoints these tests use.</summary>
+    /// <summary>With a cookie <c>Max-Age</c>, a read-only request resends the cookie only when the expiry slides, and the store holds the moved expiry.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task ReadOnlyRequest_WithCookieMaxAge_ResendsTheCookieOnlyWhenTheExpirySlides()
     {
@@ -100,6 +120,9 @@ public abstract class DriverPipelineTests
         Assert.Equal(host.Clock.GetUtcNow() + TimeSpan.FromHours(1), (await host.Store.LoadAsync(client.SessionId!, TestContext.Current.CancellationToken))!.ExpiresAt);
     }
 
+    /// <summary>Starts a host on the driver under test with the endpoints of <see cref="MapEndpoints"/>; dispose it at the end of the test.</summary>
+    /// <param name="configure">Changes the host's options after the driver is chosen (Tote's options, configuration, services).</param>
+    /// <returns>The started host.</returns>
     protected Task<ToteTestHost> StartHostAsync(Action<ToteTestHostOptions>? configure = null) => ToteTestHost.StartAsync(MapEndpoints, o =>
     {
         o.Driver = UseDriver;
@@ -110,6 +133,7 @@ public abstract class DriverPipelineTests
     /// The endpoints: <c>GET /</c> (no session), <c>POST /cart/{item}</c> (an <c>UpdateAsync</c> append), <c>GET /cart</c>,
     /// <c>POST /set/{key}/{value}</c>, <c>GET /keys</c>, <c>POST /destroy</c>, <c>POST /regenerate</c>.
     /// </summary>
+    /// <param name="app">The application to map them on.</param>
     protected static void MapEndpoints(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

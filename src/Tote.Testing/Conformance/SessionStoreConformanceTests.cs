@@ -1,83 +1,60 @@
-using Microsoft.Extensions.Time.Testing;
 using Tote.Drivers;
 using Xunit;
 
 namespace Tote.Testing;
 
 /// <summary>
-/// The conformance suite every Tote driver passes. A driver's test class inherits it and says
-/// only how to create its driver and how to damage a stored record.
+/// The core driver contract every Tote driver passes: load, compare-and-swap save, delete and
+/// refresh, expiry, a corrupt record read as "not found", cancellation, and concurrent writers.
+/// A driver's test class inherits it and says only how to create the driver
+/// (<see cref="SessionStoreTestBase.CreateStoreAsync"/>) and how to damage a stored record
+/// (<see cref="CorruptAsync"/>). Optional capabilities have conformance classes of their own:
+/// <see cref="SessionStoreSweeperConformanceTests"/>, <see cref="SessionStoreEnumeratorConformanceTests"/>,
+/// <see cref="SessionStoreSlidingLoaderConformanceTests"/>, and <see cref="SessionPipelineConformanceTests"/>
+/// for the core's guarantees through a real pipeline.
 /// </summary>
-public abstract class SessionStoreConformanceTests : IAsyncLifetime
+/// <example>
+/// <code>
+/// public sealed class MyStoreTests : SessionStoreConformanceTests
+/// {
+///     protected override ValueTask&lt;ISessionStore&gt; CreateStoreAsync(TimeProvider time)
+///         =&gt; ValueTask.FromResult&lt;ISessionStore&gt;(new MyStore(time));
+///
+///     protected override ValueTask CorruptAsync(ISessionStore store, string id)
+///         =&gt; ((MyStore)store).OverwriteRawAsync(id, "not a record");
+/// }
+/// </code>
+/// </example>
+public abstract class SessionStoreConformanceTests : SessionStoreTestBase
 {
-    /// <summary>A stored session in Astro's format: <c>cart = ["a","b"]</c>.</summary>
-    protected const string CartRecord = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""";
-
-    private ISessionStore? _store;
-
-    /// <summary>The fake clock the driver under test reads.</summary>
-    protected FakeTimeProvider Clock { get; } = TestClock.Create();
-
-    /// <summary>The driver under test, created once per test.</summary>
-    protected ISessionStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
-
     /// <summary>
     /// Whether the driver makes check-and-write one atomic step. A driver that cannot (such as
     /// <c>distributed-cache</c>: last writer wins) says <see langword="false"/>, and the tests of
-    /// concurrent compare-and-swap report themselves skipped for it, with that reason.
+    /// concurrent compare-and-swap then check only that each record stays whole.
     /// </summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
     protected virtual bool SupportsCompareAndSwap => true;
 
-    /// <summary>Creates the driver under test, reading time from <paramref name="time"/>.</summary>
-    protected abstract ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time);
-
-    /// <summary>Damages the stored record of <paramref name="id"/> the way a crash or a bad write would in this driver.</summary>
+    /// <summary>
+    /// Damages the stored record of <paramref name="id"/> the way a crash or a bad write would in
+    /// this driver (bytes that are not UTF-8, an empty value, a header that does not parse), so
+    /// that the suite can check it loads as "not found" and can be created again.
+    /// </summary>
+    /// <param name="store">The driver under test.</param>
+    /// <param name="id">A session the test created.</param>
+    /// <returns>A task that completes when the record is damaged.</returns>
     protected abstract ValueTask CorruptAsync(ISessionStore store, string id);
 
-    /// <inheritdoc />
-    public async ValueTask InitializeAsync() => _store = await CreateStoreAsync(Clock);
-
-    /// <inheritdoc />
-    public virtual ValueTask DisposeAsync()
-    {
-        GC.SuppressFinalize(this);
-        (_store as IDisposable)?.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>A record expiring in an hour, created now.</summary>
-    protected SessionRecord Record(string data = CartRecord, TimeSpan? lifetime = null) => new()
-    {
-        Data = data,
-        CreatedAt = Clock.GetUtcNow(),
-        ExpiresAt = Clock.GetUtcNow() + (lifetime ?? TimeSpan.FromHours(1)),
-    };
-
-    /// <summary>Creates a session and returns its version.</summary>
-    protected async Task<SessionVersion> CreateAsync(string id, string data = CartRecord, TimeSpan? lifetime = null)
-    {
-        var version = await Store.SaveAsync(id, Record(data, lifetime), SessionVersion.Missing, TestContext.Current.CancellationToken);
-        Assert.NotNull(version);
-        return version.Value;
-    }
-
-    /// <summary>Creates one session that has just expired and one that lives on.</summary>
-    protected async Task<(string Expired, string Live)> CreateExpiredAndLiveAsync()
-    {
-        var expired = TestIds.New();
-        var live = TestIds.New();
-        await CreateAsync(expired, lifetime: TimeSpan.FromMinutes(10));
-        await CreateAsync(live, lifetime: TimeSpan.FromHours(2));
-        Clock.Advance(TimeSpan.FromMinutes(11));
-        return (expired, live);
-    }
-
+    /// <summary>Loading an ID the store never held returns <see langword="null"/>, not an exception.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Load_MissingId_ReturnsNull()
     {
         Assert.Null(await Store.LoadAsync(TestIds.New(), TestContext.Current.CancellationToken));
     }
 
+    /// <summary>A created session loads back with its data, times and the version the save issued.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Save_ThenLoad_RoundTripsDataTimesAndVersion()
     {
@@ -96,6 +73,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Equal(version.Value, loaded.Version);
     }
 
+    /// <summary>A save expecting the current version replaces the data and issues a new version.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Save_WithCurrentVersion_ReplacesDataAndIssuesNewVersion()
     {
@@ -111,6 +90,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Equal(second.Value, loaded.Version);
     }
 
+    /// <summary>A save expecting an older version conflicts (<see langword="null"/>) and leaves the stored data alone.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Save_WithStaleVersion_ConflictsAndKeepsStoredData()
     {
@@ -124,6 +105,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Equal("""[["Map"]]""", (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data);
     }
 
+    /// <summary>A save expecting "missing" over a live session conflicts instead of overwriting it.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Save_ExpectingMissing_WhenSessionExists_Conflicts()
     {
@@ -134,6 +117,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Equal(CartRecord, (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data);
     }
 
+    /// <summary>A save expecting a version of a deleted session conflicts and does not recreate it.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Save_ExpectingVersion_AfterDelete_ConflictsAndDoesNotRecreate()
     {
@@ -145,6 +130,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.LoadAsync(id, TestContext.Current.CancellationToken));
     }
 
+    /// <summary>A version token this driver never issued conflicts.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Save_WithForeignVersionToken_Conflicts()
     {
@@ -154,6 +141,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.SaveAsync(id, Record(), new SessionVersion("not-a-version-of-this-store"), TestContext.Current.CancellationToken));
     }
 
+    /// <summary>A session loads until its expiry and is "not found" after it.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Load_AfterExpiry_ReturnsNull()
     {
@@ -167,6 +156,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.LoadAsync(id, TestContext.Current.CancellationToken));
     }
 
+    /// <summary>A save expecting the version of an expired session conflicts and does not bring it back.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Save_ExpectingVersion_AfterExpiry_ConflictsAndDoesNotResurrect()
     {
@@ -178,6 +169,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.LoadAsync(id, TestContext.Current.CancellationToken));
     }
 
+    /// <summary>An expired session counts as missing: a save expecting "missing" creates a new one under its ID.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Save_ExpectingMissing_OverExpiredSession_Creates()
     {
@@ -189,6 +182,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Equal("""[["Map"]]""", (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data);
     }
 
+    /// <summary>Refreshing a live session moves its expiry and keeps its data and version.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Refresh_LiveSession_MovesExpiryAndKeepsDataAndVersion()
     {
@@ -207,6 +202,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Equal(version, loaded.Version);
     }
 
+    /// <summary>Refreshing a missing session returns <see langword="false"/> and creates nothing.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Refresh_MissingSession_ReturnsFalseAndCreatesNothing()
     {
@@ -216,6 +213,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.LoadAsync(id, TestContext.Current.CancellationToken));
     }
 
+    /// <summary>Refreshing an expired session returns <see langword="false"/> and does not revive it.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Refresh_ExpiredSession_ReturnsFalseAndDoesNotRevive()
     {
@@ -227,6 +226,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.LoadAsync(id, TestContext.Current.CancellationToken));
     }
 
+    /// <summary>Deleting a session removes it.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Delete_ExistingSession_RemovesIt()
     {
@@ -238,6 +239,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.LoadAsync(id, TestContext.Current.CancellationToken));
     }
 
+    /// <summary>Deleting an ID the store does not hold does nothing and touches no other session.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task Delete_MissingId_DoesNothing()
     {
@@ -249,6 +252,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.NotNull(await Store.LoadAsync(other, TestContext.Current.CancellationToken));
     }
 
+    /// <summary>Concurrent saves expecting one version leave one whole record; with compare-and-swap exactly one of them wins.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task ConcurrentSaves_WithTheSameVersion_LeaveOneWholeRecord()
     {
@@ -271,6 +276,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Fifty concurrent load-increment-save loops leave fifty where the driver can compare-and-swap.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task ConcurrentCompareAndSwapLoops_LoseNoUpdateWhereTheDriverCanCompare()
     {
@@ -302,6 +309,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A record of a million non-ASCII characters (surrogate pairs included) loads back exactly.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task LargeRecord_RoundTripsExactly()
     {
@@ -312,6 +321,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Equal(data, (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data);
     }
 
+    /// <summary>A damaged record (<see cref="CorruptAsync"/>) loads as "not found", never an exception, and the ID can be created again.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task CorruptRecord_LoadsAsNotFound()
     {
@@ -324,6 +335,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.NotNull(await Store.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken));
     }
 
+    /// <summary>Every call with a cancelled token throws <see cref="OperationCanceledException"/> and changes nothing.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task CancelledToken_ThrowsOperationCanceledAndChangesNothing()
     {
@@ -342,80 +355,16 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Equal(version, loaded.Version);
     }
 
+    /// <summary>An expired session reads as "not found" while a live one stays.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
-    public async Task ExpiredSessions_AreSweptOrExpiredByTheStorage_LiveOnesStay()
+    public async Task ExpiredSessions_ReadAsNotFound_LiveOnesStay()
     {
+        // Whether the driver sweeps (SessionStoreSweeperConformanceTests) or its storage expires
+        // records by itself (cache, TTL), an expired session is never loaded.
         var (expired, live) = await CreateExpiredAndLiveAsync();
-
-        // A driver without a sweeper relies on its storage to expire records (cache or TTL).
-        if (Store is ISessionStoreSweeper sweeper)
-        {
-            Assert.True(await sweeper.SweepAsync(TestContext.Current.CancellationToken) >= 1);
-        }
 
         Assert.Null(await Store.LoadAsync(expired, TestContext.Current.CancellationToken));
         Assert.NotNull(await Store.LoadAsync(live, TestContext.Current.CancellationToken));
-    }
-
-    /// <summary>
-    /// The check for drivers that implement <see cref="ISessionStoreEnumerator"/>: their test class
-    /// calls it from a test of its own, so drivers without the capability have no skipped test.
-    /// </summary>
-    protected async Task AssertEnumerationListsLiveSessionsOnlyAsync()
-    {
-        var enumerator = Assert.IsAssignableFrom<ISessionStoreEnumerator>(Store);
-        var (expired, live) = await CreateExpiredAndLiveAsync();
-
-        var ids = new List<string>();
-        await foreach (var id in enumerator.GetSessionIdsAsync(TestContext.Current.CancellationToken))
-        {
-            ids.Add(id);
-        }
-
-        Assert.Contains(live, ids);
-        Assert.DoesNotContain(expired, ids);
-    }
-
-    /// <summary>
-    /// The first check for drivers that implement <see cref="ISessionStoreSlidingLoader"/>, called
-    /// from a test of their own: the expiry moves only once a tenth of the idle timeout has passed,
-    /// the record says whether this load moved it, and the data and version never change.
-    /// </summary>
-    protected async Task AssertSlidingLoadMovesExpiryOnlyWhenDueAsync()
-    {
-        var loader = Assert.IsAssignableFrom<ISessionStoreSlidingLoader>(Store);
-        var id = TestIds.New();
-        var idle = TimeSpan.FromMinutes(30);
-        var version = await CreateAsync(id, lifetime: idle);
-        var created = Clock.GetUtcNow();
-
-        Clock.Advance(TimeSpan.FromMinutes(2));
-        var early = await loader.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
-        Clock.Advance(TimeSpan.FromMinutes(2));
-        var due = await loader.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
-
-        Assert.Equal(created + idle, early!.ExpiresAt);
-        Assert.False(early.Slid);
-        Assert.Equal(Clock.GetUtcNow() + idle, due!.ExpiresAt);
-        Assert.True(due.Slid);
-        Assert.Equal(version, due.Version);
-        Assert.Equal(CartRecord, due.Data);
-        Assert.Equal(due.ExpiresAt, (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
-    }
-
-    /// <summary>The second check for <see cref="ISessionStoreSlidingLoader"/>: a slide never passes the absolute lifetime.</summary>
-    protected async Task AssertSlidingLoadNeverPassesTheAbsoluteLifetimeAsync()
-    {
-        var loader = Assert.IsAssignableFrom<ISessionStoreSlidingLoader>(Store);
-        var id = TestIds.New();
-        var created = Clock.GetUtcNow();
-        await CreateAsync(id, lifetime: TimeSpan.FromMinutes(30));
-
-        Clock.Advance(TimeSpan.FromMinutes(25));
-        var loaded = await loader.LoadAndSlideAsync(id, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(40), TestContext.Current.CancellationToken);
-
-        Assert.Equal(created + TimeSpan.FromMinutes(40), loaded!.ExpiresAt);
-        Clock.Advance(TimeSpan.FromMinutes(16));
-        Assert.Null(await loader.LoadAndSlideAsync(id, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(40), TestContext.Current.CancellationToken));
     }
 }

@@ -1,0 +1,58 @@
+using Tote.Drivers;
+using Xunit;
+
+namespace Tote.Testing;
+
+/// <summary>
+/// The conformance tests of <see cref="ISessionStoreSlidingLoader"/>: a load that also moves the
+/// idle expiry, when due, in the same store call. A driver that implements the interface inherits
+/// this class beside <see cref="SessionStoreConformanceTests"/>, saying only how to create the driver.
+/// </summary>
+public abstract class SessionStoreSlidingLoaderConformanceTests : SessionStoreTestBase
+{
+    /// <summary>
+    /// The expiry moves only once a tenth of the idle timeout has passed, the record says whether
+    /// this load moved it, and the data and version never change.
+    /// </summary>
+    /// <returns>A task that completes when the test has run.</returns>
+    [Fact]
+    public async Task SlidingLoad_MovesExpiryOnlyOnceATenthOfTheIdleTimeoutHasPassed_AndNeverTheRecord()
+    {
+        var loader = Assert.IsAssignableFrom<ISessionStoreSlidingLoader>(Store);
+        var id = TestIds.New();
+        var idle = TimeSpan.FromMinutes(30);
+        var version = await CreateAsync(id, lifetime: idle);
+        var created = Clock.GetUtcNow();
+
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        var early = await loader.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        var due = await loader.LoadAndSlideAsync(id, idle, TimeSpan.FromHours(24), TestContext.Current.CancellationToken);
+
+        Assert.Equal(created + idle, early!.ExpiresAt);
+        Assert.False(early.Slid);
+        Assert.Equal(Clock.GetUtcNow() + idle, due!.ExpiresAt);
+        Assert.True(due.Slid);
+        Assert.Equal(version, due.Version);
+        Assert.Equal(CartRecord, due.Data);
+        Assert.Equal(due.ExpiresAt, (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
+    }
+
+    /// <summary>A slide never moves the expiry past the absolute lifetime, and the session is gone once that has passed.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
+    [Fact]
+    public async Task SlidingLoad_NeverPassesTheAbsoluteLifetime()
+    {
+        var loader = Assert.IsAssignableFrom<ISessionStoreSlidingLoader>(Store);
+        var id = TestIds.New();
+        var created = Clock.GetUtcNow();
+        await CreateAsync(id, lifetime: TimeSpan.FromMinutes(30));
+
+        Clock.Advance(TimeSpan.FromMinutes(25));
+        var loaded = await loader.LoadAndSlideAsync(id, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(40), TestContext.Current.CancellationToken);
+
+        Assert.Equal(created + TimeSpan.FromMinutes(40), loaded!.ExpiresAt);
+        Clock.Advance(TimeSpan.FromMinutes(16));
+        Assert.Null(await loader.LoadAndSlideAsync(id, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(40), TestContext.Current.CancellationToken));
+    }
+}

@@ -129,15 +129,26 @@ public sealed class ShopBrowserTests
             shop.StartServer();
             var baseUrl = shop.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
-            var playwright = await Playwright.CreateAsync();
-            var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            IPlaywright? playwright = null;
+            try
             {
-                ExecutablePath = Chromium,
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            });
-            var context = await browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, BaseURL = baseUrl });
-            return new ShopBrowser(shop, playwright, browser, context, await context.NewPageAsync(), screenshotPrefix);
+                playwright = await Playwright.CreateAsync();
+                var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+                {
+                    ExecutablePath = Chromium,
+                    Headless = true,
+                    Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+                });
+                var context = await browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, BaseURL = baseUrl });
+                return new ShopBrowser(shop, playwright, browser, context, await context.NewPageAsync(), screenshotPrefix);
+            }
+            catch
+            {
+                // A browser that fails to start must not leave the shop and its session files behind.
+                playwright?.Dispose();
+                await shop.DisposeAsync();
+                throw;
+            }
         }
 
         public async ValueTask DisposeAsync()

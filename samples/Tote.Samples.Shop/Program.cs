@@ -1,7 +1,10 @@
 using Tote.Samples.Shop;
+using Tote.Samples.Shop.Components;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddRazorPages();
+builder.Services.AddControllersWithViews();
+builder.Services.AddRazorComponents();   // Blazor static server rendering, no interactivity
 // The fs driver, unless "Tote:Driver" says otherwise: Tote__Driver=memory; redis with
 // Tote__Redis__Configuration; sqlite (.tote/sessions.db, or Tote__Sqlite__ConnectionString);
 // postgres with Tote__PostgreSql__ConnectionString.
@@ -13,6 +16,8 @@ app.UseLastVisit();
 app.UseAntiforgery();
 
 app.MapRazorPages();
+app.MapControllers();
+app.MapRazorComponents<App>();
 app.MapShop();
 app.Run();
 

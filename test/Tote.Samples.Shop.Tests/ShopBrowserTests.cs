@@ -18,22 +18,8 @@ public sealed class ShopBrowserTests
     [Fact]
     public async Task WithoutJavaScript_CartSurvivesSignInAndReloadAndSignOutEmptiesIt()
     {
-        Assert.SkipUnless(File.Exists(Chromium), $"{Chromium} is not installed (eng/test.sh installs it with apt-get as root).");
-        await using var shop = new ShopFactory();
-        shop.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        shop.StartServer();
-        var baseUrl = shop.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, BaseURL = baseUrl });
-        var page = await context.NewPageAsync();
-        var steps = new Screenshots(page);
+        await using var browser = await ShopBrowser.StartAsync();
+        var (context, page, steps) = (browser.Context, browser.Page, browser.Steps);
 
         await page.GotoAsync("/");
         await Expect(page, "🛒 0 items");
@@ -72,18 +58,117 @@ public sealed class ShopBrowserTests
         await steps.TakeAsync("signed-out");
     }
 
+    [Fact]
+    public async Task WithoutJavaScript_RazorPageMvcAndBlazorShareOneCart()
+    {
+        await using var browser = await ShopBrowser.StartAsync("pages-");
+        var (page, steps) = (browser.Page, browser.Steps);
+
+        await page.GotoAsync("/");
+        await page.ClickAsync("#add-apple");
+        await Expect(page, "🛒 1 items");
+        await steps.TakeAsync("razor-page-added-apple");
+
+        await page.ClickAsync("#mvc-cart");
+        Assert.EndsWith("/mvc/cart", page.Url, StringComparison.Ordinal);
+        await Expect(page, "🛒 1 items");
+        Assert.Equal(["apple"], await page.Locator("#cart-items li").AllInnerTextsAsync());
+        await page.ClickAsync("#add-fig");
+        Assert.EndsWith("/mvc/cart", page.Url, StringComparison.Ordinal);
+        await Expect(page, "🛒 2 items");
+        await steps.TakeAsync("mvc-added-fig");
+
+        await page.GotoAsync("/blazor/cart");
+        await Expect(page, "🛒 2 items");
+        Assert.Equal(["apple", "fig"], await page.Locator("#cart-items li").AllInnerTextsAsync());
+        await page.ClickAsync("#add-pear");
+        Assert.EndsWith("/blazor/cart", page.Url, StringComparison.Ordinal);
+        await Expect(page, "🛒 3 items");
+        await steps.TakeAsync("blazor-added-pear");
+
+        // Reloading after a 303 repeats the GET, never the post.
+        await page.ReloadAsync();
+        await Expect(page, "🛒 3 items");
+
+        await page.GotoAsync("/mvc/cart");
+        Assert.Equal(["apple", "fig", "pear"], await page.Locator("#cart-items li").AllInnerTextsAsync());
+        await page.GotoAsync("/");
+        await Expect(page, "🛒 3 items");
+        Assert.Equal(["apple", "fig", "pear"], await page.Locator("#cart-items li").AllInnerTextsAsync());
+        await steps.TakeAsync("razor-page-sees-all");
+        Assert.Single(await browser.Context.CookiesAsync(), c => c.Name == "tote-session");
+    }
+
     private static async Task Expect(IPage page, string cartText)
         => Assert.Equal(cartText, await page.InnerTextAsync("#cart-count"));
 
+    /// <summary>The shop on Kestrel at 127.0.0.1 and a fresh chromium context on it, JavaScript off.</summary>
+    private sealed class ShopBrowser : IAsyncDisposable
+    {
+        private readonly ShopFactory _shop;
+        private readonly IPlaywright _playwright;
+        private readonly IBrowser _browser;
+
+        private ShopBrowser(ShopFactory shop, IPlaywright playwright, IBrowser browser, IBrowserContext context, IPage page, string screenshotPrefix)
+        {
+            (_shop, _playwright, _browser, Context, Page) = (shop, playwright, browser, context, page);
+            Steps = new Screenshots(page, screenshotPrefix);
+        }
+
+        public IBrowserContext Context { get; }
+
+        public IPage Page { get; }
+
+        public Screenshots Steps { get; }
+
+        public static async Task<ShopBrowser> StartAsync(string screenshotPrefix = "")
+        {
+            Assert.SkipUnless(File.Exists(Chromium), $"{Chromium} is not installed (eng/test.sh installs it with apt-get as root).");
+            var shop = new ShopFactory();
+            shop.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+            shop.StartServer();
+            var baseUrl = shop.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+
+            IPlaywright? playwright = null;
+            try
+            {
+                playwright = await Playwright.CreateAsync();
+                var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+                {
+                    ExecutablePath = Chromium,
+                    Headless = true,
+                    Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+                });
+                var context = await browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, BaseURL = baseUrl });
+                return new ShopBrowser(shop, playwright, browser, context, await context.NewPageAsync(), screenshotPrefix);
+            }
+            catch
+            {
+                // A browser that fails to start must not leave the shop and its session files behind.
+                playwright?.Dispose();
+                await shop.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Context.DisposeAsync();
+            await _browser.DisposeAsync();
+            _playwright.Dispose();
+            await _shop.DisposeAsync();
+        }
+    }
+
     /// <summary>Numbered screenshots: written under artifacts/browser and attached to the test result.</summary>
-    private sealed class Screenshots(IPage page)
+    private sealed class Screenshots(IPage page, string prefix)
     {
         private static readonly string Directory = Path.Combine(RepositoryRoot(), "artifacts", "browser");
         private int _step;
 
         public async Task TakeAsync(string name)
         {
-            var file = $"{++_step:00}-{name}.png";
+            var file = $"{prefix}{++_step:00}-{name}.png";
             System.IO.Directory.CreateDirectory(Directory);
             var png = await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Directory, file), FullPage = true });
             TestContext.Current.AddAttachment(file, png, "image/png");

@@ -14,18 +14,26 @@ public sealed partial class ShopClient(HttpClient http) : IDisposable
     /// <summary>The session cookie's value from the latest response that set it.</summary>
     public string? SessionId { get; private set; }
 
-    public async Task<string> GetPageAsync()
+    public Task<string> GetPageAsync() => GetPageAsync("/");
+
+    /// <summary>Reads a page (the Razor Page <c>/</c>, the MVC view, the Blazor page), expecting 200.</summary>
+    public async Task<string> GetPageAsync(string path)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/"));
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
     }
 
     /// <summary>Posts a form of the page, with the antiforgery token the page just rendered.</summary>
-    public async Task<HttpResponseMessage> SubmitAsync(string action, params (string Name, string Value)[] fields)
+    public Task<HttpResponseMessage> SubmitAsync(string action, params (string Name, string Value)[] fields)
+        => SubmitOnAsync("/", action, fields);
+
+    /// <summary>Posts a form of the page at <paramref name="page"/>, with the antiforgery token that page just rendered.</summary>
+    public async Task<HttpResponseMessage> SubmitOnAsync(string page, string action, params (string Name, string Value)[] fields)
     {
-        var token = AntiforgeryToken().Match(await GetPageAsync()).Groups[1].Value;
-        return await PostFormAsync(action, [.. fields, ("__RequestVerificationToken", token)]);
+        var token = AntiforgeryToken().Match(await GetPageAsync(page));
+        Assert.True(token.Success, $"{page} rendered no antiforgery token");
+        return await PostFormAsync(action, [.. fields, ("__RequestVerificationToken", token.Groups[1].Value)]);
     }
 
     /// <summary>Posts exactly the given fields, without adding a token.</summary>
@@ -48,6 +56,7 @@ public sealed partial class ShopClient(HttpClient http) : IDisposable
 
     public void Dispose() => http.Dispose();
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    // Razor writes name before type, Blazor's <AntiforgeryToken /> type before name.
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*? value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
 }

@@ -27,6 +27,18 @@ public sealed class ToteOptionsValidatorTests
     }
 
     [Fact]
+    public async Task Startup_WithADriverPackageNamedInConfigurationButNotRegistered_FailsNamingTheRegisteredDriversAndTheFix()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ToteTestHost.StartAsync(SessionApi.Map, o => o.Configuration["Tote:Driver"] = "redis"));
+
+        // The exact line docs/getting-started.md quotes.
+        Assert.Contains(
+            "Tote:Driver 'redis' is not a registered driver. Registered: distributed-cache, fs, memory. Install and register the driver's package (for example AddTote().UseRedis(…)).",
+            error.Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Startup_WithInvalidMemoryOptions_Fails()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ToteTestHost.StartAsync(SessionApi.Map, o => o.Driver = b => b.UseMemory(m =>

@@ -9,6 +9,11 @@ using Tote;
 using Tote.Devalue;
 
 var failures = new List<string>();
+void Fail(string failure)
+{
+    failures.Add(failure);
+    Console.Error.WriteLine($"consumer: FAILED: {failure}");
+}
 
 // A dependency missing from a package's nuspec is missing from this app's output too: loading
 // what each Tote assembly references finds it even when no code path below reaches it.
@@ -26,13 +31,13 @@ foreach (var package in packages)
             }
             catch (Exception e) when (e is FileNotFoundException or FileLoadException)
             {
-                failures.Add($"{package} references {reference.Name} {reference.Version}, which is not in the app: is it missing from the package's dependencies? ({e.Message})");
+                Fail($"{package} references {reference.Name} {reference.Version}, which is not in the app: is it missing from the package's dependencies? ({e.Message})");
             }
         }
     }
     catch (Exception e) when (e is FileNotFoundException or FileLoadException)
     {
-        failures.Add($"the package {package} brought no {package}.dll: {e.Message}");
+        Fail($"the package {package} brought no {package}.dll: {e.Message}");
     }
 }
 
@@ -40,11 +45,11 @@ foreach (var package in packages)
 var text = DevalueSerializer.Serialize(new Dictionary<string, List<string>> { ["cart"] = ["apple"] });
 if (text != """[{"cart":1},[2],"apple"]""")
 {
-    failures.Add($"DevalueSerializer.Serialize wrote {text}, expected [{{\"cart\":1}},[2],\"apple\"]");
+    Fail($"DevalueSerializer.Serialize wrote {text}, expected [{{\"cart\":1}},[2],\"apple\"]");
 }
 else if (DevalueSerializer.Deserialize<Dictionary<string, List<string>>>(text) is not { } read || read["cart"] is not ["apple"])
 {
-    failures.Add($"DevalueSerializer.Deserialize did not read back {text}");
+    Fail($"DevalueSerializer.Deserialize did not read back {text}");
 }
 
 // Sessions in a SQLite file (the driver whose native library is the easiest to lose in packing),
@@ -72,34 +77,33 @@ try
     var setCookie = added.Headers.TryGetValues("Set-Cookie", out var values) ? string.Join("; ", values) : "";
     if (added.StatusCode != HttpStatusCode.OK || !setCookie.StartsWith("tote-session=", StringComparison.Ordinal))
     {
-        failures.Add($"POST /cart/apple answered {(int)added.StatusCode} with Set-Cookie '{setCookie.Split('=')[0]}': expected 200 and a tote-session cookie");
+        Fail($"POST /cart/apple answered {(int)added.StatusCode} with Set-Cookie '{setCookie.Split('=')[0]}': expected 200 and a tote-session cookie");
     }
 
     var cart = await visitor.GetFromJsonAsync<List<string>>(new Uri("/cart", UriKind.Relative));
     if (cart is not ["apple"])
     {
-        failures.Add($"GET /cart with the session cookie read [{string.Join(", ", cart ?? [])}], expected [apple]");
+        Fail($"GET /cart with the session cookie read [{string.Join(", ", cart ?? [])}], expected [apple]");
     }
 
     using var stranger = new HttpClient { BaseAddress = address };
     var empty = await stranger.GetFromJsonAsync<List<string>>(new Uri("/cart", UriKind.Relative));
     if (empty is not [])
     {
-        failures.Add($"GET /cart without a cookie read [{string.Join(", ", empty ?? [])}], expected an empty cart");
+        Fail($"GET /cart without a cookie read [{string.Join(", ", empty ?? [])}], expected an empty cart");
     }
 
     await app.StopAsync();
     Console.WriteLine($"consumer: served {address} from the packages, session round trip done");
 }
+catch (Exception e)
+{
+    Fail($"the app did not serve the session round trip: {e.GetType().FullName}: {e.Message}");
+}
 finally
 {
     Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     directory.Delete(recursive: true);
-}
-
-foreach (var failure in failures)
-{
-    Console.Error.WriteLine($"consumer: FAILED: {failure}");
 }
 
 return failures.Count == 0 ? 0 : 1;

@@ -25,6 +25,7 @@ cleanup() {
   for project in src/*/*.csproj; do
     id="$(basename "$project" .csproj)"
     rm -rf "${global_packages%/}/${id,,}/$version"
+    rmdir "${global_packages%/}/${id,,}" 2>/dev/null || true
   done
   rm -rf "$root/eng/consumer/bin" "$root/eng/consumer/obj"
 }

@@ -3,9 +3,9 @@
 # (.snupkg) beside each .nupkg. The version is eng/Version.props's VersionPrefix.
 #
 # Usage: eng/pack.sh [--version-suffix SUFFIX] [--output DIR] [--configuration CONFIG] [--no-build]
-#   --version-suffix preview.1   packs 0.1.0-preview.1. Use a new suffix for each local build a
-#                                consumer restores: NuGet caches a version forever, so a repack
-#                                under the same version is never seen by an app that restored it.
+#   --version-suffix preview.1   packs <VersionPrefix>-preview.1 (such as 0.1.0-preview.1). Use a
+#                                new suffix for each local build an app restores: NuGet caches a
+#                                version forever, and never sees a repack under the same version.
 #   --output DIR                 where the packages go (default: artifacts/packages)
 #   --configuration CONFIG       default: Release
 #   --no-build                   pack what the last build of that configuration left in bin/
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --output=*) output="${1#*=}"; shift ;;
     --configuration|-c) configuration="${2:?--configuration needs a value}"; shift 2 ;;
     --no-build) extra+=(--no-build); shift ;;
-    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "eng/pack.sh: unknown argument '$1' (see eng/pack.sh --help)" >&2; exit 2 ;;
   esac
 done

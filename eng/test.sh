@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one test command: installs and starts what the tests need, runs every test project,
-# stops what it started, and ends with one line "N passed, N failed".
+# The one test command: installs and starts what the tests need, runs every test project and the
+# packaging checks, stops what it started, and ends with one line "N passed, N failed, N skipped".
 # Usage: eng/test.sh [extra dotnet test arguments]
 set -euo pipefail
 
@@ -70,6 +70,21 @@ if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "No test ran: treating this as a failure." >&2
   status=1
 fi
+
+# Two checks outside dotnet test, each counted as one test: the packages as a user installs them
+# (packed from the build above, built into an app outside the solution and run), and a checkout
+# under a path containing /src/. TOTE_TEST_PACKAGES=0 skips them (about a minute).
+for check in "test-packages.sh --no-build" "test-checkout-path.sh"; do
+  if [ "${TOTE_TEST_PACKAGES:-1}" = 0 ]; then
+    skipped=$((skipped + 1))
+  elif bash "$root/eng/"$check; then
+    passed=$((passed + 1))
+  else
+    echo "eng/test.sh: eng/$check failed; counted as one failure." >&2
+    failed=$((failed + 1))
+    [ "$status" != 0 ] || status=1
+  fi
+done
 
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -59,9 +59,6 @@ internal static partial class Log
     [LoggerMessage(18, LogLevel.Error, "The session store failed while the request used the session; answering {StatusCode}.")]
     public static partial void StoreFailed(ILogger logger, Exception exception, int statusCode);
 
-    [LoggerMessage(17, LogLevel.Warning, "The memory session store is full; evicted {Count} session(s) closest to expiry.")]
-    public static partial void MemoryStoreEvicted(ILogger logger, int count);
-
     [LoggerMessage(30, LogLevel.Information, "Sessions are stored in files under {Directory} (the fs driver): single-machine storage. Processes on this machine share them; servers behind a load balancer do not, so use a shared driver (redis, postgres) there.")]
     public static partial void FileStoreStarted(ILogger logger, string directory);
 
@@ -73,4 +70,7 @@ internal static partial class Log
 
     [LoggerMessage(33, LogLevel.Warning, "Sweeping expired sessions failed; trying again at the next interval.")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(50, LogLevel.Warning, "The {Driver} session store is at its bound ({Bound}); since the last warning it evicted {NewSessions} session(s) used only once and {ReturningSessions} session(s) of returning visitors. A flood of new sessions only evicts the former; if returning visitors are evicted, raise the bound or rate-limit session creation. Written at most once a minute.")]
+    public static partial void SessionsEvicted(ILogger logger, string driver, string bound, long newSessions, long returningSessions);
 }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tote.Diagnostics;
 using Tote.Drivers.Hosting;
 
@@ -12,7 +14,17 @@ namespace Tote.Drivers.FileSystem;
 /// version and rename a fully written temporary file over the old one. That makes
 /// compare-and-swap hold between threads and between processes sharing the directory.
 /// </summary>
-internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IHostedSessionStore, IDisposable
+/// <remarks>
+/// <para>Bounded by <see cref="FileSessionStoreOptions.MaxSessions"/>: a session file starts on
+/// probation (header flag <c>0</c>) and becomes established (<c>1</c>) when the session is loaded,
+/// saved or refreshed again. Over the bound, the store deletes probationary files first, oldest
+/// first, and established ones (closest to expiry first) only when none is left, so a flood of
+/// one-request sessions cannot push out returning visitors. See <see cref="SessionFileAdmission"/>
+/// for how it counts without listing the directory per request.</para>
+/// <para>In-process writers of one session take turns (<see cref="ISessionWriterTurns"/>), so a
+/// burst of writes to one hot session lands in full instead of exhausting the core's retries.</para>
+/// </remarks>
+internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IHostedSessionStore, ISessionWriterTurns, IDisposable
 {
     public const string DriverName = "fs";
 
@@ -26,9 +38,13 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     private readonly TimeProvider _time;
     private readonly SessionFileLocks _locks;
+    private readonly SessionWriterTurns _turns = new();
+    private readonly SessionFileAdmission _admission;
+    private readonly SessionEvictions _evictions;
+    private readonly SemaphoreSlim _evicting = new(1, 1);
     private readonly bool _flush;
 
-    public FileSessionStore(string directory, FileSessionStoreOptions options, TimeProvider time)
+    public FileSessionStore(string directory, FileSessionStoreOptions options, TimeProvider time, ILogger? logger = null, ToteTelemetry? telemetry = null)
     {
         Directory = System.IO.Path.GetFullPath(directory);
         SweepInterval = options.SweepInterval;
@@ -36,6 +52,15 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         _time = time;
         CreatePrivateDirectory(Directory);
         _locks = new SessionFileLocks(System.IO.Path.Combine(Directory, ".locks"));
+
+        // One listing at startup (names only); from then on the count is kept, not listed.
+        _admission = new SessionFileAdmission(options.MaxSessions, System.IO.Directory.EnumerateFiles(Directory, "*" + Extension).LongCount());
+        _evictions = new SessionEvictions(
+            DriverName,
+            string.Create(CultureInfo.InvariantCulture, $"Tote:FileSystem:MaxSessions {options.MaxSessions}"),
+            time,
+            logger ?? NullLogger.Instance,
+            telemetry);
     }
 
     /// <summary>The full path of the directory that holds the session files.</summary>
@@ -43,11 +68,24 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     public TimeSpan? SweepInterval { get; }
 
+    /// <summary>The number of session files this process counts (test hook and for the bound).</summary>
+    internal long Count => _admission.Count;
+
     public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(IsFileSafe(id) ? ReadLive(PathOf(id)) : null);
+        if (!IsFileSafe(id))
+        {
+            return ValueTask.FromResult<SessionRecord?>(null);
+        }
+
+        var record = ReadLive(PathOf(id), out var established);
+        return record is null || established
+            ? ValueTask.FromResult(record)
+            : PromoteAsync(id, record, cancellationToken);
     }
+
+    public ValueTask<IDisposable> TakeTurnAsync(string id, CancellationToken cancellationToken) => _turns.TakeAsync(id, cancellationToken);
 
     public async ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken = default)
     {
@@ -55,17 +93,32 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfUnsafe(id);
         var version = RecordEnvelope.NewVersion();
-        var bytes = RecordEnvelope.Write(record, version);
-        using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
-        var path = PathOf(id);
-        var current = ReadLive(path);
-        var matches = expectedVersion.IsMissing ? current is null : current?.Version == expectedVersion;
-        if (!matches)
+
+        // A save that expects a stored version is the session's visitor coming back: established.
+        var creates = expectedVersion.IsMissing;
+        var bytes = RecordEnvelope.Write(record, version, established: !creates);
+        using (await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false))
         {
-            return null;
+            var path = PathOf(id);
+            var current = ReadLive(path, out _);
+            var matches = creates ? current is null : current?.Version == expectedVersion;
+            if (!matches)
+            {
+                return null;
+            }
+
+            Replace(path, bytes, cancellationToken);
         }
 
-        Replace(path, bytes, cancellationToken);
+        if (creates)
+        {
+            _admission.Created(id);
+            if (_admission.IsOver)
+            {
+                await EvictAsync(keep: id, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         return version;
     }
 
@@ -78,7 +131,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         }
 
         using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
-        File.Delete(PathOf(id));
+        DeleteFile(PathOf(id));
     }
 
     public async ValueTask<bool> RefreshAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
@@ -91,13 +144,14 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
         using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
         var path = PathOf(id);
-        var current = ReadLive(path);
+        var current = ReadLive(path, out _);
         if (current is null)
         {
             return false;
         }
 
-        Replace(path, RecordEnvelope.WriteRefreshed(current, expiresAt), cancellationToken);
+        // The core refreshes a session only when a later request used it: established.
+        Replace(path, RecordEnvelope.WriteRefreshed(current, expiresAt, established: true), cancellationToken);
         return true;
     }
 
@@ -106,23 +160,36 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         cancellationToken.ThrowIfCancellationRequested();
         var removed = 0;
         var now = _time.GetUtcNow();
+        var listing = new Listing(_admission.Begin());
         foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var id = System.IO.Path.GetFileNameWithoutExtension(path);
-            if (!IsFileSafe(id) || ReadLiveHeader(path) is not null)
+            if (!IsFileSafe(id))
             {
+                continue;
+            }
+
+            if (ReadLiveHeader(path) is { } header)
+            {
+                listing.Add(id, header);
                 continue;
             }
 
             // Check again under the lock: a writer may have replaced the file since.
             using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
-            if (ReadLiveHeader(path) is null && File.Exists(path))
+            if (ReadLiveHeader(path) is { } replaced)
+            {
+                listing.Add(id, replaced);
+            }
+            else if (File.Exists(path))
             {
                 File.Delete(path);
                 removed++;
             }
         }
+
+        listing.ApplyTo(_admission, keep: null);
 
         foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + TempExtension))
         {
@@ -150,7 +217,11 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     public void Announce(ILogger logger) => Log.FileStoreStarted(logger, Directory);
 
-    public void Dispose() => _locks.Dispose();
+    public void Dispose()
+    {
+        _locks.Dispose();
+        _evicting.Dispose();
+    }
 
     /// <summary>Test hook: the file that holds <paramref name="id"/>.</summary>
     internal string PathOf(string id) => System.IO.Path.Combine(Directory, id + Extension);
@@ -185,9 +256,11 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     // A live, well-formed record; null for a missing, expired or malformed one. Synchronous file
     // access throughout: session files are small, and the async file API on Unix would only move
-    // the same blocking calls to another thread-pool thread.
-    private SessionRecord? ReadLive(string path)
+    // the same blocking calls to another thread-pool thread. A file without the established flag
+    // was written before the bound existed, by a version that knew no probation: established.
+    private SessionRecord? ReadLive(string path, out bool established)
     {
+        established = false;
         byte[] bytes;
         try
         {
@@ -198,7 +271,124 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
             return null;
         }
 
-        return RecordEnvelope.ReadLive(bytes, _time.GetUtcNow());
+        if (!RecordEnvelope.TryRead(bytes, out var record, out var header) || !header.IsLive(_time.GetUtcNow()))
+        {
+            return null;
+        }
+
+        established = header.Established ?? true;
+        return record;
+    }
+
+    // The session was used again after the request that created it: mark it established, keeping
+    // its version and expiry so that no concurrent save conflicts. Once per session, then loads
+    // are plain reads again.
+    private async ValueTask<SessionRecord?> PromoteAsync(string id, SessionRecord loaded, CancellationToken cancellationToken)
+    {
+        using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
+        var path = PathOf(id);
+        var current = ReadLive(path, out var established);
+        if (current is not null && !established && current.Version == loaded.Version)
+        {
+            Replace(path, RecordEnvelope.WriteRefreshed(current, current.ExpiresAt, established: true), cancellationToken);
+        }
+
+        return current ?? loaded;
+    }
+
+    private void DeleteFile(string path)
+    {
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+            _admission.Removed();
+        }
+    }
+
+    // Over the bound after creating `keep`: delete probationary files, oldest first, then
+    // established ones, closest to expiry first, until back within it. One evictor at a time; a
+    // writer that finds one at work leaves it the job rather than queueing behind it. When both
+    // candidate queues run dry (after a restart, or sessions other processes created) the
+    // directory is listed once, which refills them with up to a tenth of the bound, so listing
+    // costs O(1) amortized per eviction. `keep` is never its own victim.
+    private async ValueTask EvictAsync(string keep, CancellationToken cancellationToken)
+    {
+        if (!_evicting.Wait(0, CancellationToken.None))
+        {
+            return;
+        }
+
+        var probation = 0;
+        var @protected = 0;
+        try
+        {
+            var listed = false;
+            while (_admission.IsOver)
+            {
+                if (!_admission.TryTakeCandidate(out var id, out var isProtected))
+                {
+                    if (listed)
+                    {
+                        break;
+                    }
+
+                    listed = true;
+                    List(keep);
+                    continue;
+                }
+
+                if (id == keep)
+                {
+                    continue;
+                }
+
+                using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
+                var path = PathOf(id);
+                var header = ReadLiveHeader(path);
+                if (header is null)
+                {
+                    DeleteFile(path); // expired or malformed since: the sweeper's job, done early
+                    continue;
+                }
+
+                var established = header.Value.Established ?? true;
+                if (established && !isProtected)
+                {
+                    continue; // promoted since it was queued
+                }
+
+                DeleteFile(path);
+                if (established)
+                {
+                    @protected++;
+                }
+                else
+                {
+                    probation++;
+                }
+            }
+        }
+        finally
+        {
+            _evicting.Release();
+            _evictions.Evicted(probation, @protected);
+        }
+    }
+
+    // Lists the directory to refill the count and the candidates.
+    private void List(string keep)
+    {
+        var listing = new Listing(_admission.Begin());
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension))
+        {
+            var id = System.IO.Path.GetFileNameWithoutExtension(path);
+            if (IsFileSafe(id) && ReadLiveHeader(path) is { } header)
+            {
+                listing.Add(id, header);
+            }
+        }
+
+        listing.ApplyTo(_admission, keep);
     }
 
     // The header of a live, well-formed record, read without the data.
@@ -223,13 +413,15 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     // Write the whole record to a new file, then rename it over the old one: readers see the old
     // record or the new one, never a mix, and a crash leaves at most an orphaned temporary file.
+    // The file is created 0600 on Unix (the mode survives the rename): session data is for the
+    // app's user only, whatever the umask, even in a directory someone else made readable.
     private void Replace(string path, byte[] bytes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var temp = path + "." + Guid.NewGuid().ToString("N") + TempExtension;
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1))
+            using (var stream = new FileStream(temp, PrivateFile.CreateNew()))
             {
                 stream.Write(bytes);
                 if (_flush)
@@ -244,6 +436,37 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         {
             File.Delete(temp);
             throw;
+        }
+    }
+
+    /// <summary>What one listing of the directory found: the live count and the eviction candidates.</summary>
+    private sealed class Listing(SessionFileAdmission.Mark mark)
+    {
+        private readonly List<(string Id, DateTimeOffset CreatedAt)> _probation = [];
+        private readonly List<(string Id, DateTimeOffset ExpiresAt)> _established = [];
+        private long _count;
+
+        public void Add(string id, RecordEnvelope.Header header)
+        {
+            _count++;
+            if (header.Established ?? true)
+            {
+                _established.Add((id, header.ExpiresAt));
+            }
+            else
+            {
+                _probation.Add((id, header.CreatedAt));
+            }
+        }
+
+        public void ApplyTo(SessionFileAdmission admission, string? keep)
+        {
+            var refill = Math.Max(1, admission.MaxSessions / 10);
+            admission.Reset(
+                mark,
+                _count,
+                _probation.Where(p => p.Id != keep).OrderBy(p => p.CreatedAt).Select(p => p.Id),
+                _established.Where(e => e.Id != keep).OrderBy(e => e.ExpiresAt).Take(refill).Select(e => e.Id));
         }
     }
 }

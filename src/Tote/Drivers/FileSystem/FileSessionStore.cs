@@ -82,7 +82,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         var record = ReadLive(PathOf(id), out var established);
         return record is null || established
             ? ValueTask.FromResult(record)
-            : PromoteAsync(id, record, cancellationToken);
+            : PromoteAsync(id, cancellationToken);
     }
 
     public ValueTask<IDisposable> TakeTurnAsync(string id, CancellationToken cancellationToken) => _turns.TakeAsync(id, cancellationToken);
@@ -283,17 +283,18 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
     // The session was used again after the request that created it: mark it established, keeping
     // its version and expiry so that no concurrent save conflicts. Once per session, then loads
     // are plain reads again.
-    private async ValueTask<SessionRecord?> PromoteAsync(string id, SessionRecord loaded, CancellationToken cancellationToken)
+    private async ValueTask<SessionRecord?> PromoteAsync(string id, CancellationToken cancellationToken)
     {
         using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
         var path = PathOf(id);
         var current = ReadLive(path, out var established);
-        if (current is not null && !established && current.Version == loaded.Version)
+        if (current is not null && !established)
         {
             Replace(path, RecordEnvelope.WriteRefreshed(current, current.ExpiresAt, established: true), cancellationToken);
         }
 
-        return current ?? loaded;
+        // Null when the session was deleted or expired meanwhile; a newer record when it was saved.
+        return current;
     }
 
     private void DeleteFile(string path)
@@ -320,6 +321,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
         var probation = 0;
         var @protected = 0;
+        var passedOverKeep = false;
         try
         {
             var listed = false;
@@ -333,12 +335,14 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
                     }
 
                     listed = true;
+                    passedOverKeep = true; // a listing leaves `keep` out of the candidates
                     List(keep);
                     continue;
                 }
 
                 if (id == keep)
                 {
+                    passedOverKeep = true;
                     continue;
                 }
 
@@ -370,6 +374,12 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         }
         finally
         {
+            if (passedOverKeep)
+            {
+                // Still a session used once: a candidate for a later eviction, not this one.
+                _admission.Requeue(keep);
+            }
+
             _evicting.Release();
             _evictions.Evicted(probation, @protected);
         }

@@ -63,6 +63,16 @@ internal sealed class SessionFileAdmission
         }
     }
 
+    /// <summary>Puts a probation candidate that was passed over back at the end of the queue.</summary>
+    public void Requeue(string id)
+    {
+        lock (_gate)
+        {
+            _probation.Enqueue(id);
+            TrimTo(_probation, MaxSessions);
+        }
+    }
+
     /// <summary>A session file this process deleted.</summary>
     public void Removed()
     {

@@ -73,4 +73,7 @@ internal static partial class Log
 
     [LoggerMessage(50, LogLevel.Warning, "The {Driver} session store is at its bound ({Bound}); since the last warning it evicted {NewSessions} session(s) used only once and {ReturningSessions} session(s) of returning visitors. A flood of new sessions only evicts the former; if returning visitors are evicted, raise the bound or rate-limit session creation. Written at most once a minute.")]
     public static partial void SessionsEvicted(ILogger logger, string driver, string bound, long newSessions, long returningSessions);
+
+    [LoggerMessage(51, LogLevel.Warning, "Evicting sessions from the {Driver} session store failed; it stays over its bound until the next new session or sweep tries again.")]
+    public static partial void EvictionFailed(ILogger logger, string driver, Exception exception);
 }

@@ -42,6 +42,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
     private readonly SessionFileAdmission _admission;
     private readonly SessionEvictions _evictions;
     private readonly SemaphoreSlim _evicting = new(1, 1);
+    private readonly ILogger _logger;
     private readonly bool _flush;
 
     public FileSessionStore(string directory, FileSessionStoreOptions options, TimeProvider time, ILogger? logger = null, ToteTelemetry? telemetry = null)
@@ -53,13 +54,15 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         CreatePrivateDirectory(Directory);
         _locks = new SessionFileLocks(System.IO.Path.Combine(Directory, ".locks"));
 
+        _logger = logger ?? NullLogger.Instance;
+
         // One listing at startup (names only); from then on the count is kept, not listed.
         _admission = new SessionFileAdmission(options.MaxSessions, System.IO.Directory.EnumerateFiles(Directory, "*" + Extension).LongCount());
         _evictions = new SessionEvictions(
             DriverName,
             string.Create(CultureInfo.InvariantCulture, $"Tote:FileSystem:MaxSessions {options.MaxSessions}"),
             time,
-            logger ?? NullLogger.Instance,
+            _logger,
             telemetry);
     }
 
@@ -115,7 +118,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
             _admission.Created(id);
             if (_admission.IsOver)
             {
-                await EvictAsync(keep: id, cancellationToken).ConfigureAwait(false);
+                await EvictAfterSaveAsync(id).ConfigureAwait(false);
             }
         }
 
@@ -131,7 +134,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         }
 
         using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
-        DeleteFile(PathOf(id));
+        DeleteFile(id);
     }
 
     public async ValueTask<bool> RefreshAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
@@ -297,28 +300,57 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         return current;
     }
 
-    private void DeleteFile(string path)
+    private void DeleteFile(string id)
     {
+        var path = PathOf(id);
         if (File.Exists(path))
         {
             File.Delete(path);
-            _admission.Removed();
+            _admission.Removed(id);
         }
     }
 
-    // Over the bound after creating `keep`: delete probationary files, oldest first, then
-    // established ones, closest to expiry first, until back within it. One evictor at a time; a
-    // writer that finds one at work leaves it the job rather than queueing behind it. When both
-    // candidate queues run dry (after a restart, or sessions other processes created) the
-    // directory is listed once, which refills them with up to a tenth of the bound, so listing
-    // costs O(1) amortized per eviction. `keep` is never its own victim.
-    private async ValueTask EvictAsync(string keep, CancellationToken cancellationToken)
+    // The session is stored by now, and the caller must hear that: eviction neither takes the
+    // caller's token (the store timeout would report a save that happened as failed) nor throws.
+    // One evictor at a time; a writer that finds one at work leaves it the job, and the evictor
+    // looks again after letting go, so a creation that arrived meanwhile is not missed.
+    private async ValueTask EvictAfterSaveAsync(string keep)
     {
-        if (!_evicting.Wait(0, CancellationToken.None))
+        try
         {
-            return;
-        }
+            while (_admission.IsOver && _evicting.Wait(0, CancellationToken.None))
+            {
+                bool exhausted;
+                try
+                {
+                    exhausted = !await EvictAsync(keep).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _evicting.Release();
+                }
 
+                if (exhausted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.EvictionFailed(_logger, DriverName, ex);
+        }
+    }
+
+    // Over the bound after creating `keep`: delete probationary files, oldest first, until back
+    // within it. When the probation queue runs dry (after a restart, hints dropped, sessions other
+    // processes created) the directory is listed, which refills it; only when that listing found
+    // no session used once do established ones go, closest to expiry first (up to a tenth of the
+    // bound per listing). Established sessions are evicted only when a newcomer finds no other
+    // newcomer to evict, so listing stays rare. `keep` is never its own victim. False when no
+    // candidate was left.
+    private async ValueTask<bool> EvictAsync(string keep)
+    {
         var probation = 0;
         var @protected = 0;
         var passedOverKeep = false;
@@ -327,17 +359,24 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
             var listed = false;
             while (_admission.IsOver)
             {
-                if (!_admission.TryTakeCandidate(out var id, out var isProtected))
+                var isProtected = false;
+                if (!_admission.TryTakeProbation(out var id))
                 {
-                    if (listed)
+                    if (!listed)
                     {
-                        break;
+                        listed = true;
+                        passedOverKeep = true; // a listing leaves `keep` out of the candidates
+                        List(keep);
+                        continue;
                     }
 
-                    listed = true;
-                    passedOverKeep = true; // a listing leaves `keep` out of the candidates
-                    List(keep);
-                    continue;
+                    // The listing just made found no session used once (or they are all gone now).
+                    if (!_admission.TryTakeProtected(out id))
+                    {
+                        return false;
+                    }
+
+                    isProtected = true;
                 }
 
                 if (id == keep)
@@ -346,12 +385,12 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
                     continue;
                 }
 
-                using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
+                using var held = await _locks.AcquireAsync(id, CancellationToken.None).ConfigureAwait(false);
                 var path = PathOf(id);
                 var header = ReadLiveHeader(path);
                 if (header is null)
                 {
-                    DeleteFile(path); // expired or malformed since: the sweeper's job, done early
+                    DeleteFile(id); // expired or malformed since: the sweeper's job, done early
                     continue;
                 }
 
@@ -361,7 +400,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
                     continue; // promoted since it was queued
                 }
 
-                DeleteFile(path);
+                DeleteFile(id);
                 if (established)
                 {
                     @protected++;
@@ -371,6 +410,8 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
                     probation++;
                 }
             }
+
+            return true;
         }
         finally
         {
@@ -380,7 +421,6 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
                 _admission.Requeue(keep);
             }
 
-            _evicting.Release();
             _evictions.Evicted(probation, @protected);
         }
     }
@@ -454,11 +494,11 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
     {
         private readonly List<(string Id, DateTimeOffset CreatedAt)> _probation = [];
         private readonly List<(string Id, DateTimeOffset ExpiresAt)> _established = [];
-        private long _count;
+        private readonly HashSet<string> _live = new(StringComparer.Ordinal);
 
         public void Add(string id, RecordEnvelope.Header header)
         {
-            _count++;
+            _live.Add(id);
             if (header.Established ?? true)
             {
                 _established.Add((id, header.ExpiresAt));
@@ -474,7 +514,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
             var refill = Math.Max(1, admission.MaxSessions / 10);
             admission.Reset(
                 mark,
-                _count,
+                _live,
                 _probation.Where(p => p.Id != keep).OrderBy(p => p.CreatedAt).Select(p => p.Id),
                 _established.Where(e => e.Id != keep).OrderBy(e => e.ExpiresAt).Take(refill).Select(e => e.Id));
         }

@@ -13,8 +13,9 @@ namespace Tote.Drivers.FileSystem;
 /// approximate by that much.</para>
 /// <para>Candidates are only hints: the store re-reads a candidate's file under its lock before
 /// it deletes it. <em>Probation</em> holds sessions used by one request only (this process's
-/// creations, oldest first, plus those a sweep or rescan found); <em>protected</em> holds
-/// established sessions, closest to expiry first, filled by a rescan only when probation is empty.</para>
+/// creations, oldest first, plus those a listing found); <em>protected</em> holds established
+/// sessions, closest to expiry first, filled by each listing and used only right after a listing
+/// found no session used once.</para>
 /// </remarks>
 internal sealed class SessionFileAdmission
 {
@@ -23,11 +24,11 @@ internal sealed class SessionFileAdmission
     private Queue<string> _protected = new();
     private long _count;
 
-    // Monotonic, so that a sweep can add what changed while it was listing the directory.
-    private long _created;
-    private long _removed;
+    // What changed while a listing was under way, by ID: a file created or removed during the
+    // listing may or may not be in it, so counting changes by number would count some twice.
     private long _sequence;
-    private readonly Queue<(string Id, long Sequence)> _recent = new();
+    private readonly Queue<(string Id, long Sequence)> _created = new();
+    private readonly Queue<(string Id, long Sequence)> _removed = new();
 
     public SessionFileAdmission(int maxSessions, long count)
     {
@@ -37,6 +38,10 @@ internal sealed class SessionFileAdmission
 
     /// <summary>The bound: <see cref="FileSessionStoreOptions.MaxSessions"/>.</summary>
     public int MaxSessions { get; }
+
+    // Room for the bound's worth of candidates plus the stale ones (promoted, deleted) and those
+    // of concurrent creations; a hint dropped beyond it is found again by the next listing.
+    private int HintCapacity => (int)Math.Min(int.MaxValue, (2L * MaxSessions) + 1024);
 
     /// <summary>The number of session files, as this process knows it.</summary>
     public long Count => Volatile.Read(ref _count);
@@ -49,17 +54,13 @@ internal sealed class SessionFileAdmission
         lock (_gate)
         {
             _count++;
-            _created++;
             _probation.Enqueue(id);
-            _recent.Enqueue((id, ++_sequence));
+            _created.Enqueue((id, ++_sequence));
 
             // Candidates only hint, and the oldest ones are the likeliest to be gone already: the
             // queues stay within the bound rather than growing with every session ever created.
-            TrimTo(_probation, MaxSessions);
-            while (_recent.Count > MaxSessions)
-            {
-                _recent.Dequeue();
-            }
+            TrimTo(_probation, HintCapacity);
+            TrimTo(_created, HintCapacity);
         }
     }
 
@@ -69,32 +70,39 @@ internal sealed class SessionFileAdmission
         lock (_gate)
         {
             _probation.Enqueue(id);
-            TrimTo(_probation, MaxSessions);
+            TrimTo(_probation, HintCapacity);
         }
     }
 
     /// <summary>A session file this process deleted.</summary>
-    public void Removed()
+    public void Removed(string id)
     {
         lock (_gate)
         {
             _count = Math.Max(0, _count - 1);
-            _removed++;
+            _removed.Enqueue((id, ++_sequence));
+            TrimTo(_removed, HintCapacity);
         }
     }
 
-    /// <summary>The next candidate, probation first; <see langword="false"/> when both queues are empty.</summary>
-    public bool TryTakeCandidate(out string id, out bool isProtected)
+    /// <summary>The oldest probation candidate; <see langword="false"/> when there is none.</summary>
+    public bool TryTakeProbation(out string id)
     {
         lock (_gate)
         {
-            isProtected = false;
-            if (_probation.TryDequeue(out id!))
-            {
-                return true;
-            }
+            return _probation.TryDequeue(out id!);
+        }
+    }
 
-            isProtected = true;
+    /// <summary>
+    /// The established session closest to expiry that the last listing found. Only right after a
+    /// listing found no probationary file does this mean probation is really empty: a probation
+    /// queue that ran dry may only have lost its hints (trimmed, or another evictor's new session).
+    /// </summary>
+    public bool TryTakeProtected(out string id)
+    {
+        lock (_gate)
+        {
             return _protected.TryDequeue(out id!);
         }
     }
@@ -104,7 +112,7 @@ internal sealed class SessionFileAdmission
     {
         lock (_gate)
         {
-            return new Mark(_created, _removed, _sequence);
+            return new Mark(_sequence);
         }
     }
 
@@ -113,31 +121,46 @@ internal sealed class SessionFileAdmission
     /// keeping the creations and deletions made since.
     /// </summary>
     /// <param name="mark">Taken before the listing started.</param>
-    /// <param name="count">The live session files the listing found.</param>
+    /// <param name="live">The IDs of the live session files the listing found.</param>
     /// <param name="probation">The sessions used once it found, oldest first.</param>
     /// <param name="established">Established sessions, closest to expiry first, as eviction candidates for when probation runs out.</param>
-    public void Reset(Mark mark, long count, IEnumerable<string> probation, IEnumerable<string> established)
+    public void Reset(Mark mark, HashSet<string> live, IEnumerable<string> probation, IEnumerable<string> established)
     {
         lock (_gate)
         {
-            _count = Math.Max(0, count + (_created - mark.Created) - (_removed - mark.Removed));
-            _probation = new Queue<string>(probation);
-            while (_recent.TryPeek(out var recent) && recent.Sequence <= mark.Sequence)
+            DropUpTo(_created, mark.Sequence);
+            DropUpTo(_removed, mark.Sequence);
+            foreach (var (id, _) in _created)
             {
-                _recent.Dequeue();
+                live.Add(id);
             }
 
-            foreach (var (id, _) in _recent)
+            foreach (var (id, _) in _removed)
+            {
+                live.Remove(id);
+            }
+
+            _count = live.Count;
+            _probation = new Queue<string>(probation);
+            foreach (var (id, _) in _created)
             {
                 _probation.Enqueue(id);
             }
 
-            TrimTo(_probation, MaxSessions);
+            TrimTo(_probation, HintCapacity);
             _protected = new Queue<string>(established);
         }
     }
 
-    private static void TrimTo(Queue<string> queue, int count)
+    private static void DropUpTo(Queue<(string Id, long Sequence)> changes, long sequence)
+    {
+        while (changes.TryPeek(out var change) && change.Sequence <= sequence)
+        {
+            changes.Dequeue();
+        }
+    }
+
+    private static void TrimTo<T>(Queue<T> queue, int count)
     {
         while (queue.Count > count)
         {
@@ -146,5 +169,5 @@ internal sealed class SessionFileAdmission
     }
 
     /// <summary>The counters when a listing of the directory started.</summary>
-    public readonly record struct Mark(long Created, long Removed, long Sequence);
+    public readonly record struct Mark(long Sequence);
 }

@@ -38,6 +38,22 @@ public sealed class FileDriverBoundsTests : IDisposable
     }
 
     [Fact]
+    public async Task ConcurrentFlood_EndsAtTheBoundWithEveryReturningVisitorsSession()
+    {
+        await using var host = await StartAsync();
+        var visitors = await ReturningVisitorsAsync(host);
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => FloodAsync(host, 30))));
+
+        Assert.Equal(MaxSessions, SessionFiles().Length);
+        foreach (var (client, name) in visitors)
+        {
+            Assert.Equal(name, await client.GetStringAsync("/get/name"));
+            client.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task FloodOfNewSessions_IsCountedAndWarnedAboutOnce()
     {
         await using var host = await StartAsync();

@@ -226,6 +226,13 @@ public sealed partial class Session
             return; // the session ended and nothing was staged after that
         }
 
+        // Writers of one stored session in this process take turns through load, merge and swap
+        // when the driver offers it (see ISessionWriterTurns): a writer that waited then fails
+        // its swap at most once and lands on the retry, instead of racing every other waiter
+        // round after round. A fresh session has a new random ID: nobody to wait for.
+        using var turn = _state == SessionState.Existing && _runtime.Store.WriterTurns is { } turns
+            ? await turns.TakeTurnAsync(_id!, cancellationToken).ConfigureAwait(false)
+            : null;
         for (var attempt = 1; ; attempt++)
         {
             var now = _runtime.Time.GetUtcNow();

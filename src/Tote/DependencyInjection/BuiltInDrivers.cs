@@ -1,8 +1,11 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tote.Diagnostics;
 using Tote.Drivers;
 using Tote.Drivers.DistributedCache;
 using Tote.Drivers.FileSystem;
@@ -34,7 +37,9 @@ internal static class BuiltInDrivers
             return new FileSessionStore(
                 Path.Combine(root, options.Path ?? DefaultFileSystemPath),
                 options,
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote"),
+                new ToteTelemetry(sp.GetRequiredService<IMeterFactory>(), FileSessionStore.DriverName));
         });
 
         catalog.Register(DistributedCacheSessionStore.DriverName, static sp => new DistributedCacheSessionStore(

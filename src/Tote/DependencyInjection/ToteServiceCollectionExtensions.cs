@@ -58,7 +58,8 @@ public static class ToteServiceCollectionExtensions
         catalog.Register(MemorySessionStore.DriverName, static sp => new MemorySessionStore(
             sp.GetRequiredService<IOptions<MemorySessionStoreOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote"),
+            new ToteTelemetry(sp.GetRequiredService<IMeterFactory>(), MemorySessionStore.DriverName)));
         BuiltInDrivers.Register(services, catalog);
 
         services.TryAddSingleton(static sp =>

@@ -59,9 +59,6 @@ internal static partial class Log
     [LoggerMessage(18, LogLevel.Error, "The session store failed while the request used the session; answering {StatusCode}.")]
     public static partial void StoreFailed(ILogger logger, Exception exception, int statusCode);
 
-    [LoggerMessage(17, LogLevel.Warning, "The memory session store is full; evicted {Count} session(s) closest to expiry.")]
-    public static partial void MemoryStoreEvicted(ILogger logger, int count);
-
     [LoggerMessage(40, LogLevel.Warning, "The session cookie {CookieName} was sent with the Secure attribute on a plain-http request, so browsers and test clients drop it and the session will look empty on the next request. Serve the app over https (behind a TLS-terminating proxy, add app.UseForwardedHeaders()), give the test client an https base address, run in the Development environment, or set Tote:Cookie:SecurePolicy to SameAsRequest. This warning is written once.")]
     public static partial void SecureCookieOverHttp(ILogger logger, string cookieName);
 
@@ -76,4 +73,10 @@ internal static partial class Log
 
     [LoggerMessage(33, LogLevel.Warning, "Sweeping expired sessions failed; trying again at the next interval.")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(50, LogLevel.Warning, "The {Driver} session store is at its bound ({Bound}); since the last warning it evicted {NewSessions} session(s) used only once and {ReturningSessions} session(s) of returning visitors. A flood of new sessions only evicts the former; if returning visitors are evicted, raise the bound or rate-limit session creation. Written at most once a minute.")]
+    public static partial void SessionsEvicted(ILogger logger, string driver, string bound, long newSessions, long returningSessions);
+
+    [LoggerMessage(51, LogLevel.Warning, "Evicting sessions from the {Driver} session store failed; it stays over its bound until the next new session or sweep tries again.")]
+    public static partial void EvictionFailed(ILogger logger, string driver, Exception exception);
 }

@@ -23,6 +23,7 @@ internal sealed class ToteTelemetry
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _storeErrors;
     private readonly Histogram<double> _storeDuration;
+    private readonly Counter<long> _evicted;
     private readonly KeyValuePair<string, object?> _driverTag;
 
     public ToteTelemetry(IMeterFactory meterFactory, string driver)
@@ -43,6 +44,7 @@ internal sealed class ToteTelemetry
             "s",
             "Duration of store calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _evicted = meter.CreateCounter<long>("tote.sessions.evicted", "{session}", "Live sessions evicted because the store was at its bound.");
     }
 
     public void Created() => _created.Add(1, _driverTag);
@@ -68,4 +70,11 @@ internal sealed class ToteTelemetry
 
     public void StoreDuration(string operation, TimeSpan elapsed)
         => _storeDuration.Record(elapsed.TotalSeconds, _driverTag, new("tote.store.operation", operation));
+
+    /// <summary>
+    /// Counts live sessions a bounded store evicted; <paramref name="segment"/> (<c>probation</c> for
+    /// sessions used once, <c>protected</c> for returning visitors) goes out as <c>tote.eviction.segment</c>.
+    /// </summary>
+    public void Evicted(long count, string segment)
+        => _evicted.Add(count, _driverTag, new("tote.eviction.segment", segment));
 }

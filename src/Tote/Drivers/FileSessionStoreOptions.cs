@@ -18,6 +18,18 @@ public sealed class FileSessionStoreOptions
     /// <value>Defaults to <see langword="null"/>: <c>.tote/sessions</c> under the content root.</value>
     public string? Path { get; set; }
 
+    /// <summary>
+    /// The most session files kept, so that a flood of new sessions cannot fill the disk. Over
+    /// it, files of sessions used by one request only are deleted first (oldest first), and
+    /// returning visitors' sessions (closest to expiry first) only when none is left. Evictions
+    /// are counted (<c>tote.sessions.evicted</c>) and logged as a Warning at most once a minute.
+    /// The count is kept in each process and recounted from the directory at every sweep, so
+    /// several processes sharing the directory may together exceed it by the sessions the others
+    /// created since the last sweep.
+    /// </summary>
+    /// <value>Defaults to 100,000.</value>
+    public int MaxSessions { get; set; } = 100_000;
+
     /// <summary>How often the background sweeper removes the files of expired sessions.</summary>
     /// <value>Defaults to 5 minutes.</value>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);

@@ -11,8 +11,11 @@ public sealed class MemorySessionStoreOptions
     public const string SectionName = "Tote:Memory";
 
     /// <summary>
-    /// The most sessions kept. When full, expired sessions are swept and then the sessions
-    /// closest to expiry are evicted to make room.
+    /// The most sessions kept. When full, expired sessions are swept and then sessions are
+    /// evicted to make room: first those used by one request only (oldest first), and returning
+    /// visitors' sessions (least recently used first) only when no such session is left, so a
+    /// flood of new sessions cannot evict the sessions of real users. Evictions are counted
+    /// (<c>tote.sessions.evicted</c>) and logged as a Warning at most once a minute.
     /// </summary>
     /// <value>Defaults to 100,000.</value>
     public int MaxSessions { get; set; } = 100_000;

@@ -10,6 +10,12 @@ namespace Tote.Drivers;
 /// as the core wrote it. The header carries what compare-and-swap and expiry need, so a driver
 /// checks them without touching the data.
 /// </summary>
+/// <remarks>
+/// The <c>fs</c> driver adds a fifth header field, <c>0</c> or <c>1</c>: whether the session is
+/// established (used again after the request that created it), which its bound on the session
+/// count needs. The field is optional, so records written before it existed, and every
+/// <c>distributed-cache</c> record, still read.
+/// </remarks>
 internal static class RecordEnvelope
 {
     private const string Magic = "tote1";
@@ -23,9 +29,11 @@ internal static class RecordEnvelope
     /// <summary>A fresh version token: random, so a session deleted and created again never reuses one (no ABA).</summary>
     public static SessionVersion NewVersion() => new(Guid.NewGuid().ToString("N"));
 
-    public static byte[] Write(SessionRecord record, SessionVersion version)
+    public static byte[] Write(SessionRecord record, SessionVersion version, bool? established = null)
     {
-        var header = string.Create(CultureInfo.InvariantCulture, $"{Magic} {version.Token} {record.CreatedAt.UtcTicks} {record.ExpiresAt.UtcTicks}\n");
+        var header = established is { } flag
+            ? string.Create(CultureInfo.InvariantCulture, $"{Magic} {version.Token} {record.CreatedAt.UtcTicks} {record.ExpiresAt.UtcTicks} {(flag ? '1' : '0')}\n")
+            : string.Create(CultureInfo.InvariantCulture, $"{Magic} {version.Token} {record.CreatedAt.UtcTicks} {record.ExpiresAt.UtcTicks}\n");
         var bytes = new byte[Encoding.ASCII.GetByteCount(header) + StrictUtf8.GetByteCount(record.Data)];
         var written = Encoding.ASCII.GetBytes(header, bytes);
         StrictUtf8.GetBytes(record.Data, bytes.AsSpan(written));
@@ -44,7 +52,8 @@ internal static class RecordEnvelope
         }
 
         var parts = Encoding.ASCII.GetString(bytes[..end]).Split(' ');
-        if (parts.Length != 4
+        if (parts.Length is not (4 or 5)
+            || (parts.Length == 5 && parts[4] is not ("0" or "1"))
             || parts[0] != Magic
             || parts[1].Length == 0
             || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var created)
@@ -58,16 +67,21 @@ internal static class RecordEnvelope
         header = new Header(
             new SessionVersion(parts[1]),
             new DateTimeOffset(created, TimeSpan.Zero),
-            new DateTimeOffset(expires, TimeSpan.Zero));
+            new DateTimeOffset(expires, TimeSpan.Zero),
+            parts.Length == 5 ? parts[4] == "1" : null);
         dataStart = end + 1;
         return true;
     }
 
     /// <summary>Reads a whole record; <see langword="false"/> when it is malformed.</summary>
     public static bool TryRead(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out SessionRecord? record)
+        => TryRead(bytes, out record, out _);
+
+    /// <summary>Reads a whole record and its header; <see langword="false"/> when it is malformed.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out SessionRecord? record, out Header header)
     {
         record = null;
-        if (!TryReadHeader(bytes, out var header, out var dataStart))
+        if (!TryReadHeader(bytes, out header, out var dataStart))
         {
             return false;
         }
@@ -94,11 +108,15 @@ internal static class RecordEnvelope
     /// <paramref name="current"/> with a new expiry and the same version: a refresh must not make
     /// a concurrent save conflict.
     /// </summary>
-    public static byte[] WriteRefreshed(SessionRecord current, DateTimeOffset expiresAt)
-        => Write(new SessionRecord { Data = current.Data, CreatedAt = current.CreatedAt, ExpiresAt = expiresAt }, current.Version);
+    public static byte[] WriteRefreshed(SessionRecord current, DateTimeOffset expiresAt, bool? established = null)
+        => Write(new SessionRecord { Data = current.Data, CreatedAt = current.CreatedAt, ExpiresAt = expiresAt }, current.Version, established);
 
     /// <summary>The header of a stored record.</summary>
-    public readonly record struct Header(SessionVersion Version, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt)
+    /// <param name="Version">The record's version.</param>
+    /// <param name="CreatedAt">When the session was first stored.</param>
+    /// <param name="ExpiresAt">When the session expires.</param>
+    /// <param name="Established">The optional fifth field; <see langword="null"/> when the record has none.</param>
+    public readonly record struct Header(SessionVersion Version, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, bool? Established = null)
     {
         public bool IsLive(DateTimeOffset now) => ExpiresAt > now;
     }

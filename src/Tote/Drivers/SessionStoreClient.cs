@@ -32,6 +32,9 @@ internal sealed class SessionStoreClient
 
     public ToteTelemetry Telemetry { get; }
 
+    /// <summary>The driver's in-process writer turns, when it offers them (fs); see <see cref="ISessionWriterTurns"/>.</summary>
+    public ISessionWriterTurns? WriterTurns => _store as ISessionWriterTurns;
+
     public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken)
         => CallAsync("load", id, static (store, id, ct) => store.LoadAsync(id, ct), cancellationToken);
 

@@ -15,6 +15,11 @@ internal sealed class FileSessionStoreOptionsValidator : IValidateOptions<FileSe
             errors.Add($"Tote:FileSystem:Path must be a valid directory path or null; '{path}' is not.");
         }
 
+        if (options.MaxSessions <= 0)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Tote:FileSystem:MaxSessions must be positive; it is {options.MaxSessions}."));
+        }
+
         if (options.SweepInterval <= TimeSpan.Zero || options.SweepInterval > TimeSpan.FromDays(1))
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"Tote:FileSystem:SweepInterval must be positive and at most one day; it is {options.SweepInterval}."));

@@ -51,6 +51,22 @@ public sealed class ToteOptionsValidatorTests
     }
 
     [Fact]
+    public async Task Startup_WithNonPositiveFileSystemMaxSessions_FailsNamingTheSetting()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ToteTestHost.StartAsync(SessionApi.Map, o =>
+        {
+            o.Configuration["Tote:Driver"] = "fs";
+            o.Configuration["Tote:FileSystem:MaxSessions"] = "0";
+        }));
+
+        Assert.Equal("Tote:FileSystem:MaxSessions must be positive; it is 0.", Assert.Single(error.Failures));
+    }
+
+    [Fact]
+    public void FileSystemMaxSessions_DefaultsToAHundredThousand()
+        => Assert.Equal(100_000, new Tote.Drivers.FileSessionStoreOptions().MaxSessions);
+
+    [Fact]
     public async Task Options_BindFromToteConfigurationSection()
     {
         await using var host = await ToteTestHost.StartAsync(SessionApi.Map, o =>

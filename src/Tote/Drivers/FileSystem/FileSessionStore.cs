@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tote.Diagnostics;
 using Tote.Drivers.Hosting;
 
@@ -12,7 +14,17 @@ namespace Tote.Drivers.FileSystem;
 /// version and rename a fully written temporary file over the old one. That makes
 /// compare-and-swap hold between threads and between processes sharing the directory.
 /// </summary>
-internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IHostedSessionStore, IDisposable
+/// <remarks>
+/// <para>Bounded by <see cref="FileSessionStoreOptions.MaxSessions"/>: a session file starts on
+/// probation (header flag <c>0</c>) and becomes established (<c>1</c>) when the session is loaded,
+/// saved or refreshed again. Over the bound, the store deletes probationary files first, oldest
+/// first, and established ones (closest to expiry first) only when none is left, so a flood of
+/// one-request sessions cannot push out returning visitors. See <see cref="SessionFileAdmission"/>
+/// for how it counts without listing the directory per request.</para>
+/// <para>In-process writers of one session take turns (<see cref="ISessionWriterTurns"/>), so a
+/// burst of writes to one hot session lands in full instead of exhausting the core's retries.</para>
+/// </remarks>
+internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IHostedSessionStore, ISessionWriterTurns, IDisposable
 {
     public const string DriverName = "fs";
 
@@ -26,9 +38,14 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     private readonly TimeProvider _time;
     private readonly SessionFileLocks _locks;
+    private readonly SessionWriterTurns _turns = new();
+    private readonly SessionFileAdmission _admission;
+    private readonly SessionEvictions _evictions;
+    private readonly SemaphoreSlim _evicting = new(1, 1);
+    private readonly ILogger _logger;
     private readonly bool _flush;
 
-    public FileSessionStore(string directory, FileSessionStoreOptions options, TimeProvider time)
+    public FileSessionStore(string directory, FileSessionStoreOptions options, TimeProvider time, ILogger? logger = null, ToteTelemetry? telemetry = null)
     {
         Directory = System.IO.Path.GetFullPath(directory);
         SweepInterval = options.SweepInterval;
@@ -36,6 +53,17 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         _time = time;
         CreatePrivateDirectory(Directory);
         _locks = new SessionFileLocks(System.IO.Path.Combine(Directory, ".locks"));
+
+        _logger = logger ?? NullLogger.Instance;
+
+        // One listing at startup (names only); from then on the count is kept, not listed.
+        _admission = new SessionFileAdmission(options.MaxSessions, System.IO.Directory.EnumerateFiles(Directory, "*" + Extension).LongCount());
+        _evictions = new SessionEvictions(
+            DriverName,
+            string.Create(CultureInfo.InvariantCulture, $"Tote:FileSystem:MaxSessions {options.MaxSessions}"),
+            time,
+            _logger,
+            telemetry);
     }
 
     /// <summary>The full path of the directory that holds the session files.</summary>
@@ -43,11 +71,24 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     public TimeSpan? SweepInterval { get; }
 
+    /// <summary>The number of session files this process counts (test hook and for the bound).</summary>
+    internal long Count => _admission.Count;
+
     public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(IsFileSafe(id) ? ReadLive(PathOf(id)) : null);
+        if (!IsFileSafe(id))
+        {
+            return ValueTask.FromResult<SessionRecord?>(null);
+        }
+
+        var record = ReadLive(PathOf(id), out var established);
+        return record is null || established
+            ? ValueTask.FromResult(record)
+            : PromoteAsync(id, cancellationToken);
     }
+
+    public ValueTask<IDisposable> TakeTurnAsync(string id, CancellationToken cancellationToken) => _turns.TakeAsync(id, cancellationToken);
 
     public async ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken = default)
     {
@@ -55,17 +96,32 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfUnsafe(id);
         var version = RecordEnvelope.NewVersion();
-        var bytes = RecordEnvelope.Write(record, version);
-        using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
-        var path = PathOf(id);
-        var current = ReadLive(path);
-        var matches = expectedVersion.IsMissing ? current is null : current?.Version == expectedVersion;
-        if (!matches)
+
+        // A save that expects a stored version is the session's visitor coming back: established.
+        var creates = expectedVersion.IsMissing;
+        var bytes = RecordEnvelope.Write(record, version, established: !creates);
+        using (await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false))
         {
-            return null;
+            var path = PathOf(id);
+            var current = ReadLive(path, out _);
+            var matches = creates ? current is null : current?.Version == expectedVersion;
+            if (!matches)
+            {
+                return null;
+            }
+
+            Replace(path, bytes, cancellationToken);
         }
 
-        Replace(path, bytes, cancellationToken);
+        if (creates)
+        {
+            _admission.Created(id);
+            if (_admission.IsOver)
+            {
+                await EvictAfterSaveAsync(id).ConfigureAwait(false);
+            }
+        }
+
         return version;
     }
 
@@ -78,7 +134,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         }
 
         using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
-        File.Delete(PathOf(id));
+        DeleteFile(id);
     }
 
     public async ValueTask<bool> RefreshAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
@@ -91,13 +147,14 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
         using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
         var path = PathOf(id);
-        var current = ReadLive(path);
+        var current = ReadLive(path, out _);
         if (current is null)
         {
             return false;
         }
 
-        Replace(path, RecordEnvelope.WriteRefreshed(current, expiresAt), cancellationToken);
+        // The core refreshes a session only when a later request used it: established.
+        Replace(path, RecordEnvelope.WriteRefreshed(current, expiresAt, established: true), cancellationToken);
         return true;
     }
 
@@ -106,23 +163,36 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         cancellationToken.ThrowIfCancellationRequested();
         var removed = 0;
         var now = _time.GetUtcNow();
+        var listing = new Listing(_admission.Begin());
         foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var id = System.IO.Path.GetFileNameWithoutExtension(path);
-            if (!IsFileSafe(id) || ReadLiveHeader(path) is not null)
+            if (!IsFileSafe(id))
             {
+                continue;
+            }
+
+            if (ReadLiveHeader(path) is { } header)
+            {
+                listing.Add(id, header);
                 continue;
             }
 
             // Check again under the lock: a writer may have replaced the file since.
             using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
-            if (ReadLiveHeader(path) is null && File.Exists(path))
+            if (ReadLiveHeader(path) is { } replaced)
+            {
+                listing.Add(id, replaced);
+            }
+            else if (File.Exists(path))
             {
                 File.Delete(path);
                 removed++;
             }
         }
+
+        listing.ApplyTo(_admission, keep: null);
 
         foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + TempExtension))
         {
@@ -150,7 +220,11 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     public void Announce(ILogger logger) => Log.FileStoreStarted(logger, Directory);
 
-    public void Dispose() => _locks.Dispose();
+    public void Dispose()
+    {
+        _locks.Dispose();
+        _evicting.Dispose();
+    }
 
     /// <summary>Test hook: the file that holds <paramref name="id"/>.</summary>
     internal string PathOf(string id) => System.IO.Path.Combine(Directory, id + Extension);
@@ -185,9 +259,11 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     // A live, well-formed record; null for a missing, expired or malformed one. Synchronous file
     // access throughout: session files are small, and the async file API on Unix would only move
-    // the same blocking calls to another thread-pool thread.
-    private SessionRecord? ReadLive(string path)
+    // the same blocking calls to another thread-pool thread. A file without the established flag
+    // was written before the bound existed, by a version that knew no probation: established.
+    private SessionRecord? ReadLive(string path, out bool established)
     {
+        established = false;
         byte[] bytes;
         try
         {
@@ -198,7 +274,171 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
             return null;
         }
 
-        return RecordEnvelope.ReadLive(bytes, _time.GetUtcNow());
+        if (!RecordEnvelope.TryRead(bytes, out var record, out var header) || !header.IsLive(_time.GetUtcNow()))
+        {
+            return null;
+        }
+
+        established = header.Established ?? true;
+        return record;
+    }
+
+    // The session was used again after the request that created it: mark it established, keeping
+    // its version and expiry so that no concurrent save conflicts. Once per session, then loads
+    // are plain reads again.
+    private async ValueTask<SessionRecord?> PromoteAsync(string id, CancellationToken cancellationToken)
+    {
+        using var held = await _locks.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
+        var path = PathOf(id);
+        var current = ReadLive(path, out var established);
+        if (current is not null && !established)
+        {
+            Replace(path, RecordEnvelope.WriteRefreshed(current, current.ExpiresAt, established: true), cancellationToken);
+        }
+
+        // Null when the session was deleted or expired meanwhile; a newer record when it was saved.
+        return current;
+    }
+
+    private void DeleteFile(string id)
+    {
+        var path = PathOf(id);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+            _admission.Removed(id);
+        }
+    }
+
+    // The session is stored by now, and the caller must hear that: eviction neither takes the
+    // caller's token (the store timeout would report a save that happened as failed) nor throws.
+    // One evictor at a time; a writer that finds one at work leaves it the job, and the evictor
+    // looks again after letting go, so a creation that arrived meanwhile is not missed.
+    private async ValueTask EvictAfterSaveAsync(string keep)
+    {
+        try
+        {
+            while (_admission.IsOver && _evicting.Wait(0, CancellationToken.None))
+            {
+                bool exhausted;
+                try
+                {
+                    exhausted = !await EvictAsync(keep).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _evicting.Release();
+                }
+
+                if (exhausted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.EvictionFailed(_logger, DriverName, ex);
+        }
+    }
+
+    // Over the bound after creating `keep`: delete probationary files, oldest first, until back
+    // within it. When the probation queue runs dry (after a restart, hints dropped, sessions other
+    // processes created) the directory is listed, which refills it; only when that listing found
+    // no session used once do established ones go, closest to expiry first (up to a tenth of the
+    // bound per listing). Established sessions are evicted only when a newcomer finds no other
+    // newcomer to evict, so listing stays rare. `keep` is never its own victim. False when no
+    // candidate was left.
+    private async ValueTask<bool> EvictAsync(string keep)
+    {
+        var probation = 0;
+        var @protected = 0;
+        var passedOverKeep = false;
+        try
+        {
+            var listed = false;
+            while (_admission.IsOver)
+            {
+                var isProtected = false;
+                if (!_admission.TryTakeProbation(out var id))
+                {
+                    if (!listed)
+                    {
+                        listed = true;
+                        passedOverKeep = true; // a listing leaves `keep` out of the candidates
+                        List(keep);
+                        continue;
+                    }
+
+                    // The listing just made found no session used once (or they are all gone now).
+                    if (!_admission.TryTakeProtected(out id))
+                    {
+                        return false;
+                    }
+
+                    isProtected = true;
+                }
+
+                if (id == keep)
+                {
+                    passedOverKeep = true;
+                    continue;
+                }
+
+                using var held = await _locks.AcquireAsync(id, CancellationToken.None).ConfigureAwait(false);
+                var path = PathOf(id);
+                var header = ReadLiveHeader(path);
+                if (header is null)
+                {
+                    DeleteFile(id); // expired or malformed since: the sweeper's job, done early
+                    continue;
+                }
+
+                var established = header.Value.Established ?? true;
+                if (established && !isProtected)
+                {
+                    continue; // promoted since it was queued
+                }
+
+                DeleteFile(id);
+                if (established)
+                {
+                    @protected++;
+                }
+                else
+                {
+                    probation++;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            if (passedOverKeep)
+            {
+                // Still a session used once: a candidate for a later eviction, not this one.
+                _admission.Requeue(keep);
+            }
+
+            _evictions.Evicted(probation, @protected);
+        }
+    }
+
+    // Lists the directory to refill the count and the candidates.
+    private void List(string keep)
+    {
+        var listing = new Listing(_admission.Begin());
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension))
+        {
+            var id = System.IO.Path.GetFileNameWithoutExtension(path);
+            if (IsFileSafe(id) && ReadLiveHeader(path) is { } header)
+            {
+                listing.Add(id, header);
+            }
+        }
+
+        listing.ApplyTo(_admission, keep);
     }
 
     // The header of a live, well-formed record, read without the data.
@@ -223,13 +463,15 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
 
     // Write the whole record to a new file, then rename it over the old one: readers see the old
     // record or the new one, never a mix, and a crash leaves at most an orphaned temporary file.
+    // The file is created 0600 on Unix (the mode survives the rename): session data is for the
+    // app's user only, whatever the umask, even in a directory someone else made readable.
     private void Replace(string path, byte[] bytes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var temp = path + "." + Guid.NewGuid().ToString("N") + TempExtension;
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1))
+            using (var stream = new FileStream(temp, PrivateFile.CreateNew()))
             {
                 stream.Write(bytes);
                 if (_flush)
@@ -244,6 +486,37 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
         {
             File.Delete(temp);
             throw;
+        }
+    }
+
+    /// <summary>What one listing of the directory found: the live count and the eviction candidates.</summary>
+    private sealed class Listing(SessionFileAdmission.Mark mark)
+    {
+        private readonly List<(string Id, DateTimeOffset CreatedAt)> _probation = [];
+        private readonly List<(string Id, DateTimeOffset ExpiresAt)> _established = [];
+        private readonly HashSet<string> _live = new(StringComparer.Ordinal);
+
+        public void Add(string id, RecordEnvelope.Header header)
+        {
+            _live.Add(id);
+            if (header.Established ?? true)
+            {
+                _established.Add((id, header.ExpiresAt));
+            }
+            else
+            {
+                _probation.Add((id, header.CreatedAt));
+            }
+        }
+
+        public void ApplyTo(SessionFileAdmission admission, string? keep)
+        {
+            var refill = Math.Max(1, admission.MaxSessions / 10);
+            admission.Reset(
+                mark,
+                _live,
+                _probation.Where(p => p.Id != keep).OrderBy(p => p.CreatedAt).Select(p => p.Id),
+                _established.Where(e => e.Id != keep).OrderBy(e => e.ExpiresAt).Take(refill).Select(e => e.Id));
         }
     }
 }

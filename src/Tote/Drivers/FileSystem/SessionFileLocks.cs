@@ -42,7 +42,7 @@ internal sealed class SessionFileLocks : IDisposable
             {
                 try
                 {
-                    return new Held(local, new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1));
+                    return new Held(local, new FileStream(path, PrivateFile.OpenOrCreateExclusive()));
                 }
                 catch (IOException) when (waited < MaxWait)
                 {

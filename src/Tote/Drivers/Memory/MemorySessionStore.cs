@@ -11,6 +11,14 @@ namespace Tote.Drivers.Memory;
 /// The <c>memory</c> driver: sessions in a dictionary guarded by one lock, which is also how
 /// compare-and-swap is done. Bounded by session count and bytes, swept on a timer.
 /// </summary>
+/// <remarks>
+/// Admission is a segmented LRU: a new session enters <em>probation</em>; one that is loaded,
+/// saved or refreshed again moves to <em>protected</em>. When the store is at its bound it evicts
+/// the oldest probationary session first and the least recently used protected one only when
+/// probation is empty, so a flood of one-request sessions (a bot posting without a cookie)
+/// evicts only its own kind and returning visitors keep theirs. Both segments are linked
+/// lists, so admission and eviction cost O(1) per call.
+/// </remarks>
 internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IDisposable
 {
     public const string DriverName = "memory";
@@ -24,14 +32,24 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     private readonly MemorySessionStoreOptions _options;
     private readonly ILogger _logger;
     private readonly ITimer? _sweeper;
+    private readonly Segment _probation = new();
+    private readonly Segment _protected = new();
+    private readonly SessionEvictions _evictions;
     private long _bytes;
     private long _lastVersion;
+    private int _savesUntilSweepWhenFull;
 
-    public MemorySessionStore(MemorySessionStoreOptions options, TimeProvider time, ILogger? logger = null)
+    public MemorySessionStore(MemorySessionStoreOptions options, TimeProvider time, ILogger? logger = null, ToteTelemetry? telemetry = null)
     {
         _options = options;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
+        _evictions = new SessionEvictions(
+            DriverName,
+            string.Create(CultureInfo.InvariantCulture, $"Tote:Memory:MaxSessions {options.MaxSessions}, Tote:Memory:MaxBytes {options.MaxBytes}"),
+            time,
+            _logger,
+            telemetry);
         if (options.SweepInterval > TimeSpan.Zero && options.SweepInterval != Timeout.InfiniteTimeSpan)
         {
             _sweeper = time.CreateTimer(static s => ((MemorySessionStore)s!).Sweep(), this, options.SweepInterval, options.SweepInterval);
@@ -68,6 +86,8 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
                 return ValueTask.FromResult<SessionRecord?>(null);
             }
 
+            Touch(entry);
+
             // The record itself: records are immutable, and a refresh swaps in a new one, so a load
             // copies and allocates nothing (the text is the very string the core saved).
             return ValueTask.FromResult<SessionRecord?>(entry.Record);
@@ -87,6 +107,8 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
                 $"A session of {bytes} bytes cannot fit in the memory store, which holds at most {_options.MaxBytes} bytes (MemorySessionStoreOptions.MaxBytes).");
         }
 
+        SessionVersion version;
+        (int Probation, int Protected) evicted;
         lock (_gate)
         {
             var current = GetLive(id);
@@ -100,15 +122,21 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
                 Remove(id, current);
             }
 
-            MakeRoom(bytes);
-            var version = new SessionVersion((++_lastVersion).ToString(CultureInfo.InvariantCulture));
+            evicted = MakeRoom(bytes);
+            version = new SessionVersion((++_lastVersion).ToString(CultureInfo.InvariantCulture));
             var entry = new Entry(
+                id,
                 new SessionRecord { Data = record.Data, CreatedAt = record.CreatedAt, ExpiresAt = record.ExpiresAt, Version = version, IsWrittenByTote = record.IsWrittenByTote },
                 bytes);
             _sessions[id] = entry;
             _bytes += bytes;
-            return ValueTask.FromResult<SessionVersion?>(version);
+
+            // A save of a session that was stored already is its visitor coming back.
+            (current is null ? _probation : _protected).AddLast(entry);
         }
+
+        _evictions.Evicted(evicted.Probation, evicted.Protected);
+        return ValueTask.FromResult<SessionVersion?>(version);
     }
 
     public ValueTask DeleteAsync(string id, CancellationToken cancellationToken = default)
@@ -138,6 +166,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
 
             var record = entry.Record;
             entry.Record = new SessionRecord { Data = record.Data, CreatedAt = record.CreatedAt, ExpiresAt = expiresAt, Version = record.Version, IsWrittenByTote = record.IsWrittenByTote };
+            Touch(entry);
             return ValueTask.FromResult(true);
         }
     }
@@ -190,6 +219,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     {
         lock (_gate)
         {
+            _savesUntilSweepWhenFull = Math.Max(1, _sessions.Count / 10);
             var now = _time.GetUtcNow();
             var expired = _sessions.Where(s => s.Value.ExpiresAt <= now).ToList();
             foreach (var (id, entry) in expired)
@@ -223,44 +253,66 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     {
         _sessions.Remove(id);
         _bytes -= entry.Bytes;
+        entry.Segment?.Remove(entry);
     }
 
-    // Caller holds the lock. Evicts in batches of a tenth, so that a flood of new sessions costs
-    // one sort per batch rather than one scan per session.
-    private void MakeRoom(long incomingBytes)
+    // Caller holds the lock. A use after the one that created the session promotes it; a use of
+    // a protected session makes it the most recently used.
+    private void Touch(Entry entry)
+    {
+        entry.Segment?.Remove(entry);
+        _protected.AddLast(entry);
+    }
+
+    // Caller holds the lock. Expired sessions should go before live ones, but a sweep scans every
+    // session: while full, it sweeps once per (session count / 10) saves, so a flood of new
+    // sessions pays O(1) amortized instead of a scan per save. Otherwise it evicts probation's
+    // oldest, then protected's least recently used, one at a time. The incoming session is not
+    // in a segment yet, so it is never its own victim.
+    private (int Probation, int Protected) MakeRoom(long incomingBytes)
     {
         if (Fits(incomingBytes))
         {
-            return;
+            return default;
         }
 
-        Sweep();
-        if (Fits(incomingBytes))
+        if (--_savesUntilSweepWhenFull <= 0)
         {
-            return;
+            Sweep();
         }
 
-        var evicted = 0;
-        var batch = Math.Max(1, _sessions.Count / 10);
-        foreach (var (id, entry) in _sessions.OrderBy(s => s.Value.ExpiresAt).ToList())
+        var probation = 0;
+        var @protected = 0;
+        while (!Fits(incomingBytes))
         {
-            if (evicted >= batch && Fits(incomingBytes))
+            var victim = _probation.First ?? _protected.First;
+            if (victim is null)
             {
                 break;
             }
 
-            Remove(id, entry);
-            evicted++;
+            if (victim.Segment == _probation)
+            {
+                probation++;
+            }
+            else
+            {
+                @protected++;
+            }
+
+            Remove(victim.Id, victim);
         }
 
-        Log.MemoryStoreEvicted(_logger, evicted);
+        return (probation, @protected);
     }
 
     private bool Fits(long incomingBytes)
         => _sessions.Count < _options.MaxSessions && _bytes + incomingBytes <= _options.MaxBytes;
 
-    private sealed class Entry(SessionRecord record, long bytes)
+    private sealed class Entry(string id, SessionRecord record, long bytes)
     {
+        public string Id { get; } = id;
+
         /// <summary>What a load returns; replaced, never changed, when the expiry moves.</summary>
         public SessionRecord Record { get; set; } = record;
 
@@ -271,5 +323,61 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
         public SessionVersion Version => Record.Version;
 
         public bool IsDamaged { get; set; }
+
+        /// <summary>The admission segment that holds the entry; <see langword="null"/> once removed.</summary>
+        public Segment? Segment { get; set; }
+
+        public Entry? Previous { get; set; }
+
+        public Entry? Next { get; set; }
+    }
+
+    /// <summary>One admission segment: an intrusive doubly linked list, oldest or least recently used first.</summary>
+    private sealed class Segment
+    {
+        public Entry? First { get; private set; }
+
+        private Entry? Last { get; set; }
+
+        public void AddLast(Entry entry)
+        {
+            entry.Segment = this;
+            entry.Previous = Last;
+            entry.Next = null;
+            if (Last is null)
+            {
+                First = entry;
+            }
+            else
+            {
+                Last.Next = entry;
+            }
+
+            Last = entry;
+        }
+
+        public void Remove(Entry entry)
+        {
+            if (entry.Previous is null)
+            {
+                First = entry.Next;
+            }
+            else
+            {
+                entry.Previous.Next = entry.Next;
+            }
+
+            if (entry.Next is null)
+            {
+                Last = entry.Previous;
+            }
+            else
+            {
+                entry.Next.Previous = entry.Previous;
+            }
+
+            entry.Previous = entry.Next = null;
+            entry.Segment = null;
+        }
     }
 }

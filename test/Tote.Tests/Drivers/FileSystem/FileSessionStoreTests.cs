@@ -174,5 +174,81 @@ public sealed class FileSessionStoreTests : SessionStoreConformanceTests
         Assert.Equal(CartRecord, (await restarted.LoadAsync(id, TestContext.Current.CancellationToken))!.Data);
     }
 
+    [Fact]
+    public async Task Load_OfASessionUsedOnce_MarksItEstablishedAndKeepsItsVersion()
+    {
+        var id = TestIds.New();
+        var version = await CreateAsync(id);
+        Assert.EndsWith(" 0", HeaderOf(id), StringComparison.Ordinal);
+
+        var loaded = await Store.LoadAsync(id, TestContext.Current.CancellationToken);
+
+        Assert.Equal(version, loaded!.Version);
+        Assert.EndsWith(" 1", HeaderOf(id), StringComparison.Ordinal);
+        Assert.NotNull(await Store.SaveAsync(id, Record(), version, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Load_OfAFileWrittenBeforeTheEstablishedFlag_ReadsItAndLeavesItAlone()
+    {
+        var id = TestIds.New();
+        var path = ((FileSessionStore)Store).PathOf(id);
+        var old = RecordEnvelope.Write(Record(), new SessionVersion("0123456789abcdef0123456789abcdef"));
+        await File.WriteAllBytesAsync(path, old, TestContext.Current.CancellationToken);
+
+        var loaded = await Store.LoadAsync(id, TestContext.Current.CancellationToken);
+
+        Assert.Equal(CartRecord, loaded!.Data);
+        Assert.Equal(old, await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task RestartedStoreOverTheBound_EvictsTheSessionsUsedOnceItFindsInTheDirectory()
+    {
+        var established = new[] { TestIds.New(), TestIds.New(), TestIds.New() };
+        var usedOnce = new[] { TestIds.New(), TestIds.New() };
+        foreach (var id in established.Concat(usedOnce))
+        {
+            await CreateAsync(id);
+            Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        foreach (var id in established)
+        {
+            await Store.LoadAsync(id, TestContext.Current.CancellationToken);
+        }
+
+        using var restarted = new FileSessionStore(_directory.Path, new FileSessionStoreOptions { MaxSessions = 5, SweepInterval = TimeSpan.FromDays(1) }, Clock);
+        var newcomers = new[] { TestIds.New(), TestIds.New() };
+        foreach (var id in newcomers)
+        {
+            await restarted.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(5, restarted.Count);
+        Assert.Equal(
+            established.Concat(newcomers).Select(id => id + ".session").Order(),
+            Directory.GetFiles(_directory.Path, "*.session").Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task Sweep_CountsFilesAnotherProcessCreatedAndDropsExpiredOnes()
+    {
+        using var store = NewStore(Clock);
+        using var other = NewStore(Clock);
+        await store.SaveAsync(TestIds.New(), Record(lifetime: TimeSpan.FromMinutes(1)), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await other.SaveAsync(TestIds.New(), Record(lifetime: TimeSpan.FromHours(1)), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await other.SaveAsync(TestIds.New(), Record(lifetime: TimeSpan.FromHours(1)), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        Assert.Equal(1, store.Count);
+        Clock.Advance(TimeSpan.FromMinutes(2));
+
+        await store.SweepAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, store.Count);
+    }
+
+    private string HeaderOf(string id)
+        => File.ReadLines(((FileSessionStore)Store).PathOf(id)).First();
+
     private FileSessionStore NewStore(TimeProvider time) => new(_directory.Path, new FileSessionStoreOptions(), time);
 }

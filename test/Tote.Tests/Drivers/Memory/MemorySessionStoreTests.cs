@@ -18,7 +18,7 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     }
 
     [Fact]
-    public async Task Save_WhenFull_EvictsSessionsClosestToExpiry()
+    public async Task Save_WhenFull_EvictsTheOldestSessionsUsedOnce()
     {
         using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 10 }, Clock);
         var ids = new List<string>();
@@ -32,6 +32,45 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
         Assert.True(store.Count <= 10);
         Assert.NotNull(await store.LoadAsync(ids[^1], TestContext.Current.CancellationToken));
         Assert.Null(await store.LoadAsync(ids[0], TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Save_WhenFull_KeepsSessionsLoadedAgainAndEvictsANewOne()
+    {
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 3 }, Clock);
+        var returning = TestIds.New();
+        var once = TestIds.New();
+        var newest = TestIds.New();
+        await store.SaveAsync(returning, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await store.SaveAsync(once, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await store.SaveAsync(newest, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await store.LoadAsync(returning, TestContext.Current.CancellationToken);
+
+        await store.SaveAsync(TestIds.New(), Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await store.SaveAsync(TestIds.New(), Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(await store.LoadAsync(returning, TestContext.Current.CancellationToken));
+        Assert.Null(await store.LoadAsync(once, TestContext.Current.CancellationToken));
+        Assert.Null(await store.LoadAsync(newest, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Save_WhenFullOfReturningSessions_EvictsTheLeastRecentlyUsed()
+    {
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 2 }, Clock);
+        var first = TestIds.New();
+        var second = TestIds.New();
+        var v1 = await store.SaveAsync(first, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await store.SaveAsync(second, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await store.SaveAsync(first, Record(), v1!.Value, TestContext.Current.CancellationToken); // saved again: returning
+        await store.LoadAsync(second, TestContext.Current.CancellationToken); // loaded again: returning, and most recent
+        var newcomer = TestIds.New();
+
+        await store.SaveAsync(newcomer, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+
+        Assert.Null(await store.LoadAsync(first, TestContext.Current.CancellationToken));
+        Assert.NotNull(await store.LoadAsync(second, TestContext.Current.CancellationToken));
+        Assert.NotNull(await store.LoadAsync(newcomer, TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -24,6 +24,8 @@ internal sealed class ToteTelemetry
     private readonly Counter<long> _storeErrors;
     private readonly Histogram<double> _storeDuration;
     private readonly KeyValuePair<string, object?> _driverTag;
+    private readonly Counter<long> _circuitOpened;
+    private readonly Counter<long> _storeRejected;
 
     public ToteTelemetry(IMeterFactory meterFactory, string driver)
     {
@@ -43,6 +45,8 @@ internal sealed class ToteTelemetry
             "s",
             "Duration of store calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _circuitOpened = meter.CreateCounter<long>("tote.store.circuit.opened", "{break}", "Times store calls began failing at once because the store kept failing.");
+        _storeRejected = meter.CreateCounter<long>("tote.store.rejected", "{call}", "Store calls not attempted because the store kept failing; they failed at once.");
     }
 
     public void Created() => _created.Add(1, _driverTag);
@@ -68,4 +72,8 @@ internal sealed class ToteTelemetry
 
     public void StoreDuration(string operation, TimeSpan elapsed)
         => _storeDuration.Record(elapsed.TotalSeconds, _driverTag, new("tote.store.operation", operation));
+
+    public void CircuitOpened() => _circuitOpened.Add(1, _driverTag);
+
+    public void StoreRejected(string operation) => _storeRejected.Add(1, _driverTag, new("tote.store.operation", operation));
 }

@@ -65,7 +65,14 @@ internal sealed class SessionStoreHostedService : BackgroundService
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await _probe.ConfigureAwait(false);
+        try
+        {
+            // A driver that ignores cancellation must not hold up the shutdown past its deadline.
+            await _probe.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     public override void Dispose()

@@ -85,4 +85,7 @@ internal static partial class Log
 
     [LoggerMessage(53, LogLevel.Warning, "The '{Driver}' session store did not answer at startup. The app starts anyway; requests that use a session answer {StatusCode} until the store answers. {Reason}")]
     public static partial void StoreUnreachableAtStartup(ILogger logger, Exception exception, string driver, int statusCode, string reason);
+
+    [LoggerMessage(54, LogLevel.Debug, "The '{Driver}' session store answered at startup.")]
+    public static partial void StoreReachableAtStartup(ILogger logger, string driver);
 }

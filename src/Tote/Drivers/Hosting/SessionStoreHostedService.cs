@@ -92,6 +92,7 @@ internal sealed class SessionStoreHostedService : BackgroundService
         try
         {
             await runtime.Store.LoadAsync(SessionIds.New(), stopping).ConfigureAwait(false);
+            Log.StoreReachableAtStartup(_logger, runtime.Store.Driver);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

@@ -40,6 +40,7 @@ public sealed class SessionStoreHostedServiceTests
 
         Assert.Single(_store.Calls, c => c.StartsWith("load ", StringComparison.Ordinal));
         Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Id.Id == UnreachableAtStartup);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 54 && r.Level == LogLevel.Debug);
     }
 
     [Fact]

@@ -78,7 +78,10 @@ internal sealed class SessionStoreHostedService : BackgroundService
     public override void Dispose()
     {
         _timer?.Dispose();
-        _stopping.Dispose();
+
+        // Cancelled, not disposed, as BackgroundService treats its own token: a host may stop a
+        // service after disposing it (WebApplicationFactory does).
+        _stopping.Cancel();
         base.Dispose();
     }
 

@@ -391,7 +391,7 @@ public sealed partial class Session
         {
             SaveFailure = ex;
             Log.SaveFailedBeforeResponse(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);
-            WriteFailure(_context!, _runtime.Options.StoreFailureStatusCode);
+            WriteFailure(_context!, _runtime.Options.StoreFailureStatusCode, ex);
             return false;
         }
 
@@ -460,7 +460,13 @@ public sealed partial class Session
         }
     }
 
-    internal static void WriteFailure(HttpContext context, int statusCode)
+    /// <summary>
+    /// Turns the response into the store-failure status, without a body (which the app may add with
+    /// <c>UseStatusCodePages</c>, as ProblemDetails or a page). A 503 says when to retry
+    /// (RFC 9110 §10.2.3): when the store will be tried again if Tote has stopped calling it for a
+    /// while, else one second, the soonest a retry is worth making.
+    /// </summary>
+    internal static void WriteFailure(HttpContext context, int statusCode, SessionStoreException failure)
     {
         if (!context.Response.HasStarted)
         {
@@ -468,6 +474,11 @@ public sealed partial class Session
         }
 
         context.Response.StatusCode = statusCode;
+        if (statusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            var seconds = Math.Max(1, Math.Ceiling((failure.RetryAfter ?? TimeSpan.Zero).TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     // Exactly one cookie decision per response, made after the save so it reflects the final state.

@@ -5,7 +5,13 @@ namespace Tote;
 /// within <see cref="ToteOptions.StoreTimeout"/>. The middleware answers such a request with
 /// <see cref="ToteOptions.StoreFailureStatusCode"/> (503 by default) instead of losing data silently.
 /// </summary>
-/// <remarks>The driver's own exception is the <see cref="Exception.InnerException"/>. The message never holds a session ID.</remarks>
+/// <remarks>
+/// The message names the driver, the operation and the driver's own error (such as "Connection
+/// refused"); the driver's exception is the <see cref="Exception.InnerException"/>. The message
+/// never holds a session ID. After several failures in a row Tote stops calling the store for a
+/// few seconds: calls then fail at once with this exception, carrying the store's last error, and
+/// <see cref="RetryAfter"/> says when the store will be tried again.
+/// </remarks>
 public class SessionStoreException : Exception
 {
     /// <summary>Creates an exception with a generic message.</summary>
@@ -48,4 +54,11 @@ public class SessionStoreException : Exception
     /// own cancellation is never reported this way: it throws <see cref="OperationCanceledException"/>.
     /// </summary>
     public bool IsTimeout { get; }
+
+    /// <summary>
+    /// How long until Tote calls the store again, when the store kept failing and calls fail at
+    /// once for a while (this one may not have reached the store at all); <see langword="null"/>
+    /// when the next call will try the store. The middleware sends it as <c>Retry-After</c> with a 503.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; internal set; }
 }

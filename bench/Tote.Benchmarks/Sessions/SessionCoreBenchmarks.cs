@@ -50,7 +50,7 @@ public class SessionCoreBenchmarks : IDisposable
         var options = new ToteOptions();
         _store = new MemorySessionStore(new MemorySessionStoreOptions(), time);
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var client = new SessionStoreClient(_store, MemorySessionStore.DriverName, options.StoreTimeout, time, new ToteTelemetry(meters, MemorySessionStore.DriverName));
+        var client = new SessionStoreClient(_store, MemorySessionStore.DriverName, options.StoreTimeout, time, new ToteTelemetry(meters, MemorySessionStore.DriverName), NullLogger.Instance);
         _runtime = new SessionRuntime(options, client, time, NullLogger.Instance, new SessionIdTransport(options, environment: null, NullLogger.Instance));
 
         var session = new Session(_runtime, context: null);

@@ -9,7 +9,7 @@ internal static class RedisConnection
     /// <summary>
     /// In order: the connection passed to <c>UseRedis(IConnectionMultiplexer)</c>; a new one from
     /// <see cref="RedisSessionStoreOptions.Configuration"/>, owned by the driver; the app's
-    /// <see cref="IConnectionMultiplexer"/>.
+    /// <see cref="IConnectionMultiplexer"/>. A connection the app owns keeps the app's settings.
     /// </summary>
     public static (IConnectionMultiplexer Connection, bool Owned) Resolve(IServiceProvider services, RedisSessionStoreOptions options)
     {
@@ -25,6 +25,16 @@ internal static class RedisConnection
             // Keep trying in the background instead of failing the app: while Redis is down, session
             // requests answer 503, and they succeed again as soon as it is back.
             parsed.AbortOnConnectFail = false;
+
+            // While disconnected, fail a command at once with the cause ("No connection is
+            // active/available …; Connection refused") instead of queueing it until its timeout:
+            // the visitor gets the 503 without waiting, and Tote's circuit breaker sees the real
+            // error. A session request is not worth holding through an outage.
+            parsed.BacklogPolicy = BacklogPolicy.FailFast;
+
+            // StackExchange.Redis names the key in its errors by default, and a session's key holds
+            // its ID; Tote's logs and messages must never carry one.
+            parsed.IncludeDetailInExceptions = false;
             return (ConnectionMultiplexer.Connect(parsed), true);
         }
 

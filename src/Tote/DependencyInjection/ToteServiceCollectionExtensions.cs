@@ -74,8 +74,8 @@ public static class ToteServiceCollectionExtensions
             var time = sp.GetRequiredService<TimeProvider>();
             var driver = sp.GetRequiredService<ToteDriverCatalog>().Resolve(options);
             var telemetry = new ToteTelemetry(sp.GetRequiredService<IMeterFactory>(), driver);
-            var store = new SessionStoreClient(sp.GetRequiredService<ISessionStore>(), driver, options.StoreTimeout, time, telemetry);
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote");
+            var store = new SessionStoreClient(sp.GetRequiredService<ISessionStore>(), driver, options.StoreTimeout, time, telemetry, logger);
             return new SessionRuntime(options, store, time, logger, new SessionIdTransport(options, sp.GetService<IHostEnvironment>(), logger));
         });
 

@@ -79,4 +79,19 @@ internal static partial class Log
 
     [LoggerMessage(51, LogLevel.Warning, "Evicting sessions from the {Driver} session store failed; it stays over its bound until the next new session or sweep tries again.")]
     public static partial void EvictionFailed(ILogger logger, string driver, Exception exception);
+
+    [LoggerMessage(70, LogLevel.Warning, "The '{Driver}' session store failed {Failures} times in a row, the last time with {Error}. Store calls now fail at once for {BreakSeconds} s (requests that use a session answer at once instead of waiting); then one call tests whether the store is back.")]
+    public static partial void StoreCircuitOpened(ILogger logger, string driver, int failures, string error, double breakSeconds);
+
+    [LoggerMessage(71, LogLevel.Information, "The '{Driver}' session store answers again; store calls resume.")]
+    public static partial void StoreCircuitClosed(ILogger logger, string driver);
+
+    [LoggerMessage(72, LogLevel.Debug, "The '{Driver}' session store still fails ({Error}); store calls keep failing at once for another {BreakSeconds} s.")]
+    public static partial void StoreCircuitReopened(ILogger logger, string driver, string error, double breakSeconds);
+
+    [LoggerMessage(73, LogLevel.Warning, "The '{Driver}' session store did not answer at startup. The app starts anyway; requests that use a session answer {StatusCode} until the store answers. {Reason}")]
+    public static partial void StoreUnreachableAtStartup(ILogger logger, Exception exception, string driver, int statusCode, string reason);
+
+    [LoggerMessage(74, LogLevel.Debug, "The '{Driver}' session store answered at startup.")]
+    public static partial void StoreReachableAtStartup(ILogger logger, string driver);
 }

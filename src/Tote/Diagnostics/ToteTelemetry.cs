@@ -25,6 +25,8 @@ internal sealed class ToteTelemetry
     private readonly Histogram<double> _storeDuration;
     private readonly Counter<long> _evicted;
     private readonly KeyValuePair<string, object?> _driverTag;
+    private readonly Counter<long> _circuitOpened;
+    private readonly Counter<long> _storeRejected;
 
     public ToteTelemetry(IMeterFactory meterFactory, string driver)
     {
@@ -45,6 +47,8 @@ internal sealed class ToteTelemetry
             "Duration of store calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         _evicted = meter.CreateCounter<long>("tote.sessions.evicted", "{session}", "Live sessions evicted because the store was at its bound.");
+        _circuitOpened = meter.CreateCounter<long>("tote.store.circuit.opened", "{break}", "Times store calls began failing at once because the store kept failing.");
+        _storeRejected = meter.CreateCounter<long>("tote.store.rejected", "{call}", "Store calls not attempted because the store kept failing; they failed at once.");
     }
 
     public void Created() => _created.Add(1, _driverTag);
@@ -77,4 +81,7 @@ internal sealed class ToteTelemetry
     /// </summary>
     public void Evicted(long count, string segment)
         => _evicted.Add(count, _driverTag, new("tote.eviction.segment", segment));
+    public void CircuitOpened() => _circuitOpened.Add(1, _driverTag);
+
+    public void StoreRejected(string operation) => _storeRejected.Add(1, _driverTag, new("tote.store.operation", operation));
 }

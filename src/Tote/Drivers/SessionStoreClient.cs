@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Tote.Diagnostics;
 
 namespace Tote.Drivers;
@@ -8,24 +9,28 @@ namespace Tote.Drivers;
 /// <summary>
 /// How the session core calls a driver: each call gets the store timeout, a trace span, a
 /// duration measurement, and turns a driver failure into a <see cref="SessionStoreException"/>
-/// naming the driver. A caller's own cancellation passes through as <see cref="OperationCanceledException"/>.
+/// naming the driver and its error. A caller's own cancellation passes through as
+/// <see cref="OperationCanceledException"/>. While the store keeps failing, calls fail at once
+/// (<see cref="StoreCircuitBreaker"/>).
 /// </summary>
 internal sealed class SessionStoreClient
 {
     private readonly ISessionStore _store;
     private readonly TimeProvider _time;
+    private readonly StoreCircuitBreaker _breaker;
     private const int MaxPooledTimeouts = 64;
 
     private readonly TimeSpan _timeout;
     private readonly ConcurrentQueue<CancellationTokenSource> _timeouts = new();
 
-    public SessionStoreClient(ISessionStore store, string driver, TimeSpan timeout, TimeProvider time, ToteTelemetry telemetry)
+    public SessionStoreClient(ISessionStore store, string driver, TimeSpan timeout, TimeProvider time, ToteTelemetry telemetry, ILogger logger)
     {
         _store = store;
         Driver = driver;
         _timeout = timeout;
         _time = time;
         Telemetry = telemetry;
+        _breaker = new StoreCircuitBreaker(driver, time, telemetry, logger);
     }
 
     public string Driver { get; }
@@ -66,6 +71,14 @@ internal sealed class SessionStoreClient
         Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call,
         CancellationToken cancellationToken)
     {
+        if (_breaker.TryEnter(operation) is { } rejected)
+        {
+            // The caller's own cancellation still wins, as for any other call.
+            return cancellationToken.IsCancellationRequested
+                ? ValueTask.FromCanceled<TResult>(cancellationToken)
+                : ValueTask.FromException<TResult>(rejected);
+        }
+
         if (ToteTelemetry.ActivitySource.HasListeners() || Telemetry.MeasuresStoreDuration)
         {
             return CallTracedAsync(operation, state, call, cancellationToken);
@@ -81,6 +94,7 @@ internal sealed class SessionStoreClient
         {
             var result = pending.Result;
             ReturnTimeout(timeout);
+            _breaker.OnSuccess();
             return new ValueTask<TResult>(result);
         }
 
@@ -156,7 +170,9 @@ internal sealed class SessionStoreClient
                 }
             }
 
-            return await pending.ConfigureAwait(false);
+            var result = await pending.ConfigureAwait(false);
+            _breaker.OnSuccess();
+            return result;
         }
         catch (Exception ex)
         {
@@ -177,34 +193,52 @@ internal sealed class SessionStoreClient
     /// <summary>
     /// What a driver's exception becomes: <see langword="null"/> when it passes through as it is
     /// (the caller's own cancellation, or a <see cref="SessionStoreException"/> already), else a
-    /// <see cref="SessionStoreException"/> naming the driver and operation, counted as a store error.
+    /// <see cref="SessionStoreException"/> naming the driver, operation and the driver's error,
+    /// counted as a store error. Every failure but the caller's cancellation counts towards
+    /// breaking the circuit.
     /// </summary>
     private SessionStoreException? Failure(string operation, Exception ex, CancellationTokenSource? timeout, Activity? activity, CancellationToken cancellationToken)
     {
-        if (ex is SessionStoreException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
+            _breaker.OnCancelled();
             return null;
         }
 
         Telemetry.StoreError(operation);
+        if (ex is SessionStoreException driverFailure)
+        {
+            driverFailure.RetryAfter = _breaker.OnFailure(driverFailure, DriverErrorText.Describe(driverFailure));
+            return null;
+        }
+
+        SessionStoreException failure;
+        string errorText;
         if (ex is OperationCanceledException && timeout?.IsCancellationRequested == true)
         {
             activity?.SetStatus(ActivityStatusCode.Error, "timeout");
-            return new SessionStoreException(
+            errorText = string.Create(CultureInfo.InvariantCulture, $"a timeout: no answer within {_timeout.TotalSeconds:0.###} s (ToteOptions.StoreTimeout)");
+            failure = new SessionStoreException(
                 Driver,
                 operation,
                 timedOut: true,
                 string.Create(CultureInfo.InvariantCulture, $"The '{Driver}' session store did not finish a {operation} within {_timeout.TotalSeconds:0.###} s (ToteOptions.StoreTimeout). Check that the store is reachable and not overloaded."),
                 ex);
         }
+        else
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            errorText = DriverErrorText.Describe(ex);
+            failure = new SessionStoreException(
+                Driver,
+                operation,
+                timedOut: false,
+                $"The '{Driver}' session store failed during a {operation}: {errorText}. Check that the store is running, reachable and healthy; the inner exception is the driver's error.",
+                ex);
+        }
 
-        activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-        return new SessionStoreException(
-            Driver,
-            operation,
-            timedOut: false,
-            $"The '{Driver}' session store failed during a {operation} ({ex.GetType().Name}). See the inner exception for the driver's error, and check the store's health.",
-            ex);
+        failure.RetryAfter = _breaker.OnFailure(failure.IsTimeout ? failure : ex, errorText);
+        return failure;
     }
 
     private void Finish(string operation, CancellationTokenSource? timeout, long? started, CancellationTokenRegistration link)

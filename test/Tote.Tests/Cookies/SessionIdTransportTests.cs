@@ -102,6 +102,7 @@ public sealed class SessionIdTransportTests
     {
         var store = new ScriptedStore();
         await using var host = await StartAsync(o => o.Driver = b => b.UseStore("scripted", _ => store));
+        store.ClearCalls(); // the startup check of the store
         using var client = host.CreateClient();
         client.SessionId = value;
 
@@ -114,6 +115,7 @@ public sealed class SessionIdTransportTests
     {
         var store = new ScriptedStore();
         await using var host = await StartAsync(o => o.Driver = b => b.UseStore("scripted", _ => store));
+        store.ClearCalls(); // the startup check of the store
         using var client = host.CreateClient();
         client.SessionId = new string('a', 8000);
 

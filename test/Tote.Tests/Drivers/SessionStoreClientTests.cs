@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Testing;
 using Tote.Diagnostics;
 using Tote.Drivers;
 using Tote.Testing;
@@ -15,7 +16,7 @@ public sealed class SessionStoreClientTests : IDisposable
     public SessionStoreClientTests()
     {
         _store = new ScriptedStore(_clock);
-        _client = new SessionStoreClient(_store, "scripted", TimeSpan.FromSeconds(5), _clock, new ToteTelemetry(_meters, "scripted"));
+        _client = new SessionStoreClient(_store, "scripted", TimeSpan.FromSeconds(5), _clock, new ToteTelemetry(_meters, "scripted"), new FakeLogger());
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public sealed class SessionStoreClientTests : IDisposable
     public async Task Call_StoreThrowsBeforeReturningATask_WrapsInSessionStoreException(bool measured)
     {
         // On the fixture's telemetry, whose instruments the collectors find.
-        var client = new SessionStoreClient(new SynchronouslyThrowingStore(), "throwing", TimeSpan.FromSeconds(5), _clock, _client.Telemetry);
+        var client = new SessionStoreClient(new SynchronouslyThrowingStore(), "throwing", TimeSpan.FromSeconds(5), _clock, _client.Telemetry, new FakeLogger());
         using var duration = measured ? new MetricCollector<double>(_meters, ToteTelemetry.Name, "tote.store.duration") : null;
         using var errors = new MetricCollector<long>(_meters, ToteTelemetry.Name, "tote.store.errors");
 

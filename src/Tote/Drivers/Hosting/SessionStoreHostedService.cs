@@ -1,22 +1,27 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Tote.Cookies;
 using Tote.Diagnostics;
 
 namespace Tote.Drivers.Hosting;
 
 /// <summary>
 /// Creates the chosen driver when the app starts (so a bad directory or a missing cache fails the
-/// start, not the first request), lets it announce itself, and sweeps it on a timer from the
-/// injected <see cref="TimeProvider"/> when it asks to be swept.
+/// start, not the first request), lets it announce itself, checks once that the store answers
+/// (a Warning with the driver's error when it does not, never a failed start: the store may come
+/// up later), and sweeps it on a timer from the injected <see cref="TimeProvider"/> when it asks
+/// to be swept.
 /// </summary>
 internal sealed class SessionStoreHostedService : BackgroundService
 {
     private readonly IServiceProvider _services;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
     private ISessionStoreSweeper? _sweeper;
     private PeriodicTimer? _timer;
+    private Task _probe = Task.CompletedTask;
 
     public SessionStoreHostedService(IServiceProvider services, TimeProvider time, ILoggerFactory loggers)
     {
@@ -27,6 +32,9 @@ internal sealed class SessionStoreHostedService : BackgroundService
 
     /// <summary>Test hook: raised after each timed sweep with the number of sessions removed.</summary>
     internal event Action<int>? Swept;
+
+    /// <summary>Test hook: the startup check of the store, complete once it has answered, failed or been stopped.</summary>
+    internal Task StartupProbe => _probe;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -42,13 +50,61 @@ internal sealed class SessionStoreHostedService : BackgroundService
             }
         }
 
+        // Started, not awaited: a store that hangs must not hold up the app's start (the check is
+        // bounded by the store timeout anyway). A store that answers at once has answered by the
+        // time this returns, so the check comes before any request's store call.
+        if (_services.GetService<SessionRuntime>() is { } runtime)
+        {
+            _probe = ProbeAsync(runtime, _stopping.Token);
+        }
+
         return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A driver that ignores cancellation must not hold up the shutdown past its deadline.
+            await _probe.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     public override void Dispose()
     {
         _timer?.Dispose();
+
+        // Cancelled, not disposed, as BackgroundService treats its own token: a host may stop a
+        // service after disposing it (WebApplicationFactory does).
+        _stopping.Cancel();
         base.Dispose();
+    }
+
+    /// <summary>
+    /// Loads a random, well-formed ID, as the health check does: a store that answers reports it
+    /// missing. Goes through the store client, so the timeout applies and a failure counts towards
+    /// failing fast.
+    /// </summary>
+    private async Task ProbeAsync(SessionRuntime runtime, CancellationToken stopping)
+    {
+        try
+        {
+            await runtime.Store.LoadAsync(SessionIds.New(), stopping).ConfigureAwait(false);
+            Log.StoreReachableAtStartup(_logger, runtime.Store.Driver);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // The ID is random, so the driver's error names no visitor's session.
+            Log.StoreUnreachableAtStartup(_logger, ex, runtime.Store.Driver, runtime.Options.StoreFailureStatusCode, ex.Message);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

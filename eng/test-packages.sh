@@ -60,7 +60,8 @@ for project in src/*/*.csproj; do
   [ -z "$relative" ] || fail "$id's packed README has relative links: $(tr '\n' ' ' <<<"$relative")"
 
   # Source Link: the PDB maps the sources to the repository's raw files.
-  unzip -p "$snupkg" "lib/net10.0/$id.pdb" | grep -aqF "${repository_url/github.com/raw.githubusercontent.com}/" ||
+  # (grep -c, not -q: -q quits at the first match, and unzip, still writing, fails the pipeline.)
+  unzip -p "$snupkg" "lib/net10.0/$id.pdb" | grep -acF "${repository_url/github.com/raw.githubusercontent.com}/" >/dev/null ||
     fail "$id.pdb has no Source Link to ${repository_url/github.com/raw.githubusercontent.com}"
 done
 

@@ -59,7 +59,7 @@ internal sealed partial class DevalueReader
             DevalueNode.Map => HydrateMap(index),
             DevalueNode.RegExp => Store(index, ReadRegExp(index)),
             DevalueNode.Boxed => HydrateBoxed(index),
-            DevalueNode.BigInt => Store(index, GetBigInteger(index)),
+            DevalueNode.BigInt => Store(index, ReadBigInteger(index, convert: !_checkingOnly)),
             DevalueNode.NullPrototypeObject => HydrateNullPrototypeObject(index),
             DevalueNode.ArrayBuffer => Store(index, new DevalueArrayBuffer(GetArrayBufferBytes(index))),
             DevalueNode.TypedArray => HydrateTypedArray(index),
@@ -396,12 +396,33 @@ internal sealed partial class DevalueReader
         }
     }
 
-    public BigInteger GetBigInteger(int index)
+    public BigInteger GetBigInteger(int index) => ReadBigInteger(index, convert: true);
+
+    /// <summary>
+    /// Checks a BigInt entry as <see cref="GetBigInteger"/> would, its digit count against
+    /// <see cref="DevalueOptions.MaxBigIntDigits"/> included, and converts the digits only when
+    /// <paramref name="convert"/> is set (otherwise returns zero): checking is linear in the
+    /// text, converting decimal digits is not, so a check never converts.
+    /// </summary>
+    private BigInteger ReadBigInteger(int index, bool convert)
     {
         var argument = ElementToken(index, 1);
-        if (argument >= 0 && TokenKind(argument) == JsonTokenKind.String && JsBigInt.TryParse(TokenString(argument), out var value))
+        if (argument >= 0 && TokenKind(argument) == JsonTokenKind.String)
         {
-            return value;
+            var raw = TokenRawString(argument, out var escaped);
+            var text = escaped ? TokenString(argument).AsSpan() : raw;
+            if (JsBigInt.TryCheck(text, out var digits))
+            {
+                if (digits > Options.MaxBigIntDigits)
+                {
+                    throw new DevalueException(
+                        "BigInt too long",
+                        $"A BigInt entry has {digits} digits, more than DevalueOptions.MaxBigIntDigits ({Options.MaxBigIntDigits}). Reject the text, or raise the limit.",
+                        path: null);
+                }
+
+                return convert ? JsBigInt.Parse(text) : BigInteger.Zero;
+            }
         }
 
         if (argument >= 0 && TokenKind(argument) == JsonTokenKind.Number)
@@ -409,7 +430,7 @@ internal sealed partial class DevalueReader
             var number = ParseNumber(argument);
             if (number == Math.Floor(number) && !double.IsInfinity(number))
             {
-                return new BigInteger(number);
+                return convert ? new BigInteger(number) : BigInteger.Zero;
             }
         }
 

@@ -58,6 +58,12 @@ internal sealed class DevalueWriter
 
     public int StackMark => _stackLength;
 
+    /// <summary>
+    /// Whether strings are written with their lone surrogates escaped (see <see cref="JsString"/>),
+    /// so that the text always encodes to UTF-8; off by default, as devalue writes them raw.
+    /// </summary>
+    public bool WellFormed { get; set; }
+
     public static string Write<T>(T value, DevalueOptions options)
         => Write(options, (Converter: options.Types.GetConverter<T>(), Value: value), static (writer, s) => s.Converter.Write(writer, s.Value));
 
@@ -304,7 +310,7 @@ internal sealed class DevalueWriter
     public void AppendQuoted(ReadOnlySpan<char> value)
     {
         EnsureCapacity(JsString.MaxEscapedLength(value.Length));
-        _length += JsString.Write(value, _chars.AsSpan(_length));
+        _length += JsString.Write(value, _chars.AsSpan(_length), WellFormed);
     }
 
     /// <summary>Writes <c>{"key":i,…}</c>-style separators: a comma before every child but the first.</summary>
@@ -409,6 +415,7 @@ internal sealed class DevalueWriter
         writer._null = writer._true = writer._false = None;
         writer._fragmentMaps = null;
         writer._lastString = null;
+        writer.WellFormed = false;
         if (writer._chars.Length > MaxRetainedChars)
         {
             writer._chars = new char[4096];

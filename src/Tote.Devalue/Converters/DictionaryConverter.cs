@@ -94,6 +94,12 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             var pairs = isObject ? count : (count - 1) / 2;
             for (var i = 0; i < pairs; i++)
             {
+                if (reader.TokenKind(token) != JsonTokenKind.String)
+                {
+                    // Only a null-prototype object's keys can be other JSON: devalue refuses them too.
+                    throw DevalueReader.DevalueError("Cannot parse an object with a non-string key");
+                }
+
                 var key = reader.TokenString(token);
                 token = reader.NextToken(token);
                 try

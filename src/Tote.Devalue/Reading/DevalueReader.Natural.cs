@@ -59,7 +59,7 @@ internal sealed partial class DevalueReader
             DevalueNode.Map => HydrateMap(index),
             DevalueNode.RegExp => Store(index, ReadRegExp(index)),
             DevalueNode.Boxed => HydrateBoxed(index),
-            DevalueNode.BigInt => Store(index, ReadBigInteger(index, convert: !_checkingOnly)),
+            DevalueNode.BigInt => _checkingOnly ? Store(index, ReadBigInteger(index, convert: false)) : GetBigInteger(index),
             DevalueNode.NullPrototypeObject => HydrateNullPrototypeObject(index),
             DevalueNode.ArrayBuffer => Store(index, new DevalueArrayBuffer(GetArrayBufferBytes(index))),
             DevalueNode.TypedArray => HydrateTypedArray(index),
@@ -396,7 +396,21 @@ internal sealed partial class DevalueReader
         }
     }
 
-    public BigInteger GetBigInteger(int index) => ReadBigInteger(index, convert: true);
+    /// <summary>
+    /// The value of a BigInt entry, converted once per read and kept as its natural value, so that
+    /// many references to one long BigInt convert it once.
+    /// </summary>
+    public BigInteger GetBigInteger(int index)
+    {
+        if (_state[index] == Done && _natural[index].Value is BigInteger cached)
+        {
+            return cached;
+        }
+
+        var value = ReadBigInteger(index, convert: true);
+        Store(index, value);
+        return value;
+    }
 
     /// <summary>
     /// Checks a BigInt entry as <see cref="GetBigInteger"/> would, its digit count against

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Tote.Benchmarks.Devalue;
+
+namespace Tote.Devalue.Tests;
+
+/// <summary>
+/// Hostile text costs time and memory in proportion to its size: reading eight times the text
+/// may take at most <see cref="MaxTimeFactor"/> times as long (a quadratic path would take 64
+/// times), and allocates at most <see cref="MaxBytesPerChar"/> bytes per character of text,
+/// whether it is accepted or refused. The tests run alone (see <see cref="RunsAlone"/>),
+/// so that other tests' garbage collections do not land in their timings.
+/// </summary>
+[Collection(nameof(HostileInputScalingTests))]
+public sealed class HostileInputScalingTests
+{
+    private const int SmallSize = 64_000;
+    private const int Growth = 8;
+
+    // Generous, for a loaded 2-core machine: linear is 8, quadratic 64.
+    private const double MaxTimeFactor = 25;
+
+    // The token table, the entry tables and the values built: a few dozen bytes per character at most.
+    private const long MaxBytesPerChar = 64;
+
+    public static TheoryData<HostileShape> Shapes => [.. Enum.GetValues<HostileShape>()];
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Deserialize_EightTimesTheText_TakesAboutEightTimesAsLong(HostileShape shape)
+    {
+        AssertLinearTime(shape, static text => Read(() => DevalueSerializer.Deserialize(text)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ValidatingADocument_EightTimesTheText_TakesAboutEightTimesAsLong(HostileShape shape)
+    {
+        AssertLinearTime(shape, static text => Read(() => ParseAndValidate(text)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Deserialize_AllocatesAtMostAFewDozenBytesPerCharacter(HostileShape shape)
+    {
+        AssertBoundedMemory(shape, static text => Read(() => DevalueSerializer.Deserialize(text)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ValidatingADocument_AllocatesAtMostAFewDozenBytesPerCharacter(HostileShape shape)
+    {
+        AssertBoundedMemory(shape, static text => Read(() => ParseAndValidate(text)));
+    }
+
+    [Fact]
+    public void DeserializeTyped_EightTimesTheBigIntText_TakesAboutEightTimesAsLong()
+    {
+        AssertLinearTime(HostileShape.ManyBigInts, static text => Read(() => DevalueSerializer.Deserialize<List<System.Numerics.BigInteger>>(text)));
+    }
+
+    private static void AssertLinearTime(HostileShape shape, Action<string> read)
+    {
+        var small = HostileTexts.Build(shape, SmallSize);
+        var large = HostileTexts.Build(shape, SmallSize * Growth);
+
+        // Warm-up: JIT, tiered compilation and the reader's buffers at the large size.
+        read(small);
+        read(large);
+
+        var smallTime = Fastest(small, read, runs: 7);
+        var largeTime = Fastest(large, read, runs: 5);
+
+        // Under a millisecond the timer and the scheduler dominate: compare against at least that.
+        var factor = largeTime.TotalMilliseconds / Math.Max(smallTime.TotalMilliseconds, 1);
+        Assert.True(
+            factor <= MaxTimeFactor,
+            $"{shape}: {large.Length:N0} characters took {largeTime.TotalMilliseconds:N1} ms, {small.Length:N0} took {smallTime.TotalMilliseconds:N1} ms: {factor:N1} times as long for {Growth} times the text.");
+    }
+
+    private static void AssertBoundedMemory(HostileShape shape, Action<string> read)
+    {
+        var text = HostileTexts.Build(shape, SmallSize * Growth);
+        read(text);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        read(text);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(
+            allocated <= MaxBytesPerChar * text.Length,
+            $"{shape}: reading {text.Length:N0} characters allocated {allocated:N0} bytes, {(double)allocated / text.Length:N1} per character.");
+    }
+
+    private static TimeSpan Fastest(string text, Action<string> read, int runs)
+    {
+        var fastest = TimeSpan.MaxValue;
+        for (var i = 0; i < runs; i++)
+        {
+            // Start each run with no garbage left by the one before, so that a collection it did
+            // not cause is not counted against it.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var started = Stopwatch.GetTimestamp();
+            read(text);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            fastest = elapsed < fastest ? elapsed : fastest;
+        }
+
+        return fastest;
+    }
+
+    private static void ParseAndValidate(string text)
+    {
+        var document = DevalueDocument.Parse(text);
+        try
+        {
+            document.Validate();
+        }
+        finally
+        {
+            document.Release();
+        }
+    }
+
+    /// <summary>Reads, accepting a <see cref="DevalueException"/> as an outcome; any other exception fails the test.</summary>
+    private static void Read(Action read)
+    {
+        try
+        {
+            read();
+        }
+        catch (DevalueException)
+        {
+        }
+    }
+}
+
+/// <summary>Runs <see cref="HostileInputScalingTests"/> on their own, after every test that runs in parallel.</summary>
+[CollectionDefinition(nameof(HostileInputScalingTests), DisableParallelization = true)]
+public sealed class RunsAlone;

@@ -52,10 +52,20 @@ public sealed class HostileInputScalingTests
         AssertBoundedMemory(shape, static text => Read(() => ParseAndValidate(text)));
     }
 
-    [Fact]
-    public void DeserializeTyped_EightTimesTheBigIntText_TakesAboutEightTimesAsLong()
+    [Theory]
+    [InlineData(HostileShape.ManyBigInts)]
+    [InlineData(HostileShape.ReferencesToABigInt)]
+    public void DeserializeTypedBigIntegers_EightTimesTheText_TakesAboutEightTimesAsLong(HostileShape shape)
     {
-        AssertLinearTime(HostileShape.ManyBigInts, static text => Read(() => DevalueSerializer.Deserialize<List<System.Numerics.BigInteger>>(text)));
+        AssertLinearTime(shape, static text => Read(() => DevalueSerializer.Deserialize<List<System.Numerics.BigInteger>>(text)));
+    }
+
+    [Theory]
+    [InlineData(HostileShape.References)]
+    [InlineData(HostileShape.ReferencesToALongNumber)]
+    public void DeserializeTypedDoubles_EightTimesTheText_TakesAboutEightTimesAsLong(HostileShape shape)
+    {
+        AssertLinearTime(shape, static text => Read(() => DevalueSerializer.Deserialize<List<double>>(text)));
     }
 
     private static void AssertLinearTime(HostileShape shape, Action<string> read)

@@ -15,6 +15,12 @@ public enum HostileShape
     /// <summary><c>[[1,2,…],["BigInt","9…9"],…]</c>: many BigInts of 1,000 digits each, all within the limit.</summary>
     ManyBigInts,
 
+    /// <summary><c>[[1,1,…],["BigInt","9…9"]]</c>: one BigInt of 10,000 digits (the default limit), referred to again and again.</summary>
+    ReferencesToABigInt,
+
+    /// <summary><c>[[1,1,…],0.777…]</c>: one number of 10,000 digits, referred to again and again.</summary>
+    ReferencesToALongNumber,
+
     /// <summary><c>[0.123…]</c>: one number token of every digit the size allows.</summary>
     LongNumber,
 
@@ -46,6 +52,8 @@ public static class HostileTexts
         HostileShape.BigIntDigits => $"[[\"BigInt\",\"{new string('9', size)}\"]]",
         HostileShape.HexBigIntDigits => $"[[\"BigInt\",\"0x{new string('f', size)}\"]]",
         HostileShape.ManyBigInts => ManyBigInts(size),
+        HostileShape.ReferencesToABigInt => $"[[{string.Join(',', Enumerable.Repeat('1', size / 2))}],[\"BigInt\",\"{new string('9', 10_000)}\"]]",
+        HostileShape.ReferencesToALongNumber => $"[[{string.Join(',', Enumerable.Repeat('1', size / 2))}],0.{new string('7', 10_000)}]",
         HostileShape.LongNumber => $"[0.{new string('7', size)}]",
         HostileShape.References => $"[[{string.Join(',', Enumerable.Repeat('1', size / 2))}],\"x\"]",
         HostileShape.DeepNesting => DeepNesting(size),

@@ -413,6 +413,36 @@ internal sealed partial class DevalueReader
     }
 
     /// <summary>
+    /// Checks a BigInt entry as reading it would (throwing what a read throws), and gives its
+    /// digits when they are already what devalue writes for its value: a decimal without leading
+    /// zeros or whitespace, with a sign only when negative. Such digits can be copied as text,
+    /// without the conversion to a number and back, which costs more than linear time.
+    /// </summary>
+    public bool TryGetCanonicalBigIntDigits(int index, out ReadOnlySpan<char> digits)
+    {
+        ReadBigInteger(index, convert: false);
+        var argument = ElementToken(index, 1);
+        digits = default;
+        if (TokenKind(argument) != JsonTokenKind.String)
+        {
+            return false;
+        }
+
+        var raw = TokenRawString(argument, out var escaped);
+        var magnitude = raw.Length > 0 && raw[0] == '-' ? raw[1..] : raw;
+        if (escaped
+            || magnitude.IsEmpty
+            || magnitude.ContainsAnyExceptInRange('0', '9')
+            || (magnitude[0] == '0' && (magnitude.Length > 1 || magnitude.Length != raw.Length)))
+        {
+            return false;
+        }
+
+        digits = raw;
+        return true;
+    }
+
+    /// <summary>
     /// Checks a BigInt entry as <see cref="GetBigInteger"/> would, its digit count against
     /// <see cref="DevalueOptions.MaxBigIntDigits"/> included, and converts the digits only when
     /// <paramref name="convert"/> is set (otherwise returns zero): checking is linear in the

@@ -29,7 +29,8 @@ internal sealed class DevalueWriter
 
     private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<double, int> _numbers = [];
-    private readonly Dictionary<BigInteger, int> _bigIntegers = [];
+    // Keyed by the canonical digits, so that a BigInt copied as text and one written from a value share an entry.
+    private readonly Dictionary<string, int> _bigIntegers = new(StringComparer.Ordinal);
     private readonly Dictionary<object, int> _references = new(ReferenceEqualityComparer.Instance);
     private char[] _chars = new char[4096];
     private int _length;
@@ -209,26 +210,25 @@ internal sealed class DevalueWriter
         return index;
     }
 
-    public int WriteBigInteger(BigInteger value)
+    public int WriteBigInteger(BigInteger value) => WriteBigIntegerDigits(value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Writes a BigInt from its digits exactly as JavaScript's <c>BigInt.prototype.toString()</c>
+    /// gives them (decimal, no leading zeros, a sign only when negative); equal BigInts share one entry.
+    /// </summary>
+    public int WriteBigIntegerDigits(ReadOnlySpan<char> digits)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_bigIntegers, value, out var exists);
-        if (exists)
+        var known = _bigIntegers.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (known.TryGetValue(digits, out var existing))
         {
-            return slot;
+            return existing;
         }
 
         var index = Reserve();
-        slot = index;
+        known[digits] = index;
         var start = _length;
         Append("[\"BigInt\",\"");
-        EnsureCapacity(16);
-        int written;
-        while (!value.TryFormat(_chars.AsSpan(_length), out written, default, CultureInfo.InvariantCulture))
-        {
-            EnsureCapacity(_chars.Length);
-        }
-
-        _length += written;
+        Append(digits);
         Append("\"]");
         Complete(index, start);
         return index;

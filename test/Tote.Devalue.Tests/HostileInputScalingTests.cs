@@ -69,6 +69,15 @@ public sealed class HostileInputScalingTests
     }
 
     [Fact]
+    public void DeserializeTypedDates_ManyReferencesToOneLongDateText_TakesAboutEightTimesAsLongForEightTimesTheText()
+    {
+        AssertLinearTime(
+            "ReferencesToALongDate",
+            static size => $"[[{string.Join(',', Enumerable.Repeat('1', size / 4))}],[\"Date\",\"Mon, 01 Jan 2024 00:00:00 GMT{new string(' ', size / 2)}\"]]",
+            static text => Read(() => DevalueSerializer.Deserialize<List<DateTimeOffset>>(text)));
+    }
+
+    [Fact]
     public void TryGetProperty_OfOneLargeObjectSharedByEveryValueOfAMap_TakesAboutEightTimesAsLongForEightTimesTheText()
     {
         // A session record whose every value is one object with as many keys as the Map has

@@ -366,6 +366,11 @@ internal sealed partial class DevalueReader
             return double.NaN;
         }
 
+        if (TokenKind(argument) == JsonTokenKind.String && TokenRawString(argument, out _).Length > MaxUncachedDateLength)
+        {
+            return GetLongDateMilliseconds(index, argument);
+        }
+
         return TokenKind(argument) switch
         {
             JsonTokenKind.String => JsDate.Parse(TokenRawString(argument, out var escaped) is var raw && !escaped ? raw : TokenString(argument)),
@@ -374,6 +379,25 @@ internal sealed partial class DevalueReader
             JsonTokenKind.True => 1,
             _ => double.NaN,
         };
+    }
+
+    /// <summary>
+    /// A Date entry whose text is long, parsed once per read and kept as its natural value:
+    /// parsing it again for each of many references would multiply its length by the references.
+    /// </summary>
+    private double GetLongDateMilliseconds(int index, int argument)
+    {
+        switch (_state[index] == Done ? _natural[index].Value : null)
+        {
+            case DateTimeOffset date:
+                return date.ToUnixTimeMilliseconds();
+            case DevalueDate date:
+                return date.EpochMilliseconds;
+        }
+
+        var milliseconds = JsDate.Parse(TokenRawString(argument, out var escaped) is var raw && !escaped ? raw : TokenString(argument));
+        Store(index, JsDate.ToNatural(milliseconds));
+        return milliseconds;
     }
 
     public DevalueRegExp ReadRegExp(int index)

@@ -23,6 +23,9 @@ internal sealed partial class DevalueReader
     // Longer number texts than this (every double JavaScript writes fits) are parsed once per read.
     private const int MaxUncachedNumberLength = 32;
 
+    // Longer Date texts than this (an ISO date has 24 characters) are parsed once per read.
+    private const int MaxUncachedDateLength = 64;
+
     [ThreadStatic]
     private static DevalueReader? t_cached;
 

@@ -221,6 +221,19 @@ public sealed class HostileInputTests
         Assert.Equal((BigInteger.One << 4_000_000) - 1, value);
     }
 
+    // Found by HostileInputFuzzTests: both threw ArgumentException types instead of DevalueException.
+    [Fact]
+    public void DeserializeDictionary_NullPrototypeObjectWithANumberKey_ThrowsDevalueException()
+    {
+        Assert.Throws<DevalueException>(() => DevalueSerializer.Deserialize<Dictionary<string, object?>>("""[["null",9,9,1]]"""));
+    }
+
+    [Fact]
+    public void DeserializeDictionary_MapWithAnUndefinedKey_ThrowsDevalueException()
+    {
+        Assert.Throws<DevalueException>(() => DevalueSerializer.Deserialize<Dictionary<string, int>>("""[["Map",-1,1],1]"""));
+    }
+
     private static string BigIntText(string digits) => $"[[\"BigInt\",\"{digits}\"]]";
 
     private static TimeSpan Fastest(Action action)

@@ -74,7 +74,15 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             var token = reader.ElementToken(reference, 1);
             for (var i = 1; i + 1 < count; i += 2)
             {
-                var key = KeyConverter.Read(reader, reader.ResolveIndex(token));
+                var keyReference = reader.ResolveIndex(token);
+                var key = KeyConverter.Read(reader, keyReference);
+                if (key is null)
+                {
+                    throw DevalueReader.Fail(
+                        "Null dictionary key",
+                        $"A Map key is {reader.Describe(keyReference)}, which a {TypeNames.Describe(typeof(TDictionary))} cannot hold as a key. Read the Map as a DevalueMap instead.");
+                }
+
                 token = reader.NextToken(token);
                 try
                 {

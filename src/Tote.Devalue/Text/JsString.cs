@@ -37,7 +37,9 @@ internal static class JsString
     /// <param name="wellFormed">Whether to escape lone surrogates, so that the text encodes to UTF-8; devalue does not.</param>
     public static int Write(ReadOnlySpan<char> value, Span<char> destination, bool wellFormed = false)
     {
-        var needsEscape = wellFormed ? NeedsEscapeWellFormed : NeedsEscape;
+        // Only a string holding a surrogate needs the larger search set; one vectorized range
+        // check tells, so every other string is searched exactly as devalue's text is.
+        var needsEscape = wellFormed && value.ContainsAnyInRange('\ud800', '\udfff') ? NeedsEscapeWellFormed : NeedsEscape;
         var written = 0;
         destination[written++] = '"';
         while (true)

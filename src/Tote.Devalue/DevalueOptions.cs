@@ -15,6 +15,7 @@ public sealed class DevalueOptions
     private int _maxDepth = 64;
     private int _maxEntries = 1_000_000;
     private int _maxArrayLength = 1_000_000;
+    private int _maxBigIntDigits = 10_000;
     private DevalueUrlForm _urlForm = DevalueUrlForm.Astro;
     private JsonSerializerOptions _jsonSerializerOptions = new(JsonSerializerDefaults.Web);
     private volatile bool _isReadOnly;
@@ -50,6 +51,19 @@ public sealed class DevalueOptions
     {
         get => _maxArrayLength;
         set => _maxArrayLength = CheckPositive(value);
+    }
+
+    /// <summary>
+    /// The most digits one BigInt entry (<c>["BigInt","…"]</c>) may have, counted in the base it is
+    /// written in (sign, prefix and surrounding whitespace excluded). Checked before any digit is
+    /// converted: turning decimal text into a number takes time that grows faster than the text,
+    /// so a stored BigInt of a million digits would otherwise cost seconds of CPU on every read.
+    /// </summary>
+    /// <value>Defaults to 10,000, far beyond any real value (a 64-bit integer has at most 20 digits).</value>
+    public int MaxBigIntDigits
+    {
+        get => _maxBigIntDigits;
+        set => _maxBigIntDigits = CheckPositive(value);
     }
 
     /// <summary>How <see cref="Uri"/> values are written; both forms are always read.</summary>

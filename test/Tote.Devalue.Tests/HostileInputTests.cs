@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 
 namespace Tote.Devalue.Tests;
@@ -138,6 +139,115 @@ public sealed class HostileInputTests
         var set = Assert.IsType<DevalueSet>(DevalueSerializer.Deserialize(text.ToString()));
 
         Assert.Equal(count, set.Count);
+    }
+
+    [Fact]
+    public void Deserialize_BigIntOverMaxBigIntDigits_ThrowsNamingMaxBigIntDigits()
+    {
+        var text = BigIntText(new string('9', 10_001));
+
+        var exception = Assert.Throws<DevalueException>(() => DevalueSerializer.Deserialize(text));
+
+        Assert.Contains(nameof(DevalueOptions.MaxBigIntDigits), exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deserialize_BigIntOfExactlyMaxBigIntDigits_ReadsIt()
+    {
+        var digits = new string('9', 10_000);
+
+        var value = DevalueSerializer.Deserialize(BigIntText(digits));
+
+        Assert.Equal(BigInteger.Parse(digits, CultureInfo.InvariantCulture), value);
+    }
+
+    [Fact]
+    public void DeserializeTyped_HexBigIntOverALoweredLimit_ThrowsNamingMaxBigIntDigits()
+    {
+        var options = new DevalueOptions { MaxBigIntDigits = 16 };
+
+        var exception = Assert.Throws<DevalueException>(() => DevalueSerializer.Deserialize<BigInteger>(BigIntText("0x" + new string('f', 17)), options));
+
+        Assert.Contains(nameof(DevalueOptions.MaxBigIntDigits), exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidatingADocument_WithABigIntOverMaxBigIntDigits_ThrowsNamingMaxBigIntDigits()
+    {
+        // A stored record is checked in full at load: a BigInt no read could convert is refused there.
+        var document = DevalueDocument.Parse($"[[\"Map\",1,2],\"k\",{{\"data\":3,\"expires\":-1}},[\"BigInt\",\"{new string('1', 10_001)}\"]]");
+
+        var exception = Assert.Throws<DevalueException>(document.Validate);
+
+        Assert.Contains(nameof(DevalueOptions.MaxBigIntDigits), exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidatingADocument_WithAMillionDigitBigInt_TakesAboutAsLongAsAStringOfThatLength()
+    {
+        // With the limit lifted, checking must still not convert: converting a million decimal
+        // digits takes hundreds of milliseconds, scanning them about one.
+        var options = new DevalueOptions { MaxBigIntDigits = int.MaxValue };
+        var digits = new string('7', 1_000_000);
+        var bigInt = BigIntText(digits);
+        var plainString = $"[\"{digits}\"]";
+        Validate(bigInt);
+        Validate(plainString);
+
+        var bigIntTime = Fastest(() => Validate(bigInt));
+        var stringTime = Fastest(() => Validate(plainString));
+
+        Assert.True(
+            bigIntTime.TotalMilliseconds <= 25 * Math.Max(stringTime.TotalMilliseconds, 1),
+            $"Validating the BigInt took {bigIntTime.TotalMilliseconds:N1} ms, the string {stringTime.TotalMilliseconds:N1} ms.");
+
+        void Validate(string text)
+        {
+            var document = DevalueDocument.Parse(text, options);
+            document.Validate();
+            document.Release();
+        }
+    }
+
+    [Fact]
+    public void DeserializeTyped_MillionHexDigitsUnderALiftedLimit_ReadsTheValue()
+    {
+        // 0x followed by a million f's is 2^4000000 - 1: packing the bits is linear, where
+        // multiplying by 16 per digit would take minutes.
+        var options = new DevalueOptions { MaxBigIntDigits = int.MaxValue };
+
+        var value = DevalueSerializer.Deserialize<BigInteger>(BigIntText("0x" + new string('f', 1_000_000)), options);
+
+        Assert.Equal((BigInteger.One << 4_000_000) - 1, value);
+    }
+
+    // Found by HostileInputFuzzTests: both threw ArgumentException types instead of DevalueException.
+    [Fact]
+    public void DeserializeDictionary_NullPrototypeObjectWithANumberKey_ThrowsDevalueException()
+    {
+        Assert.Throws<DevalueException>(() => DevalueSerializer.Deserialize<Dictionary<string, object?>>("""[["null",9,9,1]]"""));
+    }
+
+    [Fact]
+    public void DeserializeDictionary_MapWithAnUndefinedKey_ThrowsDevalueException()
+    {
+        Assert.Throws<DevalueException>(() => DevalueSerializer.Deserialize<Dictionary<string, int>>("""[["Map",-1,1],1]"""));
+    }
+
+    private static string BigIntText(string digits) => $"[[\"BigInt\",\"{digits}\"]]";
+
+    private static TimeSpan Fastest(Action action)
+    {
+        var fastest = TimeSpan.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            action();
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            fastest = elapsed < fastest ? elapsed : fastest;
+        }
+
+        return fastest;
     }
 
     /// <summary><c>[[1],[2],...,[]]</c>: arrays nested <paramref name="depth"/> levels below the root.</summary>

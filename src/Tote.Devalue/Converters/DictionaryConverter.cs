@@ -74,7 +74,15 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             var token = reader.ElementToken(reference, 1);
             for (var i = 1; i + 1 < count; i += 2)
             {
-                var key = KeyConverter.Read(reader, reader.ResolveIndex(token));
+                var keyReference = reader.ResolveIndex(token);
+                var key = KeyConverter.Read(reader, keyReference);
+                if (key is null)
+                {
+                    throw DevalueReader.Fail(
+                        "Null dictionary key",
+                        $"A Map key is {reader.Describe(keyReference)}, which a {TypeNames.Describe(typeof(TDictionary))} cannot hold as a key. Read the Map as a DevalueMap instead.");
+                }
+
                 token = reader.NextToken(token);
                 try
                 {
@@ -94,6 +102,12 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
             var pairs = isObject ? count : (count - 1) / 2;
             for (var i = 0; i < pairs; i++)
             {
+                if (reader.TokenKind(token) != JsonTokenKind.String)
+                {
+                    // Only a null-prototype object's keys can be other JSON: devalue refuses them too.
+                    throw DevalueReader.DevalueError("Cannot parse an object with a non-string key");
+                }
+
                 var key = reader.TokenString(token);
                 token = reader.NextToken(token);
                 try

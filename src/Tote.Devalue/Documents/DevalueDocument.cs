@@ -13,8 +13,12 @@ namespace Tote.Devalue;
 /// </remarks>
 internal sealed class DevalueDocument
 {
+    // Objects with more keys than this are looked up through an index, built on first use.
+    private const int MaxScannedProperties = 16;
+
     private readonly DevalueOptions _options;
     private DevalueReader? _current;
+    private Dictionary<int, Dictionary<string, int>>? _propertyIndexes;
 
     private DevalueDocument(DevalueReader reader, string text, int root)
     {
@@ -165,8 +169,13 @@ internal sealed class DevalueDocument
             return false;
         }
 
-        var found = false;
         var count = reader.ElementCount(reference);
+        if (count > MaxScannedProperties)
+        {
+            return TryGetIndexedProperty(reader, reference, name, out value);
+        }
+
+        var found = false;
         var token = reader.ElementTokenOfObject(reference);
         for (var i = 0; i < count; i++)
         {
@@ -182,5 +191,38 @@ internal sealed class DevalueDocument
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// <see cref="TryGetProperty"/> for a large object: its keys are indexed on the first lookup.
+    /// Text may share one object between many places (every value of a Map, say), and scanning
+    /// its keys again for each would multiply the keys by the places.
+    /// </summary>
+    private bool TryGetIndexedProperty(DevalueReader reader, int reference, string name, out int value)
+    {
+        _propertyIndexes ??= [];
+        if (!_propertyIndexes.TryGetValue(reference, out var index))
+        {
+            var count = reader.ElementCount(reference);
+            index = new Dictionary<string, int>(count, StringComparer.Ordinal);
+            var token = reader.ElementTokenOfObject(reference);
+            for (var i = 0; i < count; i++)
+            {
+                var valueToken = reader.NextToken(token);
+                index[reader.TokenString(token)] = valueToken; // the last of repeated keys wins, as in JSON.parse
+                token = reader.NextToken(valueToken);
+            }
+
+            _propertyIndexes[reference] = index;
+        }
+
+        if (index.TryGetValue(name, out var found))
+        {
+            value = reader.ResolveIndex(found);
+            return true;
+        }
+
+        value = DevalueWriter.Undefined;
+        return false;
     }
 }

@@ -63,6 +63,10 @@ internal readonly struct FragmentCopier
             DevalueNode.Set => CopyTagged(reference, ref slot, "Set", pairs: false),
             DevalueNode.Map => CopyTagged(reference, ref slot, "Map", pairs: true),
 
+            // A BigInt written as devalue writes it is copied as text: converting its digits to a
+            // number and back would cost more than linear time for a value the caller never read.
+            DevalueNode.BigInt when _reader.TryGetCanonicalBigIntDigits(reference, out var digits) => _writer.WriteBigIntegerDigits(digits),
+
             // Leaves: nothing inside them is shared, so writing their natural value is exact.
             DevalueNode.Date or DevalueNode.RegExp or DevalueNode.BigInt or DevalueNode.Url
                 or DevalueNode.UrlSearchParams or DevalueNode.ArrayBuffer => _objects.Write(_writer, _reader.GetNatural(reference)),

@@ -59,7 +59,7 @@ internal sealed partial class DevalueReader
             DevalueNode.Map => HydrateMap(index),
             DevalueNode.RegExp => Store(index, ReadRegExp(index)),
             DevalueNode.Boxed => HydrateBoxed(index),
-            DevalueNode.BigInt => Store(index, GetBigInteger(index)),
+            DevalueNode.BigInt => _checkingOnly ? Store(index, ReadBigInteger(index, convert: false)) : GetBigInteger(index),
             DevalueNode.NullPrototypeObject => HydrateNullPrototypeObject(index),
             DevalueNode.ArrayBuffer => Store(index, new DevalueArrayBuffer(GetArrayBufferBytes(index))),
             DevalueNode.TypedArray => HydrateTypedArray(index),
@@ -366,6 +366,11 @@ internal sealed partial class DevalueReader
             return double.NaN;
         }
 
+        if (TokenKind(argument) == JsonTokenKind.String && TokenRawString(argument, out _).Length > MaxUncachedDateLength)
+        {
+            return GetLongDateMilliseconds(index, argument);
+        }
+
         return TokenKind(argument) switch
         {
             JsonTokenKind.String => JsDate.Parse(TokenRawString(argument, out var escaped) is var raw && !escaped ? raw : TokenString(argument)),
@@ -374,6 +379,25 @@ internal sealed partial class DevalueReader
             JsonTokenKind.True => 1,
             _ => double.NaN,
         };
+    }
+
+    /// <summary>
+    /// A Date entry whose text is long, parsed once per read and kept as its natural value:
+    /// parsing it again for each of many references would multiply its length by the references.
+    /// </summary>
+    private double GetLongDateMilliseconds(int index, int argument)
+    {
+        switch (_state[index] == Done ? _natural[index].Value : null)
+        {
+            case DateTimeOffset date:
+                return date.ToUnixTimeMilliseconds();
+            case DevalueDate date:
+                return date.EpochMilliseconds;
+        }
+
+        var milliseconds = JsDate.Parse(TokenRawString(argument, out var escaped) is var raw && !escaped ? raw : TokenString(argument));
+        Store(index, JsDate.ToNatural(milliseconds));
+        return milliseconds;
     }
 
     public DevalueRegExp ReadRegExp(int index)
@@ -396,12 +420,77 @@ internal sealed partial class DevalueReader
         }
     }
 
+    /// <summary>
+    /// The value of a BigInt entry, converted once per read and kept as its natural value, so that
+    /// many references to one long BigInt convert it once.
+    /// </summary>
     public BigInteger GetBigInteger(int index)
     {
-        var argument = ElementToken(index, 1);
-        if (argument >= 0 && TokenKind(argument) == JsonTokenKind.String && JsBigInt.TryParse(TokenString(argument), out var value))
+        if (_state[index] == Done && _natural[index].Value is BigInteger cached)
         {
-            return value;
+            return cached;
+        }
+
+        var value = ReadBigInteger(index, convert: true);
+        Store(index, value);
+        return value;
+    }
+
+    /// <summary>
+    /// Checks a BigInt entry as reading it would (throwing what a read throws), and gives its
+    /// digits when they are already what devalue writes for its value: a decimal without leading
+    /// zeros or whitespace, with a sign only when negative. Such digits can be copied as text,
+    /// without the conversion to a number and back, which costs more than linear time.
+    /// </summary>
+    public bool TryGetCanonicalBigIntDigits(int index, out ReadOnlySpan<char> digits)
+    {
+        ReadBigInteger(index, convert: false);
+        var argument = ElementToken(index, 1);
+        digits = default;
+        if (TokenKind(argument) != JsonTokenKind.String)
+        {
+            return false;
+        }
+
+        var raw = TokenRawString(argument, out var escaped);
+        var magnitude = raw.Length > 0 && raw[0] == '-' ? raw[1..] : raw;
+        if (escaped
+            || magnitude.IsEmpty
+            || magnitude.ContainsAnyExceptInRange('0', '9')
+            || (magnitude[0] == '0' && (magnitude.Length > 1 || magnitude.Length != raw.Length)))
+        {
+            return false;
+        }
+
+        digits = raw;
+        return true;
+    }
+
+    /// <summary>
+    /// Checks a BigInt entry as <see cref="GetBigInteger"/> would, its digit count against
+    /// <see cref="DevalueOptions.MaxBigIntDigits"/> included, and converts the digits only when
+    /// <paramref name="convert"/> is set (otherwise returns zero): checking is linear in the
+    /// text, converting decimal digits is not, so a check never converts.
+    /// </summary>
+    private BigInteger ReadBigInteger(int index, bool convert)
+    {
+        var argument = ElementToken(index, 1);
+        if (argument >= 0 && TokenKind(argument) == JsonTokenKind.String)
+        {
+            var raw = TokenRawString(argument, out var escaped);
+            var text = escaped ? TokenString(argument).AsSpan() : raw;
+            if (JsBigInt.TryCheck(text, out var digits))
+            {
+                if (digits > Options.MaxBigIntDigits)
+                {
+                    throw new DevalueException(
+                        "BigInt too long",
+                        $"A BigInt entry has {digits} digits, more than DevalueOptions.MaxBigIntDigits ({Options.MaxBigIntDigits}). Reject the text, or raise the limit.",
+                        path: null);
+                }
+
+                return convert ? JsBigInt.Parse(text) : BigInteger.Zero;
+            }
         }
 
         if (argument >= 0 && TokenKind(argument) == JsonTokenKind.Number)
@@ -409,7 +498,7 @@ internal sealed partial class DevalueReader
             var number = ParseNumber(argument);
             if (number == Math.Floor(number) && !double.IsInfinity(number))
             {
-                return new BigInteger(number);
+                return convert ? new BigInteger(number) : BigInteger.Zero;
             }
         }
 

@@ -5,11 +5,16 @@ namespace Tote.Devalue;
 /// <summary>Checking text as an untyped read would, without building the value.</summary>
 internal sealed partial class DevalueReader
 {
+    // While validating, BigInt entries are checked but not converted (a zero stands in): a key
+    // the application never reads must not cost the conversion of its digits on every load.
+    private bool _checkingOnly;
+
     /// <summary>
     /// Throws the <see cref="DevalueException"/> an untyped read of <paramref name="root"/> would
     /// throw, if any. Objects, arrays, Sets, Maps and primitives, which make up nearly every
     /// session, are walked without allocating, in the order and at the depth the untyped read
-    /// visits them; every other node is checked by reading it; and a null-prototype object or a
+    /// visits them; every other node is checked by reading it (a BigInt without converting its
+    /// digits); and a null-prototype object or a
     /// sparse array, whose members the walk would meet at another depth than the read, sends
     /// the whole text through the untyped read instead.
     /// </summary>
@@ -20,6 +25,7 @@ internal sealed partial class DevalueReader
         try
         {
             ResetResolved();
+            _checkingOnly = true;
             if (!TryWalk(root, visited))
             {
                 ResetResolved();
@@ -29,6 +35,7 @@ internal sealed partial class DevalueReader
         finally
         {
             ArrayPool<bool>.Shared.Return(visited);
+            _checkingOnly = false;
             ResetResolved();
         }
     }

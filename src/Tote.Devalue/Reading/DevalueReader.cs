@@ -20,6 +20,12 @@ internal sealed partial class DevalueReader
     // not pin its buffers for the life of the thread.
     private const int MaxKeptTokens = 1 << 16;
 
+    // Longer number texts than this (every double JavaScript writes fits) are parsed once per read.
+    private const int MaxUncachedNumberLength = 32;
+
+    // Longer Date texts than this (an ISO date has 24 characters) are parsed once per read.
+    private const int MaxUncachedDateLength = 64;
+
     [ThreadStatic]
     private static DevalueReader? t_cached;
 
@@ -413,7 +419,27 @@ internal sealed partial class DevalueReader
         }
 
         ref var token = ref EntryToken(reference);
-        return token.IsSmallInteger ? token.Integer : ParseNumber(_entries[reference]);
+        return token.IsSmallInteger ? token.Integer
+            : token.Length <= MaxUncachedNumberLength ? ParseNumber(_entries[reference])
+            : GetLongNumber(reference);
+    }
+
+    /// <summary>
+    /// A number entry of a long text, parsed once per read and kept as its natural value: text may
+    /// refer to one entry many times, and parsing it again for each reference would multiply its
+    /// length by the references (a million digits read a hundred thousand times).
+    /// </summary>
+    private double GetLongNumber(int reference)
+    {
+        if (_state[reference] == Done && _natural[reference].Value is double cached)
+        {
+            return cached;
+        }
+
+        var value = ParseNumber(_entries[reference]);
+        _natural[reference].Value = value;
+        _state[reference] = Done;
+        return value;
     }
 
     /// <summary>The value of a number entry written as a plain integer of at most nine digits.</summary>

@@ -29,7 +29,8 @@ internal sealed class DevalueWriter
 
     private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<double, int> _numbers = [];
-    private readonly Dictionary<BigInteger, int> _bigIntegers = [];
+    // Keyed by the canonical digits, so that a BigInt copied as text and one written from a value share an entry.
+    private readonly Dictionary<string, int> _bigIntegers = new(StringComparer.Ordinal);
     private readonly Dictionary<object, int> _references = new(ReferenceEqualityComparer.Instance);
     private char[] _chars = new char[4096];
     private int _length;
@@ -57,6 +58,12 @@ internal sealed class DevalueWriter
     public TypeCache Types { get; private set; }
 
     public int StackMark => _stackLength;
+
+    /// <summary>
+    /// Whether strings are written with their lone surrogates escaped (see <see cref="JsString"/>),
+    /// so that the text always encodes to UTF-8; off by default, as devalue writes them raw.
+    /// </summary>
+    public bool WellFormed { get; set; }
 
     public static string Write<T>(T value, DevalueOptions options)
         => Write(options, (Converter: options.Types.GetConverter<T>(), Value: value), static (writer, s) => s.Converter.Write(writer, s.Value));
@@ -203,26 +210,25 @@ internal sealed class DevalueWriter
         return index;
     }
 
-    public int WriteBigInteger(BigInteger value)
+    public int WriteBigInteger(BigInteger value) => WriteBigIntegerDigits(value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Writes a BigInt from its digits exactly as JavaScript's <c>BigInt.prototype.toString()</c>
+    /// gives them (decimal, no leading zeros, a sign only when negative); equal BigInts share one entry.
+    /// </summary>
+    public int WriteBigIntegerDigits(ReadOnlySpan<char> digits)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_bigIntegers, value, out var exists);
-        if (exists)
+        var known = _bigIntegers.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (known.TryGetValue(digits, out var existing))
         {
-            return slot;
+            return existing;
         }
 
         var index = Reserve();
-        slot = index;
+        known[digits] = index;
         var start = _length;
         Append("[\"BigInt\",\"");
-        EnsureCapacity(16);
-        int written;
-        while (!value.TryFormat(_chars.AsSpan(_length), out written, default, CultureInfo.InvariantCulture))
-        {
-            EnsureCapacity(_chars.Length);
-        }
-
-        _length += written;
+        Append(digits);
         Append("\"]");
         Complete(index, start);
         return index;
@@ -304,7 +310,7 @@ internal sealed class DevalueWriter
     public void AppendQuoted(ReadOnlySpan<char> value)
     {
         EnsureCapacity(JsString.MaxEscapedLength(value.Length));
-        _length += JsString.Write(value, _chars.AsSpan(_length));
+        _length += JsString.Write(value, _chars.AsSpan(_length), WellFormed);
     }
 
     /// <summary>Writes <c>{"key":i,…}</c>-style separators: a comma before every child but the first.</summary>
@@ -410,6 +416,7 @@ internal sealed class DevalueWriter
         writer._null = writer._true = writer._false = None;
         writer._fragmentMaps = null;
         writer._lastString = null;
+        writer.WellFormed = false;
         if (writer._chars.Length > MaxRetainedChars)
         {
             writer._chars = new char[4096];

@@ -6,12 +6,19 @@ namespace Tote.Devalue;
 /// first building the map and one object per key only for the writer to walk them again.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Indexes follow devalue's pre-order exactly as for a <see cref="DevalueMap"/> of
 /// <c>OrderedDictionary&lt;string, object?&gt;</c> values: the map, then per entry its key, its
 /// object, the object's data and its expiry (none when undefined). Every write of a session runs
 /// this: building the map and its objects first made a session write (load, set one key, save)
 /// about half as slow again (SessionCoreBenchmarks: 4.4 µs and 3.8 KB before, 2.9 µs and 2.6 KB
 /// after).
+/// </para>
+/// <para>
+/// A record is stored as UTF-8, which cannot hold a lone surrogate: strings are written with
+/// lone surrogates escaped (<c>"\ud800"</c>), which devalue reads back to the same string. That
+/// is the one way this text differs from devalue's, which writes them raw.
+/// </para>
 /// </remarks>
 internal readonly struct RecordMapWriter
 {
@@ -32,6 +39,8 @@ internal readonly struct RecordMapWriter
     public static string Write<TState>(DevalueOptions options, TState state, Action<RecordMapWriter, TState> addEntries)
         => DevalueWriter.Write(options, (state, addEntries), static (writer, s) =>
         {
+            writer.WellFormed = true;
+
             // Reserved first, as devalue gives the map its index before its entries.
             var map = writer.Reserve();
             writer.EnterContainer();

@@ -221,4 +221,34 @@ public sealed class DevalueDocumentTests
 
     private static int FirstElement(DevalueDocument document) =>
         document.Reader.ResolveIndex(document.Reader.ElementToken(document.Root, 0));
+
+    [Theory]
+    [InlineData("12345678901234567890123", "12345678901234567890123")]
+    [InlineData("-42", "-42")]
+    [InlineData("0", "0")]
+    [InlineData("-0", "0")]
+    [InlineData("007", "7")]
+    [InlineData(" 7 ", "7")]
+    [InlineData("+7", "7")]
+    [InlineData("0x10", "16")]
+    [InlineData("", "0")]
+    public void WritingAFragment_OfABigInt_WritesTheDigitsDevalueWrites(string stored, string written)
+    {
+        var document = DevalueDocument.Parse($"[[1,2],[\"BigInt\",\"{stored}\"],[\"BigInt\",\"{written}\"]]");
+
+        var text = DevalueSerializer.Serialize((object)new DevalueFragment(document, document.Root));
+
+        // Equal BigInts share one entry, whether copied as text or converted.
+        Assert.Equal($"[[1,1],[\"BigInt\",\"{written}\"]]", text);
+    }
+
+    [Fact]
+    public void WritingAFragment_OfABigIntOverMaxBigIntDigits_ThrowsNamingMaxBigIntDigits()
+    {
+        var document = DevalueDocument.Parse($"[[\"BigInt\",\"{new string('1', 10_001)}\"]]");
+
+        var exception = Assert.Throws<DevalueException>(() => DevalueSerializer.Serialize((object)new DevalueFragment(document, document.Root)));
+
+        Assert.Contains(nameof(DevalueOptions.MaxBigIntDigits), exception.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using CsCheck;
 
 namespace Tote.Devalue.Tests.Writing;
@@ -36,10 +37,59 @@ public sealed class RecordMapWriterTests
 
                 var text = WriteRecord(entries);
 
-                Assert.Equal(DevalueSerializer.Serialize((object)AsDevalueMap(entries)), text);
+                Assert.Equal(EscapeLoneSurrogates(DevalueSerializer.Serialize((object)AsDevalueMap(entries))), text);
             },
             iter: 400,
             print: record => $"keys [{string.Join(", ", record.Keys)}], data [{string.Join(", ", record.Data.Select(d => d.ToString()))}]");
+    }
+
+    [Fact]
+    public void Write_OfAStringWithLoneSurrogates_EscapesThemAsJsonStringifyDoes()
+    {
+        // devalue 5.9.4 writes "\ud800abc\udfff" raw, which UTF-8 cannot hold (Node stores U+FFFD
+        // in their place); JSON.stringify writes the escapes below, and devalue.parse of this
+        // text gives back the very same string.
+        var text = RecordMapWriter.Write(DevalueOptions.Default, 0, static (map, _) => map.Add("k", "\ud800abc\udfff", null));
+
+        Assert.Equal("""[["Map",1,2],"k",{"data":3,"expires":-1},"\ud800abc\udfff"]""", text);
+    }
+
+    [Fact]
+    public void Write_OfAStringWithLoneSurrogates_EncodesToStrictUtf8AndReadsBackTheSameString()
+    {
+        const string value = "\udc00\ud800 x \ud83d\ude00 y \ud800";
+
+        var text = RecordMapWriter.Write(DevalueOptions.Default, 0, static (map, _) => map.Add("k\udfff", value, 5));
+
+        var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetBytes(text);
+        var read = Assert.IsType<DevalueMap>(DevalueSerializer.Deserialize(Encoding.UTF8.GetString(bytes)));
+        var entry = Assert.IsType<OrderedDictionary<string, object?>>(read["k\udfff"]);
+        Assert.Equal(value, entry["data"]);
+    }
+
+    [Fact]
+    public void Write_OfASurrogatePair_WritesItRaw()
+    {
+        var text = RecordMapWriter.Write(DevalueOptions.Default, 0, static (map, _) => map.Add("k", "\ud83d\ude00", null));
+
+        Assert.Equal("[[\"Map\",1,2],\"k\",{\"data\":3,\"expires\":-1},\"\ud83d\ude00\"]", text);
+    }
+
+    [Fact]
+    public void Write_OfAFragmentCopiedFromDevaluesRawLoneSurrogates_EscapesThem()
+    {
+        // devalue's own text for { "\ud800": "x\udfff" }: raw lone surrogates, in a key and a value.
+        var document = DevalueDocument.Parse("[{\"\ud800\":1},\"x\udfff\"]");
+
+        var text = RecordMapWriter.Write(DevalueOptions.Default, document, static (map, d) => map.Add("k", new DevalueFragment(d, d.Root), null));
+
+        Assert.Equal("""[["Map",1,2],"k",{"data":3,"expires":-1},{"\ud800":4},"x\udfff"]""", text);
+    }
+
+    [Fact]
+    public void Serialize_OfAStringWithLoneSurrogates_StillWritesThemRawAsDevalueDoes()
+    {
+        Assert.Equal("[\"\ud800abc\udfff\"]", DevalueSerializer.Serialize("\ud800abc\udfff"));
     }
 
     [Fact]
@@ -76,5 +126,32 @@ public sealed class RecordMapWriterTests
         }
 
         return map;
+    }
+
+    /// <summary>
+    /// devalue text with each lone surrogate replaced by its lowercase <c>\\uXXXX</c> escape: outside
+    /// strings devalue text is ASCII, so every surrogate in it is inside a string.
+    /// </summary>
+    private static string EscapeLoneSurrogates(string text)
+    {
+        var escaped = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                escaped.Append(c).Append(text[++i]);
+            }
+            else if (char.IsSurrogate(c))
+            {
+                escaped.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                escaped.Append(c);
+            }
+        }
+
+        return escaped.ToString();
     }
 }

@@ -16,6 +16,24 @@ public sealed class SessionRecordFormatTests
         Assert.Equal("""[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""", SessionRecordFormat.Write(entries));
     }
 
+    [Fact]
+    public void Write_OfAStringWithLoneSurrogates_EncodesToStrictUtf8AndReadsBackTheSameString()
+    {
+        // devalue (and so Astro) writes lone surrogates raw; the record escapes them, or storing
+        // it as UTF-8 would fail on every save of the session.
+        const string value = "\ud800abc\udfff";
+        var entries = new OrderedDictionary<string, SessionEntry>
+        {
+            ["note"] = SessionEntry.FromText(DevalueSerializer.Serialize(value), expires: null),
+        };
+
+        var record = SessionRecordFormat.Write(entries);
+
+        Assert.Equal("""[["Map",1,2],"note",{"data":3,"expires":-1},"\ud800abc\udfff"]""", record);
+        var stored = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetBytes(record);
+        Assert.Equal(value, SessionRecordFormat.Read(System.Text.Encoding.UTF8.GetString(stored))["note"].Read<string>());
+    }
+
     [Theory]
     [InlineData("""[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""")]
     [InlineData("""[["Map",1,2,6,7],"user",{"data":3,"expires":-1},{"name":4,"admin":5},"Ada",true,"flash",{"data":8,"expires":9},"Saved!",1767225600000]""")]

@@ -47,7 +47,7 @@ dotnet build Tote.slnx -c Release -nologo -clp:NoSummary
 status=0
 hung=0
 timeout --kill-after=30s "${TEST_TIMEOUT:-20m}" dotnet test --solution Tote.slnx -c Release --no-build \
-  --results-directory "$results" --report-xunit-trx "$@" || status=$?
+  --results-directory "$results" --report-xunit-trx "$@" 2>&1 | tee "$results/dotnet-test.log" || status=${PIPESTATUS[0]}
 if [ "$status" = 124 ] || [ "$status" = 137 ]; then
   echo "eng/test.sh: the tests did not finish within ${TEST_TIMEOUT:-20m} (a hung test?); counted as one failure." >&2
   hung=1
@@ -64,6 +64,14 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
   skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+# dotnet test's own summary counts every test module; the .trx files can miss one whose file
+# another module's overwrote (they are named by the time they were written). Prefer it.
+summary=$(sed -n 's/^  \(total\|failed\|succeeded\|skipped\): \([0-9]*\)$/\1=\2/p' "$results/dotnet-test.log" | tail -n 4)
+if [ "$(wc -l <<<"$summary")" = 4 ] && grep -q '^succeeded=' <<<"$summary"; then
+  passed=$(sed -n 's/^succeeded=//p' <<<"$summary")
+  failed=$(( $(sed -n 's/^failed=//p' <<<"$summary") > failed ? $(sed -n 's/^failed=//p' <<<"$summary") : failed ))
+  skipped=$(sed -n 's/^skipped=//p' <<<"$summary")
+fi
 failed=$((failed + hung))
 
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then

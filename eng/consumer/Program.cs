@@ -52,6 +52,17 @@ else if (DevalueSerializer.Deserialize<Dictionary<string, List<string>>>(text) i
     Fail($"DevalueSerializer.Deserialize did not read back {text}");
 }
 
+// Tote.Testing as a test project would use it: a handler's session over the memory driver.
+await using (var tester = new Tote.Testing.SessionTester())
+{
+    var run = await tester.RunAsync(session => session.Set(Keys.Cart, ["pear"]));
+    var saved = await tester.LoadSavedAsync();
+    if (run.Cookie != Tote.Testing.SessionCookieDecision.Issued || saved?.Get(Keys.Cart) is not ["pear"])
+    {
+        Fail($"SessionTester: cookie {run.Cookie}, saved cart [{string.Join(", ", saved?.Get(Keys.Cart) ?? [])}]; expected Issued and [pear]");
+    }
+}
+
 // Sessions in a SQLite file (the driver whose native library is the easiest to lose in packing),
 // with the other drivers registered as a user would have them available.
 var directory = Directory.CreateTempSubdirectory("tote-consumer-");

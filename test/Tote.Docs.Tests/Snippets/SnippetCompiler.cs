@@ -14,6 +14,14 @@ internal sealed class SnippetCompiler
 {
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
+    // A package built against an older Microsoft.Extensions (Npgsql.DependencyInjection) meets the
+    // framework's newer one: the SDK silences these two for every app (NoWarn 1701;1702), so do we.
+    private static readonly Dictionary<string, ReportDiagnostic> UnifiedVersionWarnings = new()
+    {
+        ["CS1701"] = ReportDiagnostic.Suppress,
+        ["CS1702"] = ReportDiagnostic.Suppress,
+    };
+
     private readonly CSharpCompilation _program;
     private readonly CSharpCompilation _library;
     private readonly CompilationUnitSyntax _appModel;
@@ -34,7 +42,8 @@ internal sealed class SnippetCompiler
             "Snippet",
             [globalUsings],
             references,
-            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable, deterministic: true));
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable, deterministic: true)
+                .WithSpecificDiagnosticOptions(UnifiedVersionWarnings));
         _library = _program.WithOptions(_program.Options.WithOutputKind(OutputKind.DynamicallyLinkedLibrary));
     }
 

@@ -15,13 +15,17 @@ public sealed record User(string Id, string Name);
 
 public sealed record CartItem(string Item);
 
+// docs/testing.md's handler. Its own key, not Keys.Cart: a model type never uses another's
+// members, so that a snippet may replace any of them (a Keys of its own without Cart).
 public static class CartHandlers
 {
+    private static readonly SessionKey<List<string>> Cart = new("cart");
+
     public static async Task<List<string>> AddAsync(Session session, string item)
     {
-        var cart = await session.GetAsync(Keys.Cart) ?? [];
+        var cart = await session.GetAsync(Cart) ?? [];
         cart.Add(item);
-        session.Set(Keys.Cart, cart);
+        session.Set(Cart, cart);
         return cart;
     }
 }

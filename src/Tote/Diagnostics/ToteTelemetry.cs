@@ -24,6 +24,7 @@ internal sealed class ToteTelemetry
     private readonly Counter<long> _storeErrors;
     private readonly Histogram<double> _storeDuration;
     private readonly Counter<long> _evicted;
+    private readonly Counter<long> _unreadable;
     private readonly KeyValuePair<string, object?> _driverTag;
 
     public ToteTelemetry(IMeterFactory meterFactory, string driver)
@@ -45,6 +46,7 @@ internal sealed class ToteTelemetry
             "Duration of store calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         _evicted = meter.CreateCounter<long>("tote.sessions.evicted", "{session}", "Live sessions evicted because the store was at its bound.");
+        _unreadable = meter.CreateCounter<long>("tote.values.unreadable", "{value}", "Typed reads of stored values that did not fit their type and were dropped.");
     }
 
     public void Created() => _created.Add(1, _driverTag);
@@ -59,7 +61,15 @@ internal sealed class ToteTelemetry
 
     public void Regenerated() => _regenerated.Add(1, _driverTag);
 
-    public void Corrupt() => _corrupt.Add(1, _driverTag);
+    /// <summary>
+    /// Counts a stored record refused at load; <paramref name="problem"/> goes out as
+    /// <c>tote.record.problem</c>: <c>malformed</c> (not a devalue session record, or over the
+    /// codec's limits) or <c>too_large</c> (longer than <c>Tote:MaxSessionSize</c>, refused unread).
+    /// </summary>
+    public void Corrupt(string problem) => _corrupt.Add(1, _driverTag, new("tote.record.problem", problem));
+
+    /// <summary>Counts a stored value dropped because it did not fit the type it was read as.</summary>
+    public void Unreadable() => _unreadable.Add(1, _driverTag);
 
     public void Dropped() => _dropped.Add(1, _driverTag);
 

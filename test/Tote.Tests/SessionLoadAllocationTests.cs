@@ -1,0 +1,34 @@
+using System.Net;
+using Tote.Testing;
+
+namespace Tote.Tests;
+
+/// <summary>Tests that measure the process's allocations, so nothing else may run beside them.</summary>
+[CollectionDefinition(nameof(AllocationMeasurements), DisableParallelization = true)]
+public sealed class AllocationMeasurements;
+
+[Collection(nameof(AllocationMeasurements))]
+public sealed class SessionLoadAllocationTests
+{
+    [Fact]
+    public async Task RecordOverMaxSessionSize_IsRefusedWithoutBeingParsed()
+    {
+        // 50 MB of references to one entry: parsing it costs hundreds of MB of tokens.
+        const int references = 25 * 1024 * 1024;
+        await using var host = await ToteTestHost.StartAsync(SessionApi.Map);
+        using var client = host.CreateClient();
+        await client.PostAsync("/set/name/ada"); // warms the pipeline up
+        await client.GetStringAsync("/get/name");
+        var record = SessionLoadBoundsTests.ReferencesRecord(references);
+        var id = await SessionLoadBoundsTests.PlantAsync(host, record);
+        client.SessionId = id;
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        using var read = await client.GetAsync("/get/name");
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
+        Assert.True(allocated < 16 * 1024 * 1024, $"The request allocated {allocated:N0} bytes for a record of {record.Length:N0} characters.");
+    }
+}

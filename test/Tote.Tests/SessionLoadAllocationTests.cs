@@ -13,8 +13,10 @@ public sealed class SessionLoadAllocationTests
     [Fact]
     public async Task RecordOverMaxSessionSize_IsRefusedWithoutBeingParsed()
     {
-        // 50 MB of references to one entry: parsing it costs hundreds of MB of tokens.
-        const int references = 25 * 1024 * 1024;
+        // 64 MB of references to one entry: parsing it costs hundreds of MB of tokens. Larger than
+        // any record other tests plant, because a parser's buffers, kept per thread and sized by the
+        // text, would otherwise hide a parse that did happen.
+        const int references = 32 * 1024 * 1024;
         await using var host = await ToteTestHost.StartAsync(SessionApi.Map);
         using var client = host.CreateClient();
         await client.PostAsync("/set/name/ada"); // warms the pipeline up

@@ -31,7 +31,8 @@ public sealed class SessionLoadBoundsTests : IDisposable
         await using var host = await StartAsync(driver);
         using var client = host.CreateClient();
         using var corrupt = host.Metric<long>("tote.sessions.corrupt");
-        var id = await PlantAsync(host, StringRecord(FiftyMegabytes));
+        // Unterminated at the very end: only a parse would notice, and log it as corrupt (event 7).
+        var id = await PlantAsync(host, StringRecord(FiftyMegabytes)[..^1] + ",");
         client.SessionId = id;
 
         using var read = await client.GetAsync("/get/name");
@@ -46,6 +47,7 @@ public sealed class SessionLoadBoundsTests : IDisposable
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains($"is {FiftyMegabytes} characters, over the limit of 1048576 (Tote:MaxSessionSize)", warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(id, warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 7);
     }
 
     [Theory]

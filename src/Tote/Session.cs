@@ -206,7 +206,7 @@ public sealed partial class Session
     public async ValueTask<IReadOnlyList<object?>> ValuesAsync(CancellationToken cancellationToken = default)
     {
         await EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
-        return [.. LiveEntries().Select(e => ReadNatural(e.Value))];
+        return [.. ReadLiveNatural().Select(e => e.Value)];
     }
 
     /// <summary>The live keys with their values as natural .NET types, in key order.</summary>
@@ -216,7 +216,7 @@ public sealed partial class Session
     public async ValueTask<IReadOnlyList<KeyValuePair<string, object?>>> EntriesAsync(CancellationToken cancellationToken = default)
     {
         await EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
-        return [.. LiveEntries().Select(e => new KeyValuePair<string, object?>(e.Key, ReadNatural(e.Value)))];
+        return ReadLiveNatural();
     }
 
     /// <summary>
@@ -567,6 +567,22 @@ public sealed partial class Session
 
     // A fresh copy, so that changing the returned object never changes the session behind Set's back.
     private static object? ReadNatural(SessionEntry entry) => entry.ReadNatural();
+
+    /// <summary>
+    /// Every live value as natural .NET types, fresh copies built as one graph: the codec's limits
+    /// then bound the whole call rather than each key, so a value that many keys refer to (a sparse
+    /// array of a million holes, say) is built once, not once per key.
+    /// </summary>
+    private List<KeyValuePair<string, object?>> ReadLiveNatural()
+    {
+        var live = LiveEntries().ToList();
+        foreach (var (_, entry) in live)
+        {
+            entry.BeginNaturalGraph();
+        }
+
+        return live.ConvertAll(e => new KeyValuePair<string, object?>(e.Key, e.Value.ReadNaturalInGraph()));
+    }
 
     private double? ExpiryFor(TimeSpan? ttl)
     {

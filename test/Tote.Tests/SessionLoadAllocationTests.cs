@@ -1,4 +1,7 @@
 using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Tote.Testing;
 
 namespace Tote.Tests;
@@ -32,5 +35,39 @@ public sealed class SessionLoadAllocationTests
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
         Assert.True(allocated < 16 * 1024 * 1024, $"The request allocated {allocated:N0} bytes for a record of {record.Length:N0} characters.");
+    }
+
+    [Fact]
+    public async Task ValuesAsync_BuildsAValueManyKeysShare_Once()
+    {
+        // 100 keys, each holding the same sparse array of a million holes: a 4 KB record.
+        const int keys = 100;
+        var text = new StringBuilder("[[\"Map\"");
+        for (var i = 0; i < keys; i++)
+        {
+            text.Append(',').Append(1 + (2 * i)).Append(',').Append(2 + (2 * i));
+        }
+
+        text.Append(']');
+        for (var i = 0; i < keys; i++)
+        {
+            text.Append(",\"k").Append(i).Append("\",{\"data\":").Append(1 + (2 * keys)).Append(",\"expires\":-1}");
+        }
+
+        text.Append(",[-7,1000000]]");
+        await using var host = await ToteTestHost.StartAsync(app => app.MapGet("/values", async (Session session) =>
+        {
+            var values = await session.ValuesAsync();
+            return $"{values.Count} values, the first of {((List<object?>)values[0]!).Count} elements";
+        }));
+        using var client = host.CreateClient();
+        client.SessionId = await SessionLoadBoundsTests.PlantAsync(host, text.ToString());
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var body = await client.GetStringAsync("/values");
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.Equal("100 values, the first of 1000000 elements", body);
+        Assert.True(allocated < 100 * 1024 * 1024, $"ValuesAsync allocated {allocated:N0} bytes for a record of {text.Length} characters.");
     }
 }

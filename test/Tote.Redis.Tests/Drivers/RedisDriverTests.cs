@@ -205,7 +205,7 @@ public abstract class RedisDriverTests(RedisFixture server) : SessionPipelineCon
         using var client = host.CreateClient();
         var id = TestIds.New();
         // 8 MB, past the default 1 MiB limit: a cart of one long item, set by anyone who can write to Redis.
-        var record = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4],"""" + new string('x', 8 * 1024 * 1024) + "\"]";
+        var record = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4],""" + '"' + new string('x', 8 * 1024 * 1024) + "\"]";
         await Database.StringSetAsync(Prefix + id, record);
 
         client.SessionId = id;

@@ -44,10 +44,12 @@ fi
 dotnet build Tote.slnx -c Release -nologo -clp:NoSummary
 
 # A hung test must fail the run, not eat CI's time limit: the whole suite takes about 5 minutes.
+# No standard input: a test host in timeout's background process group that touched the
+# terminal would be stopped (SIGTTIN) and look like a hung test.
 status=0
 hung=0
 timeout --kill-after=30s "${TEST_TIMEOUT:-20m}" dotnet test --solution Tote.slnx -c Release --no-build \
-  --results-directory "$results" --report-xunit-trx "$@" 2>&1 | tee "$results/dotnet-test.log" || status=${PIPESTATUS[0]}
+  --results-directory "$results" --report-xunit-trx "$@" </dev/null 2>&1 | tee "$results/dotnet-test.log" || status=${PIPESTATUS[0]}
 if [ "$status" = 124 ] || [ "$status" = 137 ]; then
   echo "eng/test.sh: the tests did not finish within ${TEST_TIMEOUT:-20m} (a hung test?); counted as one failure." >&2
   hung=1

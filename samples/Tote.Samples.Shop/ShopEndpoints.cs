@@ -18,7 +18,15 @@ internal static class ShopEndpoints
                 return Results.Text(error, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            await session.UpdateAsync(Keys.Cart, cart => [.. cart ?? [], productId!]);
+            try
+            {
+                await session.UpdateAsync(Keys.Cart, cart => [.. cart ?? [], productId!]);
+            }
+            catch (SessionTooLargeException ex)
+            {
+                return CartFull(ex);
+            }
+
             return SeeOther("/");
         });
 
@@ -56,9 +64,16 @@ internal static class ShopEndpoints
                 return Results.Text("Item is required", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            // Atomic: concurrent requests each add their item; none is lost.
-            var cart = await session.UpdateAsync(Keys.Cart, cart => [.. cart ?? [], data.Item]);
-            return Results.Ok(cart);
+            try
+            {
+                // Atomic: concurrent requests each add their item; none is lost.
+                var cart = await session.UpdateAsync(Keys.Cart, cart => [.. cart ?? [], data.Item]);
+                return Results.Ok(cart);
+            }
+            catch (SessionTooLargeException ex)
+            {
+                return CartFull(ex);
+            }
         });
     }
 
@@ -78,6 +93,10 @@ internal static class ShopEndpoints
 
         await next(context);
     });
+
+    // The visitor's own doing, not a server fault: the cart is unchanged, and the message says why.
+    private static IResult CartFull(SessionTooLargeException ex)
+        => Results.Text(ex.Message, statusCode: StatusCodes.Status413PayloadTooLarge);
 
     private static IResult SeeOther(string location) => new SeeOtherResult(location);
 

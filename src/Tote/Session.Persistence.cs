@@ -159,7 +159,8 @@ public sealed partial class Session
     }
 
     /// <summary>
-    /// Loads a live, well-formed session. A corrupt record is removed, logged and counted, and
+    /// Loads a live, well-formed session. A corrupt record, one over the codec's limits, or one
+    /// longer than <see cref="ToteOptions.MaxSessionSize"/> is removed, logged and counted, and
     /// reads as not found, so the visitor starts fresh instead of seeing an error.
     /// </summary>
     private async ValueTask<(SessionRecord Record, OrderedDictionary<string, SessionEntry> Entries, DateTimeOffset LoadedAt)?> LoadVerifiedAsync(string id, CancellationToken cancellationToken)
@@ -173,6 +174,15 @@ public sealed partial class Session
             return null;
         }
 
+        if (record.Data.Length > _runtime.Options.MaxSessionSize)
+        {
+            // Refused before parsing: parsing costs several times the text in memory, and no save
+            // could store the session again, so keeping it would fail every request until expiry.
+            Log.OversizedRecord(_runtime.Logger, new SessionIdHash(id), record.Data.Length, _runtime.Options.MaxSessionSize);
+            await RemoveRefusedRecordAsync(id, "too_large", cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
         OrderedDictionary<string, SessionEntry> entries;
         try
         {
@@ -182,14 +192,19 @@ public sealed partial class Session
         catch (FormatException ex)
         {
             Log.CorruptRecord(_runtime.Logger, new SessionIdHash(id), ex.Message);
-            _runtime.Store.Telemetry.Corrupt();
-            await _runtime.Store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+            await RemoveRefusedRecordAsync(id, "malformed", cancellationToken).ConfigureAwait(false);
             return null;
         }
 
         _runtime.Store.Telemetry.Loaded();
         Log.SessionLoaded(_runtime.Logger, new SessionIdHash(id));
         return (record, entries, now);
+    }
+
+    private async ValueTask RemoveRefusedRecordAsync(string id, string problem, CancellationToken cancellationToken)
+    {
+        _runtime.Store.Telemetry.Corrupt(problem);
+        await _runtime.Store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask SaveCoreAsync(bool forceWrite, CancellationToken cancellationToken, bool countAsCreated = true)
@@ -240,8 +255,12 @@ public sealed partial class Session
             var data = WrittenAheadRecord(now.ToUnixTimeMilliseconds()) ?? SessionRecordFormat.Write(entries);
             if (data.Length > _runtime.Options.MaxSessionSize)
             {
-                throw new SessionSerializationException(
-                    $"The session would be {data.Length} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize); changed keys: {string.Join(", ", _changes?.Keys.AsEnumerable() ?? [])}.");
+                var changed = _changes?.Keys.ToArray() ?? [];
+                throw new SessionTooLargeException(
+                    changed.Length == 1 ? changed[0] : null,
+                    data.Length,
+                    _runtime.Options.MaxSessionSize,
+                    $"The session would be {data.Length} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize); changed keys: {string.Join(", ", changed)}. Store less in the session, or raise the limit.");
             }
 
             var fresh = _state == SessionState.Fresh;
@@ -259,6 +278,7 @@ public sealed partial class Session
                 _version = version;
                 _expiresAt = record.ExpiresAt;
                 _changes = null;
+                _unreadable = null;
                 _state = SessionState.Existing;
                 _issueCookie |= slides && _runtime.Options.Cookie.MaxAge is not null; // slide the cookie with the session
                 _runtime.Store.Telemetry.Saved();
@@ -308,6 +328,19 @@ public sealed partial class Session
             if (!entry.IsExpired(now))
             {
                 entries.Add(key, entry);
+            }
+        }
+
+        if (_unreadable is not null)
+        {
+            // Only a value that still does not fit goes: one a concurrent request stored since
+            // this request read the key is newer and readable, and is kept.
+            foreach (var (key, unreadable) in _unreadable)
+            {
+                if (_changes?.ContainsKey(key) != true && entries.TryGetValue(key, out var stored) && unreadable.Covers(stored))
+                {
+                    entries.Remove(key);
+                }
             }
         }
 

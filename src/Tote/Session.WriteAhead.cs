@@ -42,10 +42,11 @@ public sealed partial class Session
 
         if (record.Length > _runtime.Options.MaxSessionSize)
         {
-            throw new SessionSerializationException(
+            throw new SessionTooLargeException(
                 key,
-                $"Setting session key '{key}' would grow the session to {record.Length} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.",
-                innerException: null);
+                record.Length,
+                _runtime.Options.MaxSessionSize,
+                $"Setting session key '{key}' would grow the session to {record.Length} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.");
         }
 
         var earliestExpiry = double.PositiveInfinity;

@@ -39,6 +39,7 @@ public sealed partial class Session
     private OrderedDictionary<string, SessionEntry> _base = Empty;
     private int _baseLength;
     private OrderedDictionary<string, StagedChange>? _changes;
+    private Dictionary<string, UnreadableValue>? _unreadable;
     private SessionVersion _version;
     private DateTimeOffset _createdAt;
     private DateTimeOffset _expiresAt;
@@ -84,7 +85,11 @@ public sealed partial class Session
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the load, when this read loads the session.</param>
     /// <returns>The value, or <see langword="default"/> when the key is missing or expired.</returns>
-    /// <exception cref="SessionSerializationException">The stored value does not fit <typeparamref name="T"/>.</exception>
+    /// <exception cref="SessionSerializationException">
+    /// The stored value does not fit <typeparamref name="T"/> and <see cref="ToteOptions.UnreadableValues"/> is
+    /// <see cref="UnreadableValueHandling.Throw"/>. With the default, <see cref="UnreadableValueHandling.Drop"/>,
+    /// such a value reads as missing and the key is removed at the next save.
+    /// </exception>
     /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
     public async ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
     {
@@ -103,7 +108,11 @@ public sealed partial class Session
     /// binds to <see cref="GetAsync{T}(SessionKey{T}, CancellationToken)"/> instead, which returns
     /// <see langword="null"/> for a missing key.
     /// </returns>
-    /// <exception cref="SessionSerializationException">The stored value does not fit <typeparamref name="T"/>.</exception>
+    /// <exception cref="SessionSerializationException">
+    /// The stored value does not fit <typeparamref name="T"/> and <see cref="ToteOptions.UnreadableValues"/> is
+    /// <see cref="UnreadableValueHandling.Throw"/>. With the default, <see cref="UnreadableValueHandling.Drop"/>,
+    /// such a value reads as missing and the key is removed at the next save.
+    /// </exception>
     /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
     public ValueTask<T?> GetAsync<T>(ISessionKey<T> key, CancellationToken cancellationToken = default)
     {
@@ -120,7 +129,11 @@ public sealed partial class Session
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the load, when this read loads the session.</param>
     /// <returns>The value, or <see langword="null"/> when the key is missing or expired.</returns>
-    /// <exception cref="SessionSerializationException">The stored value does not fit <typeparamref name="T"/>.</exception>
+    /// <exception cref="SessionSerializationException">
+    /// The stored value does not fit <typeparamref name="T"/> and <see cref="ToteOptions.UnreadableValues"/> is
+    /// <see cref="UnreadableValueHandling.Throw"/>. With the default, <see cref="UnreadableValueHandling.Drop"/>,
+    /// such a value reads as missing and the key is removed at the next save.
+    /// </exception>
     /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
     public ValueTask<T?> GetAsync<T>(SessionKey<T> key, CancellationToken cancellationToken = default)
         where T : struct
@@ -145,6 +158,10 @@ public sealed partial class Session
     }
 
     /// <summary>Whether the session holds a live value under <paramref name="key"/>.</summary>
+    /// <remarks>
+    /// Untyped, so it never fails by type: a stored value that a typed read found unreadable (see
+    /// <see cref="ToteOptions.UnreadableValues"/>) is still present until the save that removes it.
+    /// </remarks>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the load, when this call loads the session.</param>
     /// <returns><see langword="true"/> when the key is present and not expired.</returns>
@@ -169,6 +186,10 @@ public sealed partial class Session
     }
 
     /// <summary>The live keys, in the order they were first set.</summary>
+    /// <remarks>
+    /// Includes a key whose value a typed read found unreadable, until the save that removes it:
+    /// the value is still stored, and untyped reads still see it.
+    /// </remarks>
     /// <param name="cancellationToken">Cancels the load, when this call loads the session.</param>
     /// <returns>The keys; empty when there is no session.</returns>
     /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
@@ -185,7 +206,7 @@ public sealed partial class Session
     public async ValueTask<IReadOnlyList<object?>> ValuesAsync(CancellationToken cancellationToken = default)
     {
         await EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
-        return [.. LiveEntries().Select(e => ReadNatural(e.Value))];
+        return [.. ReadLiveNatural().Select(e => e.Value)];
     }
 
     /// <summary>The live keys with their values as natural .NET types, in key order.</summary>
@@ -195,7 +216,7 @@ public sealed partial class Session
     public async ValueTask<IReadOnlyList<KeyValuePair<string, object?>>> EntriesAsync(CancellationToken cancellationToken = default)
     {
         await EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
-        return [.. LiveEntries().Select(e => new KeyValuePair<string, object?>(e.Key, ReadNatural(e.Value)))];
+        return ReadLiveNatural();
     }
 
     /// <summary>
@@ -209,7 +230,8 @@ public sealed partial class Session
     /// <param name="value">The value; anything devalue can represent.</param>
     /// <param name="ttl">How long the key lives; <see langword="null"/> for <see cref="ToteOptions.DefaultKeyTtl"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="key"/> is empty, or <paramref name="ttl"/> is not positive.</exception>
-    /// <exception cref="SessionSerializationException">The value cannot be serialized, or the session would exceed <see cref="ToteOptions.MaxSessionSize"/>.</exception>
+    /// <exception cref="SessionTooLargeException">The session would exceed <see cref="ToteOptions.MaxSessionSize"/>.</exception>
+    /// <exception cref="SessionSerializationException">The value cannot be serialized.</exception>
     /// <exception cref="InvalidOperationException">A new session would be needed after the response started, when no cookie can be sent.</exception>
     public void Set<T>(string key, T value, TimeSpan? ttl = null)
     {
@@ -232,7 +254,8 @@ public sealed partial class Session
     /// <param name="key">The key.</param>
     /// <param name="value">The value.</param>
     /// <param name="ttl">How long the key lives; <see langword="null"/> for <see cref="ToteOptions.DefaultKeyTtl"/>.</param>
-    /// <exception cref="SessionSerializationException">The value cannot be serialized, or the session would exceed <see cref="ToteOptions.MaxSessionSize"/>.</exception>
+    /// <exception cref="SessionTooLargeException">The session would exceed <see cref="ToteOptions.MaxSessionSize"/>.</exception>
+    /// <exception cref="SessionSerializationException">The value cannot be serialized.</exception>
     /// <exception cref="InvalidOperationException">A new session would be needed after the response started.</exception>
     public void Set<T>(ISessionKey<T> key, T value, TimeSpan? ttl = null)
     {
@@ -280,7 +303,12 @@ public sealed partial class Session
     /// </param>
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>The committed value.</returns>
-    /// <exception cref="SessionSerializationException">The new value cannot be serialized.</exception>
+    /// <exception cref="SessionTooLargeException">The new value would grow the session past <see cref="ToteOptions.MaxSessionSize"/>; the key keeps its value.</exception>
+    /// <exception cref="SessionSerializationException">
+    /// The new value cannot be serialized, or the current one does not fit <typeparamref name="T"/> and
+    /// <see cref="ToteOptions.UnreadableValues"/> is <see cref="UnreadableValueHandling.Throw"/> (with the
+    /// default, <see cref="UnreadableValueHandling.Drop"/>, <paramref name="update"/> gets "missing" instead).
+    /// </exception>
     /// <exception cref="SessionStoreException">The store failed.</exception>
     public ValueTask<T> UpdateAsync<T>(ISessionKey<T> key, Func<T?, T> update, CancellationToken cancellationToken = default)
     {
@@ -302,7 +330,12 @@ public sealed partial class Session
     /// <param name="update">Computes the new value from the current one (<see langword="null"/> when missing); may run more than once.</param>
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>The committed value.</returns>
-    /// <exception cref="SessionSerializationException">The new value cannot be serialized.</exception>
+    /// <exception cref="SessionTooLargeException">The new value would grow the session past <see cref="ToteOptions.MaxSessionSize"/>; the key keeps its value.</exception>
+    /// <exception cref="SessionSerializationException">
+    /// The new value cannot be serialized, or the current one does not fit <typeparamref name="T"/> and
+    /// <see cref="ToteOptions.UnreadableValues"/> is <see cref="UnreadableValueHandling.Throw"/> (with the
+    /// default, <see cref="UnreadableValueHandling.Drop"/>, <paramref name="update"/> gets "missing" instead).
+    /// </exception>
     /// <exception cref="SessionStoreException">The store failed.</exception>
     public ValueTask<T> UpdateAsync<T>(SessionKey<T> key, Func<T?, T> update, CancellationToken cancellationToken = default)
         where T : struct
@@ -335,6 +368,16 @@ public sealed partial class Session
             try
             {
                 await SaveCoreAsync(forceWrite: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SessionTooLargeException ex)
+            {
+                _changes?.Remove(name);
+                throw new SessionTooLargeException(
+                    name,
+                    ex.Size,
+                    ex.Limit,
+                    $"Updating session key '{name}' would grow the session to {ex.Size} characters, over the limit of {ex.Limit} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.",
+                    ex);
             }
             catch
             {
@@ -497,7 +540,11 @@ public sealed partial class Session
         }
     }
 
-    private static T? ReadAs<T>(string key, SessionEntry entry)
+    /// <summary>
+    /// The entry bound to <typeparamref name="T"/>; an entry that does not fit it throws, or reads
+    /// as missing and is marked to be dropped, as <see cref="ToteOptions.UnreadableValues"/> says.
+    /// </summary>
+    private T? ReadAs<T>(string key, SessionEntry entry)
     {
         try
         {
@@ -505,15 +552,37 @@ public sealed partial class Session
         }
         catch (DevalueException ex)
         {
-            throw new SessionSerializationException(
-                key,
-                $"The value stored under session key '{key}' cannot be read as {TypeNames.Describe(typeof(T))}: {ex.Message}",
-                ex);
+            if (_runtime.Options.UnreadableValues == UnreadableValueHandling.Throw)
+            {
+                throw new SessionSerializationException(
+                    key,
+                    $"The value stored under session key '{key}' cannot be read as {TypeNames.Describe(typeof(T))}: {ex.Message} Read it as the type it was stored as, or set Tote:UnreadableValues to Drop to read such values as missing.",
+                    ex);
+            }
+
+            MarkUnreadable<T>(key, entry, ex);
+            return default;
         }
     }
 
     // A fresh copy, so that changing the returned object never changes the session behind Set's back.
     private static object? ReadNatural(SessionEntry entry) => entry.ReadNatural();
+
+    /// <summary>
+    /// Every live value as natural .NET types, fresh copies built as one graph: the codec's limits
+    /// then bound the whole call rather than each key, so a value that many keys refer to (a sparse
+    /// array of a million holes, say) is built once, not once per key.
+    /// </summary>
+    private List<KeyValuePair<string, object?>> ReadLiveNatural()
+    {
+        var live = LiveEntries().ToList();
+        foreach (var (_, entry) in live)
+        {
+            entry.BeginNaturalGraph();
+        }
+
+        return live.ConvertAll(e => new KeyValuePair<string, object?>(e.Key, e.Value.ReadNaturalInGraph()));
+    }
 
     private double? ExpiryFor(TimeSpan? ttl)
     {
@@ -545,10 +614,11 @@ public sealed partial class Session
 
         if (size > _runtime.Options.MaxSessionSize)
         {
-            throw new SessionSerializationException(
+            throw new SessionTooLargeException(
                 key,
-                $"Setting session key '{key}' would grow the session to about {size} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.",
-                innerException: null);
+                size,
+                _runtime.Options.MaxSessionSize,
+                $"Setting session key '{key}' would grow the session to about {size} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.");
         }
     }
 
@@ -563,7 +633,33 @@ public sealed partial class Session
         return _base.TryGetValue(key, out var entry) && !entry.IsExpired(now) ? entry : null;
     }
 
-    private IEnumerable<KeyValuePair<string, SessionEntry>> LiveEntries()
+    private void MarkUnreadable<T>(string key, SessionEntry entry, DevalueException error)
+    {
+        if (_unreadable is not null && _unreadable.TryGetValue(key, out var known) && ReferenceEquals(known.Entry, entry))
+        {
+            return; // told once per request
+        }
+
+        (_unreadable ??= new(StringComparer.Ordinal))[key] = new UnreadableValue(entry, static stored => !Fits<T>(stored));
+        _writtenAhead = null; // a record written ahead still holds the key
+        _runtime.Store.Telemetry.Unreadable();
+        Log.UnreadableValueDropped(_runtime.Logger, key, new SessionIdHash(_id), TypeNames.Describe(typeof(T)), error.Reason);
+    }
+
+    private static bool Fits<T>(SessionEntry entry)
+    {
+        try
+        {
+            entry.Read<T>();
+            return true;
+        }
+        catch (DevalueException)
+        {
+            return false;
+        }
+    }
+
+        private IEnumerable<KeyValuePair<string, SessionEntry>> LiveEntries()
     {
         var now = NowMilliseconds();
         foreach (var (key, entry) in _base)
@@ -616,6 +712,7 @@ public sealed partial class Session
         _state = SessionState.Fresh;
         _base = Empty;
         _baseLength = 0;
+        _unreadable = null;
         _version = SessionVersion.Missing;
         _createdAt = _runtime.Time.GetUtcNow();
         _issueCookie = true;
@@ -629,6 +726,7 @@ public sealed partial class Session
         _base = Empty;
         _baseLength = 0;
         _changes = null;
+        _unreadable = null;
         _version = SessionVersion.Missing;
     }
 
@@ -666,7 +764,17 @@ public sealed partial class Session
         _clearCookie = true;
     }
 
-    /// <summary>A staged change to one key: a new entry, a removal, or an atomic update computed at save.</summary>
+    /// <summary>
+    /// A stored entry a typed read could not bind, to be dropped at the next save: the entry that
+    /// failed, and whether an entry found under the key at save (after a conflict, a newer one)
+    /// still does not fit that type.
+    /// </summary>
+    private sealed record UnreadableValue(SessionEntry Entry, Func<SessionEntry, bool> StillUnreadable)
+    {
+        public bool Covers(SessionEntry stored) => ReferenceEquals(stored, Entry) || StillUnreadable(stored);
+    }
+
+        /// <summary>A staged change to one key: a new entry, a removal, or an atomic update computed at save.</summary>
     private sealed class StagedChange
     {
         private readonly Func<SessionEntry?, SessionEntry>? _compute;

@@ -232,6 +232,51 @@ public sealed class ShopRoutesTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ApiCart_Post_ItemOverTheSizeLimit_Is413WithTheMessageAndKeepsTheCart()
+    {
+        await using var shop = new ShopFactory();
+        shop.Settings["Tote:MaxSessionSize"] = "400";
+        using var client = shop.CreateShopClient();
+        using var first = await client.Http.PostAsJsonAsync("/api/cart", new { item = "apple" });
+
+        using var response = await client.Http.PostAsJsonAsync("/api/cart", new { item = new string('x', 500) });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var message = await response.Content.ReadAsStringAsync();
+        Assert.Contains("session key 'cart'", message, StringComparison.Ordinal);
+        Assert.Contains("over the limit of 400", message, StringComparison.Ordinal);
+        Assert.Equal("""["apple"]""", await client.Http.GetStringAsync("/api/cart"));
+    }
+
+    [Fact]
+    public async Task CartAdd_OverTheSizeLimit_Is413AndKeepsTheCart()
+    {
+        await using var shop = new ShopFactory();
+        shop.Settings["Tote:MaxSessionSize"] = "400";
+        using var client = shop.CreateShopClient();
+        var statuses = new List<HttpStatusCode>();
+
+        // Product IDs of the longest allowed length fill a 400-character session within a few adds.
+        for (var i = 0; i < 8; i++)
+        {
+            using var response = await client.SubmitAsync("/cart/add", ("productId", new string((char)('a' + i), Products.MaxIdLength)));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+            {
+                Assert.Contains("MaxSessionSize", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                break;
+            }
+        }
+
+        var added = statuses.Count(s => s == HttpStatusCode.SeeOther);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, statuses[^1]);
+        Assert.True(added >= 2, $"Only {added} item(s) fitted before the limit; the test needs a few.");
+        Assert.Equal(added, statuses.Count - 1);
+        Assert.Contains($"🛒 {added} items", await client.GetPageAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CookieName_ComesFromConfiguration()
     {
         await using var shop = new ShopFactory();

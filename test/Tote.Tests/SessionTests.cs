@@ -107,9 +107,11 @@ public sealed class SessionTests
     {
         var error = await CaptureAsync(session => session.Set("big", new string('x', 2000)), o => o.Tote = t => t.MaxSessionSize = 1000);
 
-        var serialization = Assert.IsType<SessionSerializationException>(error);
-        Assert.Equal("big", serialization.Key);
-        Assert.Contains("MaxSessionSize", serialization.Message, StringComparison.Ordinal);
+        var tooLarge = Assert.IsType<SessionTooLargeException>(error);
+        Assert.Equal("big", tooLarge.Key);
+        Assert.Equal(1000, tooLarge.Limit);
+        Assert.InRange(tooLarge.Size, 2001, 2100);
+        Assert.Contains("MaxSessionSize", tooLarge.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -127,19 +129,19 @@ public sealed class SessionTests
     }
 
     [Fact]
-    public async Task GetTyped_MemberOfTheWrongType_SaysWhichMemberInCSharpTerms()
+    public async Task GetTyped_MemberOfTheWrongType_WithThrow_SaysWhichMemberInCSharpTerms()
     {
         await using var host = await ToteTestHost.StartAsync(app => app.MapPost("/read", async (Session session) =>
         {
             session.Set("parcel", new Shipment("a", "many"));
             var error = await Record.ExceptionAsync(async () => await session.GetAsync<Parcel>("parcel"));
             return error?.Message ?? "(none)";
-        }));
+        }), o => o.Tote = t => t.UnreadableValues = UnreadableValueHandling.Throw);
         using var client = host.CreateClient();
 
         var message = await client.PostAsync("/read").BodyAsync();
 
-        Assert.Equal("The value stored under session key 'parcel' cannot be read as Parcel: Cannot read a string as int. At Parcel.Quantity.", message);
+        Assert.Equal("The value stored under session key 'parcel' cannot be read as Parcel: Cannot read a string as int. At Parcel.Quantity. Read it as the type it was stored as, or set Tote:UnreadableValues to Drop to read such values as missing.", message);
     }
 
     [Fact]
@@ -235,7 +237,7 @@ public sealed class SessionTests
     }
 
     [Fact]
-    public async Task GetTyped_WrongType_ThrowsNamingTheKey()
+    public async Task GetTyped_WrongType_WithThrow_ThrowsNamingTheKey()
     {
         await using var host = await ToteTestHost.StartAsync(app =>
         {
@@ -245,7 +247,7 @@ public sealed class SessionTests
                 var error = await Assert.ThrowsAsync<SessionSerializationException>(async () => await session.GetAsync<int>("name"));
                 return error.Key;
             });
-        });
+        }, o => o.Tote = t => t.UnreadableValues = UnreadableValueHandling.Throw);
         using var client = host.CreateClient();
         await client.PostAsync("/set/name/ada");
 

@@ -80,6 +80,12 @@ internal static partial class Log
     [LoggerMessage(51, LogLevel.Warning, "Evicting sessions from the {Driver} session store failed; it stays over its bound until the next new session or sweep tries again.")]
     public static partial void EvictionFailed(ILogger logger, string driver, Exception exception);
 
+    [LoggerMessage(60, LogLevel.Warning, "The stored record of session {Session} is {Length} characters, over the limit of {Limit} (Tote:MaxSessionSize); it was removed without being read, and the visitor starts a fresh session.")]
+    public static partial void OversizedRecord(ILogger logger, SessionIdHash session, int length, int limit);
+
+    [LoggerMessage(61, LogLevel.Warning, "The value stored under key '{Key}' of session {Session} cannot be read as {Type} ({Reason}); it reads as missing and is removed at the session's next save (Tote:UnreadableValues is Drop).")]
+    public static partial void UnreadableValueDropped(ILogger logger, string key, SessionIdHash session, string type, string reason);
+
     [LoggerMessage(70, LogLevel.Warning, "The '{Driver}' session store failed {Failures} times in a row, the last time with {Error}. Store calls now fail at once for {BreakSeconds} s (requests that use a session answer at once instead of waiting); then one call tests whether the store is back.")]
     public static partial void StoreCircuitOpened(ILogger logger, string driver, int failures, string error, double breakSeconds);
 

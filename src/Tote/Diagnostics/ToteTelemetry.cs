@@ -24,6 +24,7 @@ internal sealed class ToteTelemetry
     private readonly Counter<long> _storeErrors;
     private readonly Histogram<double> _storeDuration;
     private readonly Counter<long> _evicted;
+    private readonly Counter<long> _unreadable;
     private readonly KeyValuePair<string, object?> _driverTag;
     private readonly Counter<long> _circuitOpened;
     private readonly Counter<long> _storeRejected;
@@ -49,6 +50,7 @@ internal sealed class ToteTelemetry
         _evicted = meter.CreateCounter<long>("tote.sessions.evicted", "{session}", "Live sessions evicted because the store was at its bound.");
         _circuitOpened = meter.CreateCounter<long>("tote.store.circuit.opened", "{break}", "Times store calls began failing at once because the store kept failing.");
         _storeRejected = meter.CreateCounter<long>("tote.store.rejected", "{call}", "Store calls not attempted because the store kept failing; they failed at once.");
+        _unreadable = meter.CreateCounter<long>("tote.values.unreadable", "{value}", "Typed reads of stored values that did not fit their type and were dropped.");
     }
 
     public void Created() => _created.Add(1, _driverTag);
@@ -63,7 +65,15 @@ internal sealed class ToteTelemetry
 
     public void Regenerated() => _regenerated.Add(1, _driverTag);
 
-    public void Corrupt() => _corrupt.Add(1, _driverTag);
+    /// <summary>
+    /// Counts a stored record refused at load; <paramref name="problem"/> goes out as
+    /// <c>tote.record.problem</c>: <c>malformed</c> (not a devalue session record, or over the
+    /// codec's limits) or <c>too_large</c> (longer than <c>Tote:MaxSessionSize</c>, refused unread).
+    /// </summary>
+    public void Corrupt(string problem) => _corrupt.Add(1, _driverTag, new("tote.record.problem", problem));
+
+    /// <summary>Counts a stored value dropped because it did not fit the type it was read as.</summary>
+    public void Unreadable() => _unreadable.Add(1, _driverTag);
 
     public void Dropped() => _dropped.Add(1, _driverTag);
 

@@ -47,11 +47,23 @@ public sealed class ToteOptions
     public string? HeaderName { get; set; }
 
     /// <summary>
-    /// The largest a stored session may be, in characters of its devalue text. A <c>Set</c> that
-    /// would grow the session past it throws, naming the key.
+    /// The largest a stored session may be, in characters of its devalue text. A <c>Set</c> or
+    /// <c>UpdateAsync</c> that would grow the session past it throws a
+    /// <see cref="SessionTooLargeException"/>, naming the key. A stored record longer than this is
+    /// hostile input: it is removed without being parsed, logged and counted, and the visitor
+    /// starts a fresh session.
     /// </summary>
     /// <value>Defaults to 1,048,576 (1 MiB).</value>
     public int MaxSessionSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// What a typed read does with a stored value that does not fit the type it is read as (after a
+    /// deploy that changed a value's type, say): read it as missing and remove the key at the next
+    /// save (<see cref="UnreadableValueHandling.Drop"/>), or throw a
+    /// <see cref="SessionSerializationException"/> (<see cref="UnreadableValueHandling.Throw"/>).
+    /// </summary>
+    /// <value>Defaults to <see cref="UnreadableValueHandling.Drop"/>: one stale value never fails every request of a returning visitor.</value>
+    public UnreadableValueHandling UnreadableValues { get; set; } = UnreadableValueHandling.Drop;
 
     /// <summary>
     /// How long one store call may take before it fails with a <see cref="SessionStoreException"/>

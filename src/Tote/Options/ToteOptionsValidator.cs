@@ -35,6 +35,11 @@ internal sealed class ToteOptionsValidator(ToteDriverCatalog catalog) : IValidat
             errors.Add(Invariant($"Tote:MaxSessionSize must be positive; it is {options.MaxSessionSize}."));
         }
 
+        if (!Enum.IsDefined(options.UnreadableValues))
+        {
+            errors.Add(Invariant($"Tote:UnreadableValues must be Drop or Throw; it is {(int)options.UnreadableValues}."));
+        }
+
         if (options.StoreFailureStatusCode is < 400 or > 599)
         {
             errors.Add(Invariant($"Tote:StoreFailureStatusCode must be an error status code (400-599); it is {options.StoreFailureStatusCode}."));

@@ -57,7 +57,7 @@ internal static class SessionRecordFormat
         }
         catch (DevalueException ex)
         {
-            throw new FormatException($"It is not devalue text: {ex.Reason}", ex);
+            throw new FormatException($"The devalue reader refused it (not devalue text, or over the codec's limits): {ex.Reason}", ex);
         }
 
         if (document.GetNode(document.Root) != DevalueNode.Map)

@@ -199,6 +199,29 @@ public abstract class RedisDriverTests(RedisFixture server) : SessionPipelineCon
     }
 
     [Fact]
+    public async Task RecordOverMaxSessionSize_SetByAnotherWriter_ReadsAsNoSession_IsRemoved_AndAWriteStartsFresh()
+    {
+        await using var host = await StartHostAsync();
+        using var client = host.CreateClient();
+        var id = TestIds.New();
+        // 8 MB, past the default 1 MiB limit: a cart of one long item, set by anyone who can write to Redis.
+        var record = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4],""" + '"' + new string('x', 8 * 1024 * 1024) + "\"]";
+        await Database.StringSetAsync(Prefix + id, record);
+
+        client.SessionId = id;
+        using var read = await client.GetAsync("/cart");
+        client.SessionId = id;
+        using var write = await client.PostAsync("/set/name/ada");
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(string.Empty, await read.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.OK, write.StatusCode);
+        Assert.NotEqual(id, client.SessionId);
+        Assert.False(await Database.KeyExistsAsync(Prefix + id));
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 60 && r.Message.Contains($"is {record.Length} characters", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SaveAfterAnotherWriterPutTheSameValueBack_Succeeds()
     {
         // Versions are values: content that is back to what was loaded is what was loaded.

@@ -111,7 +111,7 @@ internal static class HostileRecords
     // A devalue table whose entry 0 is the hostile value, re-indexed after a session Map whose cart
     // is entry 3: inside a nested array a run of digits is an index; at the top level it is a number
     // entry, left alone. (The shapes hold no digits in strings that this would misread.)
-    private static string Wrap(string table)
+    internal static string Wrap(string table)
     {
         const int Offset = 3;
         var text = new StringBuilder("[[\"Map\",1,2],\"cart\",{\"data\":3,\"expires\":-1},");
@@ -172,7 +172,7 @@ internal static class HostileRecords
 
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
-    private static string Build(Shape shape, int size) => shape switch
+    internal static string Build(Shape shape, int size) => shape switch
     {
         Shape.BigIntDigits => $"[[\"BigInt\",\"{new string('9', size)}\"]]",
         Shape.HexBigIntDigits => $"[[\"BigInt\",\"0x{new string('f', size)}\"]]",
@@ -214,7 +214,7 @@ internal static class HostileRecords
     }
 
     /// <summary>The codec's hostile shapes (bench/Tote.Benchmarks/Devalue/HostileTexts.cs), as record payloads.</summary>
-    private enum Shape
+    internal enum Shape
     {
         BigIntDigits,
         HexBigIntDigits,

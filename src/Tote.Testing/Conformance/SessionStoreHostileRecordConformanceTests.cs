@@ -155,7 +155,6 @@ public abstract class SessionStoreHostileRecordConformanceTests
     // The rules one planted record must keep; the first it breaks, or null.
     private async Task<string?> TryOneAsync(ToteTestHost host, string path, HostileRecord record)
     {
-        var now = host.Clock.GetUtcNow().ToUnixTimeMilliseconds();
         var id = TestIds.New();
         await PlantAsync(host, id, record);
         using var client = host.CreateClient();
@@ -180,7 +179,8 @@ public abstract class SessionStoreHostileRecordConformanceTests
         var body = await response.Content.ReadAsStringAsync();
         if (response.StatusCode != HttpStatusCode.OK)
         {
-            return $"GET {path} answered {(int)response.StatusCode}: {Shorten(body)}";
+            var logged = host.Logs.GetSnapshot().Skip(logsBefore).LastOrDefault(r => r.Level >= LogLevel.Warning);
+            return string.Create(CultureInfo.InvariantCulture, $"GET {path} answered {(int)response.StatusCode} after {elapsed.TotalMilliseconds:N0} ms: {Shorten(body)} (logged: {logged?.Message} {logged?.Exception?.GetType().Name}: {logged?.Exception?.InnerException?.Message ?? logged?.Exception?.Message})");
         }
 
         if (elapsed > MaxPerRequest)
@@ -222,10 +222,9 @@ public abstract class SessionStoreHostileRecordConformanceTests
         }
 
         // A record past its absolute lifetime is never adopted, but the store may keep it until it expires or is swept.
-        var pastLifetime = record.CreatedAt <= now - (long)AbsoluteTimeout.TotalMilliseconds;
-        if (!adopted && !pastLifetime && await host.Store.LoadAsync(id) is not null)
+        if (!adopted && await host.Store.LoadAsync(id) is { } left && left.CreatedAt > host.Clock.GetUtcNow() - AbsoluteTimeout)
         {
-            return "The session started fresh, but the old record still loads.";
+            return string.Create(CultureInfo.InvariantCulture, $"The session started fresh, but the old record still loads (created {left.CreatedAt:O}, expires {left.ExpiresAt:O}).");
         }
 
         var errors = host.Logs.GetSnapshot().Skip(logsBefore).Where(r => r.Level >= LogLevel.Error).ToList();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Tote.Drivers;
@@ -29,5 +30,24 @@ public sealed class DistributedCacheSessionStoreTests : SessionStoreConformanceT
 
         Assert.StartsWith("tote1 ", stored, StringComparison.Ordinal);
         Assert.EndsWith("\n" + CartRecord, stored, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Hostile stored records on the distributed-cache driver: the whole cache value, header line included.</summary>
+public sealed class DistributedCacheDriverHostileRecordTests : SessionStoreHostileRecordConformanceTests
+{
+    protected override void UseDriver(IToteBuilder builder)
+    {
+        builder.Services.AddDistributedMemoryCache();
+        builder.UseDistributedCache();
+    }
+
+    protected override async ValueTask PlantAsync(ToteTestHost host, string id, HostileRecord record)
+    {
+        // The same envelope as the fs driver, without the fifth field.
+        var envelope = FileSystem.FileDriverHostileRecordTests.Envelope(record);
+        var header = Array.IndexOf(envelope, (byte)'\n');
+        byte[] stored = [.. envelope[..(header - 2)], .. envelope[header..]];
+        await host.Services.GetRequiredService<IDistributedCache>().SetAsync("tote:" + id, record.Damage(stored), TestContext.Current.CancellationToken);
     }
 }

@@ -18,7 +18,9 @@ namespace Tote.Redis.Drivers;
 /// the value with a plain <c>SET</c> and never touches the metadata. Such a session is live while
 /// its key exists, and is adopted (metadata written, expiry restored) at Tote's next touch.
 /// Metadata that is not Tote's string (another type at the key, or unreadable text) counts as
-/// none, and is overwritten at the next touch.
+/// none, and is overwritten at the next touch. Tote's string with times no date can hold is
+/// damage: the driver removes such a session before any script sees it, and a script that meets
+/// one in a race counts it as none, so no script ever computes with it.
 /// </para>
 /// </remarks>
 internal static class RedisScripts
@@ -27,10 +29,14 @@ internal static class RedisScripts
         -- Integers as text without an exponent, whichever Lua the server embeds.
         local function ms(n) return string.format('%d', n) end
         -- MGET answers nil (false in Lua) for a key of another type, so a damaged store never fails a read.
+        -- Times no date can hold count as none: sums and ms() on them would be wrong, or fail (Lua 5.4).
         local function times(meta)
           if not meta then return nil, nil end
           local created, expires = string.match(meta, '^(%-?%d+) (%-?%d+)$')
-          return tonumber(created), tonumber(expires)
+          created, expires = tonumber(created), tonumber(expires)
+          if not created or not expires or created < -62135596800000 or created > 253402300799999
+            or expires < -62135596800000 or expires > 253402300799999 then return nil, nil end
+          return created, expires
         end
         local function store(created, expires, now)
           local ttl = expires - now

@@ -117,10 +117,12 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
                     continue;
                 }
 
-                // A Tote session whose recorded expiry has passed is not live; one without metadata (written by Astro) is.
-                // MGET, not GET: metadata of another type reads as none instead of failing the listing.
+                // A Tote session whose recorded expiry has passed, or whose times are damaged, is not live; one
+                // without metadata (written by Astro) is. MGET, not GET: metadata of another type reads as none
+                // instead of failing the listing.
                 var metadata = await database.StringGetAsync([_keys.Metadata(id)]).WaitAsync(cancellationToken).ConfigureAwait(false);
-                if (!RedisSessionMetadata.TryParse(metadata[0], out _, out var expires) || expires > Milliseconds(_time.GetUtcNow()))
+                if (!RedisSessionMetadata.TryParse(metadata[0], out var created, out var expires)
+                    || (RedisSessionMetadata.HoldsDates(created, expires) && expires > Milliseconds(_time.GetUtcNow())))
                 {
                     yield return id;
                 }
@@ -166,6 +168,15 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         if (!RedisSessionMetadata.TryParse(stored[1], out var created, out var expires))
         {
             return await AdoptAsync(keys, idleTimeout, absoluteTimeout, slide, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!RedisSessionMetadata.HoldsDates(created, expires))
+        {
+            // Tote's metadata with times no writer stores: damaged, so the session reads as not
+            // found (never adopted as another app's, which could bring back an expired one), and
+            // the slide below never computes with them.
+            await RemoveMalformedMetadataAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
+            return null;
         }
 
         var now = Milliseconds(_time.GetUtcNow());
@@ -229,11 +240,16 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
             return null;
         }
 
-        return Record(
-            data,
-            long.Parse((string)parts[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
-            long.Parse((string)parts[2]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
-            slid: (string?)parts[3] == "1");
+        var created = long.Parse((string)parts[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var expires = long.Parse((string)parts[2]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        if (!RedisSessionMetadata.HoldsDates(created, expires))
+        {
+            // Only another app's key whose TTL runs past the year 9999 gets here: the script refuses stored times out of range.
+            await RemoveMalformedMetadataAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        return Record(data, created, expires, slid: (string?)parts[3] == "1");
     }
 
     // Removed so that a new session may take the ID; the core logs and counts the records it can
@@ -241,8 +257,17 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
     private async Task RemoveMalformedAsync(RedisKey[] keys, byte[] bytes, CancellationToken cancellationToken)
     {
         Log.MalformedValueRemoved(_logger);
-        await Database.ScriptEvaluateAsync(RedisScripts.DeleteIfUnchanged, keys, [bytes]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await RemoveIfUnchangedAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
     }
+
+    private async Task RemoveMalformedMetadataAsync(RedisKey[] keys, byte[] bytes, CancellationToken cancellationToken)
+    {
+        Log.MalformedMetadataRemoved(_logger);
+        await RemoveIfUnchangedAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RemoveIfUnchangedAsync(RedisKey[] keys, byte[] bytes, CancellationToken cancellationToken)
+        => await Database.ScriptEvaluateAsync(RedisScripts.DeleteIfUnchanged, keys, [bytes]).WaitAsync(cancellationToken).ConfigureAwait(false);
 
     private static SessionRecord Record(string data, long created, long expires, bool slid) => new()
     {

@@ -9,11 +9,14 @@ namespace Tote.Redis.Drivers;
 /// </summary>
 internal static class RedisSessionMetadata
 {
-    /// <summary>The earliest time a <see cref="DateTimeOffset"/> can hold, in epoch milliseconds (also in <see cref="RedisScripts"/>).</summary>
+    /// <summary>The earliest time a <see cref="DateTimeOffset"/> can hold, in epoch milliseconds (<see cref="RedisScripts"/> has its own copy).</summary>
     public const long MinTime = -62_135_596_800_000;
 
-    /// <summary>The latest time a <see cref="DateTimeOffset"/> can hold, in epoch milliseconds (also in <see cref="RedisScripts"/>).</summary>
+    /// <summary>The latest time a <see cref="DateTimeOffset"/> can hold, in epoch milliseconds (<see cref="RedisScripts"/> has its own copy).</summary>
     public const long MaxTime = 253_402_300_799_999;
+
+    /// <summary>The longest TTL a session's keys get, in milliseconds: a century, whatever the session's expiry (<see cref="RedisScripts"/> has its own copy).</summary>
+    public const long MaxKeyTtl = 100L * 365 * 24 * 60 * 60 * 1000;
 
     /// <summary>The metadata string for <paramref name="created"/> and <paramref name="expires"/>, as the scripts write it.</summary>
     public static string Format(long created, long expires)

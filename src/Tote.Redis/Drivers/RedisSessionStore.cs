@@ -195,12 +195,13 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         if (slide)
         {
             var idle = (long)idleTimeout.TotalMilliseconds;
-            var target = Math.Min(now + idle, created + (long)absoluteTimeout.TotalMilliseconds);
+            // Never past the calendar's end, as the core's expiry, for timeouts of many millennia.
+            var target = Math.Min(Math.Min(now + idle, created + (long)absoluteTimeout.TotalMilliseconds), RedisSessionMetadata.MaxTime);
             if (target - expires >= idle / 10)
             {
                 // Two plain commands, neither of which can bring back a session deleted meanwhile:
                 // SET … XX writes only metadata that still exists, PEXPIRE only a key that does.
-                var ttl = TimeSpan.FromMilliseconds(Math.Max(1, target - now));
+                var ttl = TimeSpan.FromMilliseconds(Math.Clamp(target - now, 1, RedisSessionMetadata.MaxKeyTtl));
                 var database = Database;
                 _ = database.StringSetAsync(keys[1], RedisSessionMetadata.Format(created, target), ttl, When.Exists, CommandFlags.FireAndForget);
                 _ = database.KeyExpireAsync(keys[0], ttl, CommandFlags.FireAndForget);
@@ -244,7 +245,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         var expires = long.Parse((string)parts[2]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
         if (!RedisSessionMetadata.HoldsDates(created, expires))
         {
-            // Only another app's key whose TTL runs past the year 9999 gets here: the script refuses stored times out of range.
+            // Only in a race with a damaging writer: the script neither reads nor writes times out of range.
             await RemoveMalformedMetadataAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
             return null;
         }

@@ -189,6 +189,21 @@ public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : SessionPipe
     }
 
     [Fact]
+    public async Task LoadAndSlide_WithTimeoutsOfManyMillennia_SlidesToTheEndOfTheCalendar()
+    {
+        var store = CreateStore();
+        var id = TestIds.New();
+        var endOfTheCalendar = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.MaxValue.ToUnixTimeMilliseconds());
+        await store.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        Clock.Advance(TimeSpan.FromMinutes(30));
+
+        var loaded = await store.LoadAndSlideAsync(id, TimeSpan.MaxValue, TimeSpan.MaxValue, TestContext.Current.CancellationToken);
+
+        Assert.Equal(endOfTheCalendar, loaded!.ExpiresAt);
+        Assert.Equal(endOfTheCalendar, (await store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
+    }
+
+    [Fact]
     public async Task RowWithANegativeVersion_IsReadAndReplacedLikeAnyOther()
     {
         // Another writer's row: the driver only ever draws positive versions, but must match any integer.

@@ -227,6 +227,34 @@ public abstract class RedisDriverTests(RedisFixture server) : SessionPipelineCon
     }
 
     [Fact]
+    public async Task LoadAndSlide_WithTimeoutsOfManyMillennia_SlidesToTheEndOfTheCalendar()
+    {
+        var store = CreateStore();
+        var id = TestIds.New();
+        await store.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        Clock.Advance(TimeSpan.FromMinutes(30));
+
+        var loaded = await store.LoadAndSlideAsync(id, TimeSpan.MaxValue, TimeSpan.MaxValue, TestContext.Current.CancellationToken);
+
+        Assert.Equal(EndOfTheCalendar, loaded!.ExpiresAt);
+        Assert.Equal(EndOfTheCalendar, (await store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task SessionWrittenByAnotherApp_WithTimeoutsOfManyMillennia_IsAdoptedUntilTheEndOfTheCalendar()
+    {
+        var store = CreateStore();
+        var id = TestIds.New();
+        await Database.StringSetAsync(Prefix + id, CartRecord);
+
+        var loaded = await store.LoadAndSlideAsync(id, TimeSpan.MaxValue, TimeSpan.MaxValue, TestContext.Current.CancellationToken);
+
+        Assert.Equal(CartRecord, loaded!.Data);
+        Assert.Equal(EndOfTheCalendar, loaded.ExpiresAt);
+        Assert.NotNull(await store.LoadAsync(id, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task EmptyValue_IsNotFound_AndRemoved()
     {
         var store = CreateStore();
@@ -336,6 +364,9 @@ public abstract class RedisDriverTests(RedisFixture server) : SessionPipelineCon
         Clock.Advance(TimeSpan.FromMinutes(10));
         return (store, id, first, version!.Value);
     }
+
+    // The latest time the driver's millisecond times reach.
+    private static DateTimeOffset EndOfTheCalendar => DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.MaxValue.ToUnixTimeMilliseconds());
 
     private static string Times(string template, DateTimeOffset now) => template
         .Replace("{later}", now.AddHours(1).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)

@@ -31,6 +31,19 @@ public sealed class DistributedCacheSessionStoreTests : SessionStoreConformanceT
         Assert.StartsWith("tote1 ", stored, StringComparison.Ordinal);
         Assert.EndsWith("\n" + CartRecord, stored, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Save_OfASessionThatLivesToTheEndOfTheCalendar_Succeeds()
+    {
+        // What timeouts of many millennia make the core store: the cache's own clock, which may run
+        // ahead of the app's, must not be asked for an entry that outlives the year 9999.
+        var id = TestIds.New();
+        var record = new SessionRecord { Data = CartRecord, CreatedAt = Clock.GetUtcNow(), ExpiresAt = DateTimeOffset.MaxValue };
+
+        Assert.NotNull(await Store.SaveAsync(id, record, SessionVersion.Missing, TestContext.Current.CancellationToken));
+        Assert.Equal(DateTimeOffset.MaxValue, (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
+        Assert.True(await Store.RefreshAsync(id, DateTimeOffset.MaxValue, TestContext.Current.CancellationToken));
+    }
 }
 
 /// <summary>Hostile stored records on the distributed-cache driver: the whole cache value, header line included.</summary>

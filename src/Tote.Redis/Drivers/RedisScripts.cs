@@ -118,6 +118,7 @@ internal static class RedisScripts
         end
         local expires = tonumber(ARGV[4])
         local ttl = expires - now
+        -- At most a century: RedisSessionMetadata.MaxKeyTtl.
         if ttl < 1 then ttl = 1 elseif ttl > 3153600000000 then ttl = 3153600000000 end
         ttl = string.format('%d', ttl)
         local stamp = string.format('%d %d', tonumber(ARGV[3]), expires)

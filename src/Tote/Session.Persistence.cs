@@ -14,6 +14,10 @@ public sealed partial class Session
     // only turns a misbehaving driver into an error instead of a spin.
     private const int MaxSaveAttempts = 100;
 
+    // How far in the future a stored creation time may lie: app servers sharing a store disagree
+    // on the time by a little (the tolerance JWT validation allows by default), never by more.
+    private static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+
     private bool _registered;
     private SaveBeforeStartBodyFeature? _body;
     private bool _responseHandled;
@@ -169,8 +173,17 @@ public sealed partial class Session
         var now = _runtime.Time.GetUtcNow();
         if (record is null
             || record.ExpiresAt <= now
-            || record.CreatedAt + _runtime.Options.AbsoluteTimeout <= now)
+            || Later(record.CreatedAt, _runtime.Options.AbsoluteTimeout) <= now)
         {
+            return null;
+        }
+
+        if (record.CreatedAt > record.ExpiresAt || record.CreatedAt > Later(now, MaxClockSkew))
+        {
+            // No writer stores such times: the record is damaged or planted, and adopting it could
+            // stretch the session's absolute lifetime to the end of the calendar.
+            Log.CorruptRecord(_runtime.Logger, new SessionIdHash(id), "It was created after it expires, or in the future.");
+            await RemoveRefusedRecordAsync(id, "malformed", cancellationToken).ConfigureAwait(false);
             return null;
         }
 

@@ -750,10 +750,15 @@ public sealed partial class Session
 
     private DateTimeOffset ExpiryAt(DateTimeOffset now)
     {
-        var idle = now + _runtime.Options.IdleTimeout;
-        var absolute = _createdAt + _runtime.Options.AbsoluteTimeout;
+        var idle = Later(now, _runtime.Options.IdleTimeout);
+        var absolute = Later(_createdAt, _runtime.Options.AbsoluteTimeout);
         return idle < absolute ? idle : absolute;
     }
+
+    // Saturates instead of throwing: a stored creation time near the end of the calendar (hostile
+    // or damaged data) or a lifetime of many millennia must not turn a request into a 500.
+    private static DateTimeOffset Later(DateTimeOffset time, TimeSpan timeout)
+        => timeout.Ticks >= DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks ? DateTimeOffset.MaxValue : time + timeout;
 
     private void DropChanges()
     {

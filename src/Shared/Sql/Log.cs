@@ -12,7 +12,7 @@ internal static partial class Log
     [LoggerMessage(200, LogLevel.Information, "Tote sessions are stored by the {Driver} driver in {Location}, table {Table}.")]
     public static partial void Started(ILogger logger, string driver, string location, string table);
 
-    [LoggerMessage(201, LogLevel.Warning, "A stored session record was empty or not text and was removed; the visitor starts a fresh session.")]
+    [LoggerMessage(201, LogLevel.Warning, "A stored session row was malformed (its record empty or not text, or its version or times not integers a date can hold) and was removed; the visitor starts a fresh session.")]
     public static partial void MalformedRecordRemoved(ILogger logger);
 
     [LoggerMessage(202, LogLevel.Warning, "The {Driver} session store could not check or create table {Table} at startup; it tries again at the first session request, which answers 503 until the database is reachable.")]

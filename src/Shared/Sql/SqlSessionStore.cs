@@ -17,7 +17,8 @@ namespace Tote.Drivers.Sql;
 /// <remarks>
 /// A version is a random positive 63-bit number drawn for each write, not a counter: a session
 /// deleted and created again under the same ID never hands an old version back, so a request that
-/// loaded the old one can never overwrite the new one.
+/// loaded the old one can never overwrite the new one. A version another writer stored may be any
+/// integer, zero or negative too: it is handed back and matched as it is.
 /// </remarks>
 internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IHostedSessionStore
 {
@@ -41,6 +42,12 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
     public abstract string DriverName { get; }
 
     public TimeSpan? SweepInterval { get; }
+
+    /// <summary>The earliest time a <see cref="DateTimeOffset"/> can hold, in epoch milliseconds: a row with a time before it is malformed.</summary>
+    protected static long MinTime { get; } = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+
+    /// <summary>The latest time a <see cref="DateTimeOffset"/> can hold, in epoch milliseconds: a row with a time after it is malformed.</summary>
+    protected static long MaxTime { get; } = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     protected SqlStatements Statements { get; }
 
@@ -98,7 +105,8 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
         long? expected = null;
         if (!expectedVersion.IsMissing)
         {
-            if (!long.TryParse(expectedVersion.Token, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            // A leading sign: a row some other writer stored may hold a negative version, which must still match.
+            if (!long.TryParse(expectedVersion.Token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
             {
                 // Not a version this driver issued: it cannot match the stored one.
                 return null;
@@ -266,9 +274,16 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
                 return null;
             }
 
-            // SQLite keeps whatever type was written; anything but text where the record belongs is damage.
-            var record = !reader.IsDBNull(0) && reader.GetFieldType(0) == typeof(string) ? reader.GetString(0) : null;
+            // SQLite keeps whatever type was written: anything but text where the record belongs, or
+            // but integers where the version and times belong, is damage. Such a row keeps its
+            // version as stored, so that it is removed only while nobody has replaced it.
             var slid = reader.FieldCount > 4 && reader.GetBoolean(4);
+            if (!IsInteger(reader, 1) || !IsInteger(reader, 2) || !IsInteger(reader, 3))
+            {
+                return new StoredRow(null, 0, 0, 0, slid, reader.GetValue(1));
+            }
+
+            var record = !reader.IsDBNull(0) && reader.GetFieldType(0) == typeof(string) ? reader.GetString(0) : null;
             return new StoredRow(record, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), slid);
         }
     }
@@ -281,18 +296,19 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
             return null;
         }
 
-        if (string.IsNullOrEmpty(found.Record))
+        // No devalue text is empty, and no writer stores times a DateTimeOffset cannot hold: such a
+        // row is a bad write by something else, which reads as not found, never as a store failure.
+        if (string.IsNullOrEmpty(found.Record) || found.Created < MinTime || found.Created > MaxTime || found.Expires < MinTime || found.Expires > MaxTime)
         {
-            // No devalue text is empty: an empty or non-text record is a bad write by something else.
             Log.MalformedRecordRemoved(Logger);
             await ExecuteAsync(
                 Statements.DeleteIfUnchanged,
                 writes: true,
-                (id, found.Version),
+                (id, version: found.StoredVersion ?? found.Version),
                 static (command, s) =>
                 {
                     Bind(command, "@id", s.id);
-                    Bind(command, "@version", s.Version);
+                    Bind(command, "@version", s.version);
                 },
                 static (command, ct) => new ValueTask<int>(command.ExecuteNonQueryAsync(ct)),
                 cancellationToken).ConfigureAwait(false);
@@ -346,6 +362,9 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
         _tableReady = true;
     }
 
+    private static bool IsInteger(DbDataReader reader, int ordinal)
+        => !reader.IsDBNull(ordinal) && reader.GetFieldType(ordinal) is var type && (type == typeof(long) || type == typeof(int) || type == typeof(short));
+
     private static long NewVersion(long? previous)
     {
         Span<byte> bytes = stackalloc byte[8];
@@ -375,8 +394,12 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
         Bind(command, "@version", s.Expected);
     }
 
-    /// <summary>One stored row as a load reads it; <see cref="Record"/> is null when it is not text.</summary>
-    protected readonly record struct StoredRow(string? Record, long Version, long Created, long Expires, bool Slid = false);
+    /// <summary>
+    /// One stored row as a load reads it; <see cref="Record"/> is null when it is not text, or when
+    /// the version or times are not integers, and <see cref="StoredVersion"/> then holds the version
+    /// column's value as stored.
+    /// </summary>
+    protected readonly record struct StoredRow(string? Record, long Version, long Created, long Expires, bool Slid = false, object? StoredVersion = null);
 
     private readonly record struct SaveState(string Id, string Record, long Next, long Expected, long Created, long Expires, long Now);
 }

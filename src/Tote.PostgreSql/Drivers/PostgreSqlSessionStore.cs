@@ -43,14 +43,21 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
         var table = Statements.Table;
 
         // One statement: the row as it is, and its expiry moved only when the move is worth a write
-        // (a tenth of the idle timeout, the core's throttle); most reads write nothing.
+        // (a tenth of the idle timeout, the core's throttle); most reads write nothing. A row whose
+        // times lie outside the calendar (@min, @max) is never slid: the sums would overflow bigint,
+        // failing the read, and the row is malformed anyway. CASE keeps that order of evaluation,
+        // which AND does not promise. The new expiry stops at the calendar's end, as the core's does,
+        // for timeouts of many millennia.
         _loadAndSlide = $"""
             WITH live AS (
                 SELECT id, record, version, created, expires FROM {table} WHERE id = @id AND expires > @now
             ), slid AS (
-                UPDATE {table} AS s SET expires = LEAST(@now + @idle, c.created + @absolute)
+                UPDATE {table} AS s SET expires = LEAST(@now + @idle, c.created + @absolute, @max)
                 FROM live AS c
-                WHERE s.id = c.id AND s.expires > @now AND LEAST(@now + @idle, c.created + @absolute) - c.expires >= @idle / 10
+                WHERE s.id = c.id AND s.expires > @now AND CASE
+                    WHEN c.created BETWEEN @min AND @max AND c.expires <= @max THEN LEAST(@now + @idle, c.created + @absolute, @max) - c.expires >= @idle / 10
+                    ELSE false
+                END
                 RETURNING s.expires
             )
             SELECT c.record, c.version, c.created, COALESCE((SELECT expires FROM slid), c.expires), EXISTS (SELECT 1 FROM slid) FROM live AS c
@@ -77,6 +84,8 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
                 Bind(command, "@now", s.now);
                 Bind(command, "@idle", s.idle);
                 Bind(command, "@absolute", s.absolute);
+                Bind(command, "@min", MinTime);
+                Bind(command, "@max", MaxTime);
             },
             ReadRowAsync,
             cancellationToken).ConfigureAwait(false);

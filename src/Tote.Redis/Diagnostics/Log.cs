@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(103, LogLevel.Warning, "A stored session value was not valid UTF-8 text and was removed; the visitor starts a fresh session.")]
     public static partial void MalformedValueRemoved(ILogger logger);
+
+    [LoggerMessage(104, LogLevel.Warning, "A stored session's metadata held times no date can hold; the session was removed and the visitor starts a fresh session.")]
+    public static partial void MalformedMetadataRemoved(ILogger logger);
 }

@@ -5,7 +5,8 @@ namespace Tote.Redis.Drivers;
 /// metadata, one hash slot) in one atomic step. Times are epoch milliseconds from the driver's
 /// <see cref="TimeProvider"/>, passed in rather than read from the server's clock, so a fake
 /// clock in tests and a server whose clock drifts both behave; the keys' own TTLs are set
-/// relative to that time and only clean up.
+/// relative to that time and only clean up, so none is longer than a century
+/// (<see cref="RedisSessionMetadata.MaxKeyTtl"/>): Garnet refuses an expiry past the year 9999.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -18,7 +19,9 @@ namespace Tote.Redis.Drivers;
 /// the value with a plain <c>SET</c> and never touches the metadata. Such a session is live while
 /// its key exists, and is adopted (metadata written, expiry restored) at Tote's next touch.
 /// Metadata that is not Tote's string (another type at the key, or unreadable text) counts as
-/// none, and is overwritten at the next touch.
+/// none, and is overwritten at the next touch. Tote's string with times no date can hold is
+/// damage: the driver removes such a session before any script sees it, and a script that meets
+/// one in a race counts it as none, so no script ever computes with it.
 /// </para>
 /// </remarks>
 internal static class RedisScripts
@@ -26,14 +29,21 @@ internal static class RedisScripts
     private const string Prelude = """
         -- Integers as text without an exponent, whichever Lua the server embeds.
         local function ms(n) return string.format('%d', n) end
+        -- The epoch milliseconds a .NET DateTimeOffset can hold (RedisSessionMetadata.MinTime, MaxTime),
+        -- and the longest TTL a key gets (RedisSessionMetadata.MaxKeyTtl).
+        local minTime, maxTime, maxTtl = -62135596800000, 253402300799999, 3153600000000
         -- MGET answers nil (false in Lua) for a key of another type, so a damaged store never fails a read.
+        -- Times no date can hold count as none: sums and ms() on them would be wrong, or fail (Lua 5.4).
         local function times(meta)
           if not meta then return nil, nil end
           local created, expires = string.match(meta, '^(%-?%d+) (%-?%d+)$')
-          return tonumber(created), tonumber(expires)
+          created, expires = tonumber(created), tonumber(expires)
+          if not created or not expires or created < minTime or created > maxTime
+            or expires < minTime or expires > maxTime then return nil, nil end
+          return created, expires
         end
         local function store(created, expires, now)
-          local ttl = expires - now
+          local ttl = math.min(expires - now, maxTtl)
           if ttl < 1 then ttl = 1 end
           redis.call('SET', KEYS[2], ms(created) .. ' ' .. ms(expires), 'PX', ms(ttl))
           return ms(ttl)
@@ -58,6 +68,7 @@ internal static class RedisScripts
           local ttl = redis.call('PTTL', KEYS[1])
           created = now
           if ttl > 0 then expires = now + ttl else expires = now + idle end
+          expires = math.min(expires, maxTime)
           if slide then
             redis.call('PEXPIRE', KEYS[1], store(created, expires, now))
             return {value, ms(created), ms(expires), '1'}
@@ -66,7 +77,7 @@ internal static class RedisScripts
         end
         if expires <= now then return false end
         if slide then
-          local target = math.min(now + idle, created + absolute)
+          local target = math.min(now + idle, created + absolute, maxTime)
           if target - expires >= idle / 10 then
             redis.call('PEXPIRE', KEYS[1], store(created, target, now))
             return {value, ms(created), ms(target), '1'}
@@ -107,7 +118,8 @@ internal static class RedisScripts
         end
         local expires = tonumber(ARGV[4])
         local ttl = expires - now
-        if ttl < 1 then ttl = 1 end
+        -- At most a century: RedisSessionMetadata.MaxKeyTtl.
+        if ttl < 1 then ttl = 1 elseif ttl > 3153600000000 then ttl = 3153600000000 end
         ttl = string.format('%d', ttl)
         local stamp = string.format('%d %d', tonumber(ARGV[3]), expires)
         if meta ~= stamp then

@@ -9,11 +9,24 @@ namespace Tote.Redis.Drivers;
 /// </summary>
 internal static class RedisSessionMetadata
 {
+    /// <summary>The earliest time a <see cref="DateTimeOffset"/> can hold, in epoch milliseconds (<see cref="RedisScripts"/> has its own copy).</summary>
+    public const long MinTime = -62_135_596_800_000;
+
+    /// <summary>The latest time a <see cref="DateTimeOffset"/> can hold, in epoch milliseconds (<see cref="RedisScripts"/> has its own copy).</summary>
+    public const long MaxTime = 253_402_300_799_999;
+
+    /// <summary>The longest TTL a session's keys get, in milliseconds: a century, whatever the session's expiry (<see cref="RedisScripts"/> has its own copy).</summary>
+    public const long MaxKeyTtl = 100L * 365 * 24 * 60 * 60 * 1000;
+
     /// <summary>The metadata string for <paramref name="created"/> and <paramref name="expires"/>, as the scripts write it.</summary>
     public static string Format(long created, long expires)
         => string.Create(CultureInfo.InvariantCulture, $"{created} {expires}");
 
-    /// <summary>Reads created and expiry times; <see langword="false"/> when the metadata is missing or not Tote's.</summary>
+    /// <summary>
+    /// Reads created and expiry times; <see langword="false"/> when the metadata is missing or not
+    /// Tote's. A number too long for a <see cref="long"/> saturates, so that
+    /// <see cref="HoldsDates"/> refuses it rather than the metadata counting as none.
+    /// </summary>
     public static bool TryParse(RedisValue metadata, out long created, out long expires)
     {
         created = expires = 0;
@@ -22,12 +35,33 @@ internal static class RedisSessionMetadata
             return false;
         }
 
-        var text = (string)metadata!;
-        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        var text = ((string)metadata!).AsSpan();
+        var space = text.IndexOf(' ');
+
         // Exactly what the scripts' pattern accepts: digits with an optional minus sign.
         return space > 0
-            && !text.Contains('+', StringComparison.Ordinal)
-            && long.TryParse(text.AsSpan(0, space), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out created)
-            && long.TryParse(text.AsSpan(space + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out expires);
+            && TryParseNumber(text[..space], out created)
+            && TryParseNumber(text[(space + 1)..], out expires);
+    }
+
+    /// <summary>Whether both times are ones a <see cref="DateTimeOffset"/> can hold; no writer stores others.</summary>
+    public static bool HoldsDates(long created, long expires)
+        => created is >= MinTime and <= MaxTime && expires is >= MinTime and <= MaxTime;
+
+    private static bool TryParseNumber(ReadOnlySpan<char> text, out long value)
+    {
+        var digits = text.StartsWith('-') ? text[1..] : text;
+        if (digits.IsEmpty || digits.ContainsAnyExceptInRange('0', '9'))
+        {
+            value = 0;
+            return false;
+        }
+
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        {
+            value = digits.Length == text.Length ? long.MaxValue : long.MinValue;
+        }
+
+        return true;
     }
 }

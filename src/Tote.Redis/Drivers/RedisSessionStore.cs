@@ -117,10 +117,12 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
                     continue;
                 }
 
-                // A Tote session whose recorded expiry has passed is not live; one without metadata (written by Astro) is.
-                // MGET, not GET: metadata of another type reads as none instead of failing the listing.
+                // A Tote session whose recorded expiry has passed, or whose times are damaged, is not live; one
+                // without metadata (written by Astro) is. MGET, not GET: metadata of another type reads as none
+                // instead of failing the listing.
                 var metadata = await database.StringGetAsync([_keys.Metadata(id)]).WaitAsync(cancellationToken).ConfigureAwait(false);
-                if (!RedisSessionMetadata.TryParse(metadata[0], out _, out var expires) || expires > Milliseconds(_time.GetUtcNow()))
+                if (!RedisSessionMetadata.TryParse(metadata[0], out var created, out var expires)
+                    || (RedisSessionMetadata.HoldsDates(created, expires) && expires > Milliseconds(_time.GetUtcNow())))
                 {
                     yield return id;
                 }
@@ -168,6 +170,15 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
             return await AdoptAsync(keys, idleTimeout, absoluteTimeout, slide, cancellationToken).ConfigureAwait(false);
         }
 
+        if (!RedisSessionMetadata.HoldsDates(created, expires))
+        {
+            // Tote's metadata with times no writer stores: damaged, so the session reads as not
+            // found (never adopted as another app's, which could bring back an expired one), and
+            // the slide below never computes with them.
+            await RemoveMalformedMetadataAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
         var now = Milliseconds(_time.GetUtcNow());
         if (expires <= now)
         {
@@ -184,12 +195,13 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         if (slide)
         {
             var idle = (long)idleTimeout.TotalMilliseconds;
-            var target = Math.Min(now + idle, created + (long)absoluteTimeout.TotalMilliseconds);
+            // Never past the calendar's end, as the core's expiry, for timeouts of many millennia.
+            var target = Math.Min(Math.Min(now + idle, created + (long)absoluteTimeout.TotalMilliseconds), RedisSessionMetadata.MaxTime);
             if (target - expires >= idle / 10)
             {
                 // Two plain commands, neither of which can bring back a session deleted meanwhile:
                 // SET … XX writes only metadata that still exists, PEXPIRE only a key that does.
-                var ttl = TimeSpan.FromMilliseconds(Math.Max(1, target - now));
+                var ttl = TimeSpan.FromMilliseconds(Math.Clamp(target - now, 1, RedisSessionMetadata.MaxKeyTtl));
                 var database = Database;
                 _ = database.StringSetAsync(keys[1], RedisSessionMetadata.Format(created, target), ttl, When.Exists, CommandFlags.FireAndForget);
                 _ = database.KeyExpireAsync(keys[0], ttl, CommandFlags.FireAndForget);
@@ -229,11 +241,16 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
             return null;
         }
 
-        return Record(
-            data,
-            long.Parse((string)parts[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
-            long.Parse((string)parts[2]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
-            slid: (string?)parts[3] == "1");
+        var created = long.Parse((string)parts[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var expires = long.Parse((string)parts[2]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        if (!RedisSessionMetadata.HoldsDates(created, expires))
+        {
+            // Only in a race with a damaging writer: the script neither reads nor writes times out of range.
+            await RemoveMalformedMetadataAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        return Record(data, created, expires, slid: (string?)parts[3] == "1");
     }
 
     // Removed so that a new session may take the ID; the core logs and counts the records it can
@@ -241,8 +258,17 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
     private async Task RemoveMalformedAsync(RedisKey[] keys, byte[] bytes, CancellationToken cancellationToken)
     {
         Log.MalformedValueRemoved(_logger);
-        await Database.ScriptEvaluateAsync(RedisScripts.DeleteIfUnchanged, keys, [bytes]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await RemoveIfUnchangedAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
     }
+
+    private async Task RemoveMalformedMetadataAsync(RedisKey[] keys, byte[] bytes, CancellationToken cancellationToken)
+    {
+        Log.MalformedMetadataRemoved(_logger);
+        await RemoveIfUnchangedAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RemoveIfUnchangedAsync(RedisKey[] keys, byte[] bytes, CancellationToken cancellationToken)
+        => await Database.ScriptEvaluateAsync(RedisScripts.DeleteIfUnchanged, keys, [bytes]).WaitAsync(cancellationToken).ConfigureAwait(false);
 
     private static SessionRecord Record(string data, long created, long expires, bool slid) => new()
     {

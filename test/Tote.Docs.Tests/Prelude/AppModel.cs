@@ -62,6 +62,8 @@ public static class MyServer
     public static string ConnectionString => throw new NotSupportedException();
 
     public static ValueTask OverwriteRawAsync(string id, string raw) => throw new NotSupportedException();
+
+    public static ValueTask InsertRawAsync(string id, byte[] data, long version, long createdAt, long expiresAt) => throw new NotSupportedException();
 }
 
 // The app's entry point, public so that WebApplicationFactory<Program> can name it.

@@ -57,3 +57,27 @@ public sealed class PostgreSqlSessionStoreSlidingLoaderTests(PostgreSqlServer se
 
     protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => PostgreSqlConformance.CreateAsync(server, Table, time);
 }
+
+/// <summary>Hostile stored records on a real PostgreSQL server: the row's columns (text cannot hold broken UTF-8 or NUL, so the record is the nearest text).</summary>
+public sealed class PostgreSqlDriverHostileRecordTests(PostgreSqlServer server) : SessionStoreHostileRecordConformanceTests
+{
+    private static readonly string Table = PostgreSqlServer.NewTableName();
+
+    protected override void UseDriver(IToteBuilder builder) => builder.UsePostgreSql(server.ConnectionString, o =>
+    {
+        o.TableName = Table;
+        o.SweepInterval = TimeSpan.FromDays(1);
+    });
+
+    protected override async ValueTask PlantAsync(ToteTestHost host, string id, HostileRecord record)
+    {
+        await using var dataSource = server.CreateDataSource();
+        await using var command = dataSource.CreateCommand($"INSERT INTO {Table} (id, record, version, created, expires) VALUES ($1, $2, $3, $4, $5)");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = HostileRecord.Text(record.Damage(record.Data.Span)) });
+        command.Parameters.Add(new NpgsqlParameter { Value = record.Version });
+        command.Parameters.Add(new NpgsqlParameter { Value = record.CreatedAt });
+        command.Parameters.Add(new NpgsqlParameter { Value = record.ExpiresAt });
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+}

@@ -187,6 +187,73 @@ public abstract class RedisDriverTests(RedisFixture server) : SessionPipelineCon
         Assert.Contains(id, await ToListAsync(store.GetSessionIdsAsync(TestContext.Current.CancellationToken)));
     }
 
+    [Theory]
+    [InlineData("9223372036854775807 9223372036854775807")]
+    [InlineData("-9223372036854775808 {later}")]
+    [InlineData("{earlier} 253402300800000")]
+    [InlineData("-62135596800001 {later}")]
+    [InlineData("99999999999999999999 {later}")]
+    public async Task MetadataWithTimesNoDateCanHold_IsNotFound_AndRemoved(string times)
+    {
+        // Tote's metadata, damaged: neither a store failure nor a session adopted as another app's.
+        var store = CreateStore();
+        var id = TestIds.New();
+        var now = Clock.GetUtcNow();
+        await Database.StringSetAsync(Prefix + id, CartRecord, TimeSpan.FromHours(2));
+        await Database.StringSetAsync(new RedisSessionKeys(Prefix).Metadata(id), Times(times, now), TimeSpan.FromHours(2));
+
+        Assert.Null(await store.LoadAndSlideAsync(id, TimeSpan.FromHours(1), TimeSpan.FromHours(24), TestContext.Current.CancellationToken));
+        Assert.False(await Database.KeyExistsAsync(Prefix + id));
+        Assert.DoesNotContain(id, await ToListAsync(store.GetSessionIdsAsync(TestContext.Current.CancellationToken)));
+    }
+
+    [Theory]
+    [InlineData("9223372036854775807 9223372036854775807")]
+    [InlineData("99999999999999999999 {later}")]
+    public async Task Refresh_OfMetadataWithTimesNoDateCanHold_CountsThemAsNone(string times)
+    {
+        // What a refresh racing a damaging writer meets: the script must not compute with the times.
+        var store = CreateStore();
+        var id = TestIds.New();
+        var now = Clock.GetUtcNow();
+        var metadata = new RedisSessionKeys(Prefix).Metadata(id);
+        await Database.StringSetAsync(Prefix + id, CartRecord, TimeSpan.FromHours(2));
+        await Database.StringSetAsync(metadata, Times(times, now), TimeSpan.FromHours(2));
+
+        Assert.True(await store.RefreshAsync(id, now.AddHours(1), TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{now.ToUnixTimeMilliseconds()} {now.AddHours(1).ToUnixTimeMilliseconds()}", (string?)await Database.StringGetAsync(metadata));
+        Assert.Equal(CartRecord, (await store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data);
+    }
+
+    [Fact]
+    public async Task LoadAndSlide_WithTimeoutsOfManyMillennia_SlidesToTheEndOfTheCalendar()
+    {
+        var store = CreateStore();
+        var id = TestIds.New();
+        await store.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        Clock.Advance(TimeSpan.FromMinutes(30));
+
+        var loaded = await store.LoadAndSlideAsync(id, TimeSpan.MaxValue, TimeSpan.MaxValue, TestContext.Current.CancellationToken);
+
+        Assert.Equal(EndOfTheCalendar, loaded!.ExpiresAt);
+        Assert.Equal(EndOfTheCalendar, (await store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task SessionWrittenByAnotherApp_WithTimeoutsOfManyMillennia_IsAdoptedUntilTheEndOfTheCalendar()
+    {
+        var store = CreateStore();
+        var id = TestIds.New();
+        await Database.StringSetAsync(Prefix + id, CartRecord);
+
+        var loaded = await store.LoadAndSlideAsync(id, TimeSpan.MaxValue, TimeSpan.MaxValue, TestContext.Current.CancellationToken);
+
+        Assert.Equal(CartRecord, loaded!.Data);
+        Assert.Equal(EndOfTheCalendar, loaded.ExpiresAt);
+        Assert.NotNull(await store.LoadAsync(id, TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task EmptyValue_IsNotFound_AndRemoved()
     {
@@ -320,6 +387,13 @@ public abstract class RedisDriverTests(RedisFixture server) : SessionPipelineCon
         Clock.Advance(TimeSpan.FromMinutes(10));
         return (store, id, first, version!.Value);
     }
+
+    // The latest time the driver's millisecond times reach.
+    private static DateTimeOffset EndOfTheCalendar => DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.MaxValue.ToUnixTimeMilliseconds());
+
+    private static string Times(string template, DateTimeOffset now) => template
+        .Replace("{later}", now.AddHours(1).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{earlier}", now.AddHours(-1).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     private static async Task<List<string>> ToListAsync(IAsyncEnumerable<string> ids)
     {

@@ -63,3 +63,39 @@ public sealed class GarnetSessionStoreSlidingLoaderTests(GarnetFixture server) :
 
 /// <summary>The sliding-load conformance tests against a real redis-server.</summary>
 public sealed class RedisServerSessionStoreSlidingLoaderTests(RedisServerFixture server) : RedisSessionStoreSlidingLoaderTests(server), IClassFixture<RedisServerFixture>;
+
+/// <summary>Hostile stored records on one Redis-protocol server: the value at the key and the metadata string beside it, each damaged.</summary>
+public abstract class RedisDriverHostileRecordTests(RedisFixture server) : SessionStoreHostileRecordConformanceTests, IAsyncLifetime
+{
+    private const string Prefix = "tote-hostile-test:";
+
+    private StackExchange.Redis.ConnectionMultiplexer? _connection;
+
+    public async ValueTask InitializeAsync() => _connection = await server.ConnectAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    protected override void UseDriver(IToteBuilder builder) => builder.UseRedis(_connection!, r => r.KeyPrefix = Prefix);
+
+    protected override async ValueTask PlantAsync(ToteTestHost host, string id, HostileRecord record)
+    {
+        // The keys the driver uses: the value at prefix + id, the metadata "{prefix + id}:tote" ("<created> <expires>", epoch ms).
+        var database = _connection!.GetDatabase();
+        var metadata = System.Text.Encoding.ASCII.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{record.CreatedAt} {record.ExpiresAt}"));
+        await database.StringSetAsync(Prefix + id, record.Damage(record.Data.Span), TimeSpan.FromHours(2));
+        await database.StringSetAsync("{" + Prefix + id + "}:tote", record.Damage(metadata), TimeSpan.FromHours(2));
+    }
+}
+
+/// <summary>Hostile stored records on in-process Garnet.</summary>
+public sealed class GarnetDriverHostileRecordTests(GarnetFixture server) : RedisDriverHostileRecordTests(server), IClassFixture<GarnetFixture>;
+
+/// <summary>Hostile stored records on a real redis-server.</summary>
+public sealed class RedisServerDriverHostileRecordTests(RedisServerFixture server) : RedisDriverHostileRecordTests(server), IClassFixture<RedisServerFixture>;

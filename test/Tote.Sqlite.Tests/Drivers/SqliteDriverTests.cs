@@ -161,6 +161,56 @@ public sealed class SqliteDriverTests : SessionPipelineConformanceTests, IDispos
     }
 
     [Fact]
+    public async Task RowWithANegativeVersion_IsReadAndWrittenLikeAnyOther()
+    {
+        // Another writer's row: the driver only ever draws positive versions, but must match any integer.
+        await using var host = await StartHostAsync();
+        using var client = host.CreateClient();
+        var id = TestIds.New();
+        var now = host.Clock.GetUtcNow();
+        await InsertRowAsync(id, """[["Map",1,2],"cart",{"data":3,"expires":-1},[4],"a"]""", -1L, now.AddHours(-1).ToUnixTimeMilliseconds(), now.AddHours(1).ToUnixTimeMilliseconds());
+        client.SessionId = id;
+
+        using var added = await client.PostAsync("/cart/b");
+
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal(id, client.SessionId);
+        Assert.Equal("a,b", await client.GetStringAsync("/cart"));
+    }
+
+    [Theory]
+    [InlineData(long.MaxValue, long.MaxValue)]
+    [InlineData(long.MinValue, 253_402_300_799_999L)]
+    [InlineData(-62_135_596_800_001L, 253_402_300_799_999L)]
+    [InlineData(0L, 253_402_300_800_000L)]
+    public async Task Load_RowWithTimesADateCannotHold_IsNotFoundAndRemoved(long created, long expires)
+    {
+        using var store = _database.CreateStore(Clock);
+        var id = TestIds.New();
+        await InsertRowAsync(id, CartRecord, 1L, created, expires);
+
+        Assert.Null(await store.LoadAsync(id, TestContext.Current.CancellationToken));
+        Assert.Equal(0L, await _database.ScalarAsync("SELECT count(*) FROM tote_sessions WHERE id = @id", id));
+    }
+
+    [Theory]
+    [InlineData("version", 1.5)]
+    [InlineData("version", "7x")]
+    [InlineData("created", 2.5)]
+    [InlineData("expires", "later")]
+    public async Task Load_RowWhoseVersionOrTimesAreNotIntegers_IsNotFoundAndRemoved(string column, object value)
+    {
+        // SQLite stores what a bad writer gives it, whatever the column's declared type.
+        using var store = _database.CreateStore(Clock);
+        var id = TestIds.New();
+        await store.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
+        await ExecuteAsync($"UPDATE tote_sessions SET {column} = @value WHERE id = @id", ("@id", id), ("@value", value));
+
+        Assert.Null(await store.LoadAsync(id, TestContext.Current.CancellationToken));
+        Assert.Equal(0L, await _database.ScalarAsync("SELECT count(*) FROM tote_sessions WHERE id = @id", id));
+    }
+
+    [Fact]
     public async Task ConfigurationAlone_ChoosesSqliteWithItsTable()
     {
         await using var host = await ToteTestHost.StartAsync(MapEndpoints, o =>
@@ -226,6 +276,25 @@ public sealed class SqliteDriverTests : SessionPipelineConformanceTests, IDispos
         var readme = await File.ReadAllTextAsync(RepositoryFiles.Find("src/Tote.Sqlite/README.md"), TestContext.Current.CancellationToken);
 
         Assert.Contains(SqliteSessionStore.CreateTableSql("\"tote_sessions\"", "\"tote_sessions_expires\""), readme, StringComparison.Ordinal);
+    }
+
+    /// <summary>Writes a row as another writer would, bypassing the driver.</summary>
+    private Task InsertRowAsync(string id, string record, long version, long created, long expires) => ExecuteAsync(
+        "INSERT INTO tote_sessions (id, record, version, created, expires) VALUES (@id, @record, @version, @created, @expires)",
+        ("@id", id), ("@record", record), ("@version", version), ("@created", created), ("@expires", expires));
+
+    private async Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new SqliteConnection(_database.ConnectionString + ";Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 
     private SessionRecord Record(string data = CartRecord) => new()

@@ -51,3 +51,27 @@ public sealed class SqliteSessionStoreEnumeratorTests : SessionStoreEnumeratorCo
         _database.Dispose();
     }
 }
+
+/// <summary>Hostile stored records in a real SQLite file: the row's columns, the record column holding whatever bytes it is given as text.</summary>
+public sealed class SqliteDriverHostileRecordTests : SessionStoreHostileRecordConformanceTests, IDisposable
+{
+    private readonly SqliteDatabase _database = new();
+
+    protected override void UseDriver(IToteBuilder builder) => builder.UseSqlite(_database.ConnectionString);
+
+    protected override async ValueTask PlantAsync(ToteTestHost host, string id, HostileRecord record)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(_database.ConnectionString + ";Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT INTO {SqliteDatabase.Table} (id, record, version, created, expires) VALUES (@id, CAST(@record AS TEXT), @version, @created, @expires)";
+        command.Parameters.AddWithValue("@id", id);
+        command.Parameters.AddWithValue("@record", record.Damage(record.Data.Span));
+        command.Parameters.AddWithValue("@version", record.Version);
+        command.Parameters.AddWithValue("@created", record.CreatedAt);
+        command.Parameters.AddWithValue("@expires", record.ExpiresAt);
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    public void Dispose() => _database.Dispose();
+}

@@ -18,6 +18,10 @@ internal sealed class DistributedCacheSessionStore : ISessionStore, IHostedSessi
 
     private const string KeyPrefix = "tote:";
 
+    // Longer than any session lives, and far enough from the end of the calendar that a cache
+    // whose clock runs ahead of the app's can still add it to its own now.
+    private static readonly TimeSpan MaxEntryLifetime = TimeSpan.FromDays(100 * 365);
+
     private readonly IDistributedCache _cache;
     private readonly TimeProvider _time;
 
@@ -82,7 +86,7 @@ internal sealed class DistributedCacheSessionStore : ISessionStore, IHostedSessi
         return _cache.SetAsync(
             KeyPrefix + id,
             bytes,
-            new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime > TimeSpan.Zero ? lifetime : TimeSpan.FromSeconds(1) },
+            new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime > TimeSpan.Zero ? (lifetime < MaxEntryLifetime ? lifetime : MaxEntryLifetime) : TimeSpan.FromSeconds(1) },
             cancellationToken);
     }
 }

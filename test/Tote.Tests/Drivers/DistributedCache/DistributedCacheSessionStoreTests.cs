@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Tote.Drivers;
@@ -29,5 +30,37 @@ public sealed class DistributedCacheSessionStoreTests : SessionStoreConformanceT
 
         Assert.StartsWith("tote1 ", stored, StringComparison.Ordinal);
         Assert.EndsWith("\n" + CartRecord, stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Save_OfASessionThatLivesToTheEndOfTheCalendar_Succeeds()
+    {
+        // What timeouts of many millennia make the core store: the cache's own clock, which may run
+        // ahead of the app's, must not be asked for an entry that outlives the year 9999.
+        var id = TestIds.New();
+        var record = new SessionRecord { Data = CartRecord, CreatedAt = Clock.GetUtcNow(), ExpiresAt = DateTimeOffset.MaxValue };
+
+        Assert.NotNull(await Store.SaveAsync(id, record, SessionVersion.Missing, TestContext.Current.CancellationToken));
+        Assert.Equal(DateTimeOffset.MaxValue, (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
+        Assert.True(await Store.RefreshAsync(id, DateTimeOffset.MaxValue, TestContext.Current.CancellationToken));
+    }
+}
+
+/// <summary>Hostile stored records on the distributed-cache driver: the whole cache value, header line included.</summary>
+public sealed class DistributedCacheDriverHostileRecordTests : SessionStoreHostileRecordConformanceTests
+{
+    protected override void UseDriver(IToteBuilder builder)
+    {
+        builder.Services.AddDistributedMemoryCache();
+        builder.UseDistributedCache();
+    }
+
+    protected override async ValueTask PlantAsync(ToteTestHost host, string id, HostileRecord record)
+    {
+        // The same envelope as the fs driver, without the fifth field.
+        var envelope = FileSystem.FileDriverHostileRecordTests.Envelope(record);
+        var header = Array.IndexOf(envelope, (byte)'\n');
+        byte[] stored = [.. envelope[..(header - 2)], .. envelope[header..]];
+        await host.Services.GetRequiredService<IDistributedCache>().SetAsync("tote:" + id, record.Damage(stored), TestContext.Current.CancellationToken);
     }
 }

@@ -41,3 +41,20 @@ public sealed class FileDriverPipelineTests : SessionPipelineConformanceTests, I
 
     public void Dispose() => _directory.Dispose();
 }
+
+/// <summary>Hostile stored records on the fs driver: the whole file, header line included, as the driver lays it out.</summary>
+public sealed class FileDriverHostileRecordTests : SessionStoreHostileRecordConformanceTests, IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    protected override void UseDriver(IToteBuilder builder) => builder.UseFileSystem(o => o.Path = _directory.Path);
+
+    protected override async ValueTask PlantAsync(ToteTestHost host, string id, HostileRecord record)
+        => await File.WriteAllBytesAsync(((FileSessionStore)host.Store).PathOf(id), record.Damage(Envelope(record)), TestContext.Current.CancellationToken);
+
+    public void Dispose() => _directory.Dispose();
+
+    /// <summary><c>tote1 {version} {created ticks} {expires ticks} 1</c>, a newline, then the data: the fs driver's file.</summary>
+    internal static byte[] Envelope(HostileRecord record)
+        => [.. System.Text.Encoding.ASCII.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"tote1 {record.Version} {HostileRecord.ToUtcTicks(record.CreatedAt)} {HostileRecord.ToUtcTicks(record.ExpiresAt)} 1\n")), .. record.Data.Span];
+}

@@ -27,3 +27,20 @@ public sealed class MemoryDriverPipelineTests : SessionPipelineConformanceTests
 {
     protected override void UseDriver(IToteBuilder builder) => builder.UseMemory();
 }
+
+/// <summary>Hostile stored records on the memory driver: records live as .NET strings, so a planted one is saved as such, decoded leniently and with its times clamped.</summary>
+public sealed class MemoryDriverHostileRecordTests : SessionStoreHostileRecordConformanceTests
+{
+    protected override void UseDriver(IToteBuilder builder) => builder.UseMemory();
+
+    protected override async ValueTask PlantAsync(ToteTestHost host, string id, HostileRecord record)
+    {
+        var stored = new SessionRecord
+        {
+            Data = HostileRecord.Text(record.Damage(record.Data.Span)),
+            CreatedAt = HostileRecord.ToDateTimeOffset(record.CreatedAt),
+            ExpiresAt = HostileRecord.ToDateTimeOffset(record.ExpiresAt),
+        };
+        Assert.NotNull(await host.Store.SaveAsync(id, stored, SessionVersion.Missing, TestContext.Current.CancellationToken));
+    }
+}

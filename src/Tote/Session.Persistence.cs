@@ -174,14 +174,23 @@ public sealed partial class Session
         }
 
         OrderedDictionary<string, SessionEntry> entries;
+        Devalue.DevalueDocument document;
         try
         {
-            entries = SessionRecordFormat.Read(record.Data, checkAll: !record.IsWrittenByTote, out var document);
+            entries = SessionRecordFormat.Read(record.Data, checkAll: !record.IsWrittenByTote, out document);
             KeepParsedRecord(document);
         }
         catch (FormatException ex)
         {
             Log.CorruptRecord(_runtime.Logger, new SessionIdHash(id), ex.Message);
+            _runtime.Store.Telemetry.Corrupt();
+            await _runtime.Store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        if (!record.IsWrittenByTote && ExpansionProblem(record, document) is { } expansion)
+        {
+            Log.CorruptRecord(_runtime.Logger, new SessionIdHash(id), expansion);
             _runtime.Store.Telemetry.Corrupt();
             await _runtime.Store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
             return null;
@@ -237,11 +246,11 @@ public sealed partial class Session
         {
             var now = _runtime.Time.GetUtcNow();
             var entries = Compose(now.ToUnixTimeMilliseconds());
-            var data = WrittenAheadRecord(now.ToUnixTimeMilliseconds()) ?? SessionRecordFormat.Write(entries);
-            if (data.Length > _runtime.Options.MaxSessionSize)
+            var data = ComposeRecord(entries, now.ToUnixTimeMilliseconds(), out var expanded);
+            if (data.Length > _runtime.Options.MaxSessionSize || expanded > _runtime.Options.MaxSessionSize)
             {
                 throw new SessionSerializationException(
-                    $"The session would be {data.Length} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize); changed keys: {string.Join(", ", _changes?.Keys.AsEnumerable() ?? [])}.");
+                    $"The session would be {(data.Length > _runtime.Options.MaxSessionSize ? data.Length + " characters" : "more than " + _runtime.Options.MaxSessionSize + " characters once values it shares are counted every time they are used")}, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize); changed keys: {string.Join(", ", _changes?.Keys.AsEnumerable() ?? [])}.");
             }
 
             var fresh = _state == SessionState.Fresh;
@@ -254,7 +263,7 @@ public sealed partial class Session
             if (saved is { } version)
             {
                 _base = entries;
-                _baseLength = data.Length;
+                _baseLength = (int)expanded;
                 _writtenAhead = null;
                 _version = version;
                 _expiresAt = record.ExpiresAt;

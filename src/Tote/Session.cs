@@ -37,7 +37,9 @@ public sealed partial class Session
     private bool _viaHeader;
     private string? _id;
     private OrderedDictionary<string, SessionEntry> _base = Empty;
+    // The size of the loaded session counted against the limit: expanded when it was measured at load.
     private int _baseLength;
+    private (SessionRecord? Record, int ExpandedLength) _measured;
     private OrderedDictionary<string, StagedChange>? _changes;
     private SessionVersion _version;
     private DateTimeOffset _createdAt;
@@ -222,7 +224,7 @@ public sealed partial class Session
             return;
         }
 
-        var entry = SessionEntry.FromText(Serialize(key, value), expires);
+        var entry = SessionEntry.FromText(Serialize(key, value, _runtime.Options.MaxSessionSize, out var expanded), expires, expanded);
         CheckSize(key, entry.KnownLength!.Value);
         Stage(key, StagedChange.Put(entry));
     }
@@ -482,11 +484,14 @@ public sealed partial class Session
         }
     }
 
-    private static string Serialize<T>(string key, T value)
+    private static string Serialize<T>(string key, T value) => Serialize(key, value, long.MaxValue - 1, out _);
+
+    /// <summary>Serializes a value for <paramref name="key"/>, giving its expanded length (at most <paramref name="cap"/> + 1) too.</summary>
+    private static string Serialize<T>(string key, T value, long cap, out long expandedLength)
     {
         try
         {
-            return DevalueSerializer.Serialize(value, SessionRecordFormat.Devalue);
+            return DevalueExpansion.Serialize(value, SessionRecordFormat.Devalue, cap, out expandedLength);
         }
         catch (DevalueException ex)
         {
@@ -530,7 +535,8 @@ public sealed partial class Session
 
     private void CheckSize(string key, int valueLength)
     {
-        // An estimate that errs high: the stored size of the loaded session plus every staged value.
+        // An estimate that errs high: the size of the loaded session plus every staged value, each
+        // counted as expanded (a shared value at every reference), as a reader writes it out.
         long size = _baseLength + valueLength;
         if (_changes is not null)
         {
@@ -547,9 +553,28 @@ public sealed partial class Session
         {
             throw new SessionSerializationException(
                 key,
-                $"Setting session key '{key}' would grow the session to about {size} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.",
+                $"Setting session key '{key}' would grow the session to about {size} characters (values it shares counted every time they are used), over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.",
                 innerException: null);
         }
+    }
+
+    /// <summary>
+    /// Why a record from the store is refused for what it expands to (see <see cref="DevalueExpansion"/>),
+    /// or <see langword="null"/>. A record past <see cref="ToteOptions.MaxSessionSize"/> once its shared
+    /// values are counted at every reference was not written by a Tote or Astro app within the
+    /// limit: it is hostile (300 references to one 1 MB string send 300 MB per read).
+    /// </summary>
+    private string? ExpansionProblem(SessionRecord record, DevalueDocument document)
+    {
+        var limit = _runtime.Options.MaxSessionSize;
+        var expanded = document.MeasureExpandedLength(limit);
+        if (expanded > limit)
+        {
+            return $"It expands to more than {limit} characters once the values it shares are counted every time they are used (ToteOptions.MaxSessionSize), from {record.Data.Length} characters as stored.";
+        }
+
+        _measured = (record, (int)expanded);
+        return null;
     }
 
     private SessionEntry? Find(string key)
@@ -644,7 +669,7 @@ public sealed partial class Session
     private void Adopt(SessionRecord record, OrderedDictionary<string, SessionEntry> entries)
     {
         _base = entries;
-        _baseLength = record.Data.Length;
+        _baseLength = ReferenceEquals(record, _measured.Record) ? Math.Max(record.Data.Length, _measured.ExpandedLength) : record.Data.Length;
         _version = record.Version;
         _createdAt = record.CreatedAt;
         _expiresAt = record.ExpiresAt;

@@ -36,7 +36,7 @@ internal static class DevalueExpansion
     {
         if (!repeats.Containers)
         {
-            return Math.Min(cap + 1, text.Length + repeats.PrimitiveLength);
+            return Math.Min(cap == long.MaxValue ? cap : cap + 1, text.Length + repeats.PrimitiveLength);
         }
 
         var document = DevalueDocument.Parse(text, options);

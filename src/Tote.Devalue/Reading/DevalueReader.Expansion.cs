@@ -31,7 +31,7 @@ internal sealed partial class DevalueReader
             return 0;
         }
 
-        var over = cap + 1;
+        var over = cap == long.MaxValue ? cap : cap + 1;
         var measured = ArrayPool<long>.Shared.Rent(_entryCount);
         var references = ArrayPool<int>.Shared.Rent(64);
         var frames = ArrayPool<Frame>.Shared.Rent(16);
@@ -55,7 +55,7 @@ internal sealed partial class DevalueReader
                     var known = measured[child];
                     if (known > 0)
                     {
-                        frame.Sum = Math.Min(over, frame.Sum + known);
+                        frame.Sum = SaturatingAdd(frame.Sum, known, over);
                     }
                     else if (known == 0)
                     {
@@ -75,7 +75,7 @@ internal sealed partial class DevalueReader
                 }
 
                 ref var parent = ref frames[frameTop - 1];
-                parent.Sum = Math.Min(over, parent.Sum + done.Sum);
+                parent.Sum = SaturatingAdd(parent.Sum, done.Sum, over);
             }
 
             return 0;
@@ -153,7 +153,7 @@ internal sealed partial class DevalueReader
 
         if (node == DevalueNode.SparseArray && token.Count >= 2)
         {
-            own = Math.Min(over, own + (HoleLength * SparseLength(tokenIndex + 1)));
+            own = SaturatingAdd(own, HoleLength * SparseLength(tokenIndex + 1), over);
         }
 
         return own;
@@ -218,6 +218,9 @@ internal sealed partial class DevalueReader
 
         return target >= 0 && target < _entryCount;
     }
+
+    // Both terms are at most `over`, which may be long.MaxValue: compare before adding.
+    private static long SaturatingAdd(long sum, long addend, long over) => sum >= over - addend ? over : sum + addend;
 
     private static void Push(ref int[] references, ref int top, int value)
     {

@@ -47,8 +47,10 @@ public sealed class ToteOptions
     public string? HeaderName { get; set; }
 
     /// <summary>
-    /// The largest a stored session may be, in characters of its devalue text. A <c>Set</c> that
-    /// would grow the session past it throws, naming the key.
+    /// The largest a stored session may be, in characters of its devalue text, and also once
+    /// expanded: with every value it shares counted each time it is referenced, as a reader writing
+    /// the session out (JSON, HTML) repeats it. A <c>Set</c> or <c>UpdateAsync</c> that would grow
+    /// the session past it throws, naming the key; a stored record past it is refused at load.
     /// </summary>
     /// <value>Defaults to 1,048,576 (1 MiB).</value>
     public int MaxSessionSize { get; set; } = 1024 * 1024;

@@ -188,7 +188,7 @@ public sealed partial class Session
             return null;
         }
 
-        if (!record.IsWrittenByTote && ExpansionProblem(record, document) is { } expansion)
+        if (ExpansionProblem(record, document) is { } expansion)
         {
             Log.CorruptRecord(_runtime.Logger, new SessionIdHash(id), expansion);
             _runtime.Store.Telemetry.Corrupt();
@@ -264,6 +264,7 @@ public sealed partial class Session
             {
                 _base = entries;
                 _baseLength = (int)expanded;
+                _measured = default;
                 _writtenAhead = null;
                 _version = version;
                 _expiresAt = record.ExpiresAt;

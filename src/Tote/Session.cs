@@ -37,9 +37,11 @@ public sealed partial class Session
     private bool _viaHeader;
     private string? _id;
     private OrderedDictionary<string, SessionEntry> _base = Empty;
-    // The size of the loaded session counted against the limit: expanded when it was measured at load.
+    // The size of the loaded session counted against the limit: expanded once measured.
     private int _baseLength;
-    private (SessionRecord? Record, int ExpandedLength) _measured;
+
+    // The record loaded last, measured at load (from the store) or, when this process wrote it, not yet.
+    private (SessionRecord? Record, DevalueDocument? Unmeasured, int ExpandedLength) _measured;
     private OrderedDictionary<string, StagedChange>? _changes;
     private SessionVersion _version;
     private DateTimeOffset _createdAt;
@@ -537,6 +539,13 @@ public sealed partial class Session
     {
         // An estimate that errs high: the size of the loaded session plus every staged value, each
         // counted as expanded (a shared value at every reference), as a reader writes it out.
+        if (_measured.Unmeasured is { } loaded)
+        {
+            // Text this process wrote was within the limit, but its expansion is only known now.
+            _baseLength = (int)Math.Clamp(loaded.MeasureExpandedLength(_runtime.Options.MaxSessionSize), _baseLength, int.MaxValue);
+            _measured = default;
+        }
+
         long size = _baseLength + valueLength;
         if (_changes is not null)
         {
@@ -559,13 +568,21 @@ public sealed partial class Session
     }
 
     /// <summary>
-    /// Why a record from the store is refused for what it expands to (see <see cref="DevalueExpansion"/>),
-    /// or <see langword="null"/>. A record past <see cref="ToteOptions.MaxSessionSize"/> once its shared
-    /// values are counted at every reference was not written by a Tote or Astro app within the
-    /// limit: it is hostile (300 references to one 1 MB string send 300 MB per read).
+    /// Why a loaded record is refused for what it expands to (see <see cref="DevalueExpansion"/>),
+    /// or <see langword="null"/>. A record past <see cref="ToteOptions.MaxSessionSize"/> once its
+    /// shared values are counted at every reference is treated as hostile, as a corrupt one is:
+    /// 300 references to one 1 MB string would send 300 MB per read. Text this process wrote (and
+    /// an in-process store handed back) was held to the limit when written: it is measured only
+    /// if a <c>Set</c> of this request needs the figure.
     /// </summary>
     private string? ExpansionProblem(SessionRecord record, DevalueDocument document)
     {
+        if (record.IsWrittenByTote)
+        {
+            _measured = (record, document, 0);
+            return null;
+        }
+
         var limit = _runtime.Options.MaxSessionSize;
         var expanded = document.MeasureExpandedLength(limit);
         if (expanded > limit)
@@ -573,7 +590,7 @@ public sealed partial class Session
             return $"It expands to more than {limit} characters once the values it shares are counted every time they are used (ToteOptions.MaxSessionSize), from {record.Data.Length} characters as stored.";
         }
 
-        _measured = (record, (int)expanded);
+        _measured = (record, null, (int)expanded);
         return null;
     }
 
@@ -641,6 +658,7 @@ public sealed partial class Session
         _state = SessionState.Fresh;
         _base = Empty;
         _baseLength = 0;
+        _measured = default;
         _version = SessionVersion.Missing;
         _createdAt = _runtime.Time.GetUtcNow();
         _issueCookie = true;
@@ -653,6 +671,7 @@ public sealed partial class Session
         _candidateId = null;
         _base = Empty;
         _baseLength = 0;
+        _measured = default;
         _changes = null;
         _version = SessionVersion.Missing;
     }
@@ -670,6 +689,10 @@ public sealed partial class Session
     {
         _base = entries;
         _baseLength = ReferenceEquals(record, _measured.Record) ? Math.Max(record.Data.Length, _measured.ExpandedLength) : record.Data.Length;
+        if (!ReferenceEquals(record, _measured.Record))
+        {
+            _measured = default;
+        }
         _version = record.Version;
         _createdAt = record.CreatedAt;
         _expiresAt = record.ExpiresAt;

@@ -44,6 +44,12 @@ public sealed class SessionExpansionTests
             });
             app.MapPost("/copies/{count:int}", (Session session, int count) =>
                 TooLargeAs413(() => session.Set("copies", Enumerable.Repeat(new string('x', ItemLength), count).ToList())));
+            app.MapPost("/delete-then-set", async (Session session) =>
+            {
+                await session.GetAsync<string>("other");
+                session.Delete("other");
+                return TooLargeAs413(() => session.Set("more", new string('y', ItemLength)));
+            });
             app.MapGet("/cart/count", async (Session session) => ((await session.GetAsync(SessionApi.Cart))?.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture));
         },
         o => o.Tote = t => t.MaxSessionSize = maxSessionSize);
@@ -114,6 +120,22 @@ public sealed class SessionExpansionTests
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
         Assert.Contains("'copies'", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task Set_AfterAnotherChange_CountsWhatTheLoadedSessionExpandsTo()
+    {
+        // The stored text is about 20,000 characters but expands to 80,000: one more item of
+        // 20,000 passes the limit, and Set says so, rather than the save after the endpoint.
+        await using var host = await StartAsync();
+        using var client = host.CreateClient();
+        using var stored = await client.PostAsync("/copies/4");
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+
+        using var refused = await client.PostAsync("/delete-then-set");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Contains("'more'", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]

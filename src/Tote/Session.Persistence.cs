@@ -197,15 +197,23 @@ public sealed partial class Session
         }
 
         OrderedDictionary<string, SessionEntry> entries;
+        Devalue.DevalueDocument document;
         try
         {
-            entries = SessionRecordFormat.Read(record.Data, checkAll: !record.IsWrittenByTote, out var document);
+            entries = SessionRecordFormat.Read(record.Data, checkAll: !record.IsWrittenByTote, out document);
             KeepParsedRecord(document);
         }
         catch (FormatException ex)
         {
             Log.CorruptRecord(_runtime.Logger, new SessionIdHash(id), ex.Message);
             await RemoveRefusedRecordAsync(id, "malformed", cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        if (ExpansionProblem(record, document) is { } expansion)
+        {
+            Log.CorruptRecord(_runtime.Logger, new SessionIdHash(id), expansion);
+            await RemoveRefusedRecordAsync(id, "too_large", cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -265,15 +273,16 @@ public sealed partial class Session
         {
             var now = _runtime.Time.GetUtcNow();
             var entries = Compose(now.ToUnixTimeMilliseconds());
-            var data = WrittenAheadRecord(now.ToUnixTimeMilliseconds()) ?? SessionRecordFormat.Write(entries);
-            if (data.Length > _runtime.Options.MaxSessionSize)
+            var data = ComposeRecord(entries, now.ToUnixTimeMilliseconds(), out var expanded);
+            if (data.Length > _runtime.Options.MaxSessionSize || expanded > _runtime.Options.MaxSessionSize)
             {
                 var changed = _changes?.Keys.ToArray() ?? [];
+                var size = Math.Max(data.Length, expanded);
                 throw new SessionTooLargeException(
                     changed.Length == 1 ? changed[0] : null,
-                    data.Length,
+                    size,
                     _runtime.Options.MaxSessionSize,
-                    $"The session would be {data.Length} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize); changed keys: {string.Join(", ", changed)}. Store less in the session, or raise the limit.");
+                    $"The session would be {(data.Length > _runtime.Options.MaxSessionSize ? data.Length + " characters" : "more than " + _runtime.Options.MaxSessionSize + " characters once values it shares are counted every time they are used")}, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize); changed keys: {string.Join(", ", changed)}. Store less in the session, or raise the limit.");
             }
 
             var fresh = _state == SessionState.Fresh;
@@ -286,7 +295,8 @@ public sealed partial class Session
             if (saved is { } version)
             {
                 _base = entries;
-                _baseLength = data.Length;
+                _baseLength = (int)expanded;
+                _measured = default;
                 _writtenAhead = null;
                 _version = version;
                 _expiresAt = record.ExpiresAt;
@@ -440,9 +450,27 @@ public sealed partial class Session
             WriteFailure(_context!, _runtime.Options.StoreFailureStatusCode, ex);
             return false;
         }
+        catch (SessionTooLargeException ex)
+        {
+            DropOversizedChanges(ex);
+        }
 
         ApplyCookie();
         return true;
+    }
+
+    /// <summary>
+    /// The end-of-request save found the session over <see cref="ToteOptions.MaxSessionSize"/>:
+    /// changes staged before the session was loaded (a <c>Set</c> in middleware, say) could not be
+    /// measured when they were made, and no exception can reach the code that made them now. The
+    /// stored session stays as it was and the request answers as it would have; never a 500.
+    /// </summary>
+    private void DropOversizedChanges(SessionTooLargeException ex)
+    {
+        Log.OversizedChangesDropped(_runtime.Logger, new SessionIdHash(_id), string.Join(", ", _changes?.Keys.AsEnumerable() ?? []), ex.Size, ex.Limit);
+        _runtime.Store.Telemetry.Dropped();
+        _changes = null;
+        _writtenAhead = null;
     }
 
     /// <summary>Marks the request as failed: nothing is saved.</summary>
@@ -497,6 +525,11 @@ public sealed partial class Session
         catch (SessionStoreException ex)
         {
             Log.SaveFailedAfterResponse(_runtime.Logger, ex);
+            return;
+        }
+        catch (SessionTooLargeException ex)
+        {
+            DropOversizedChanges(ex);
             return;
         }
 

@@ -30,23 +30,36 @@ public sealed partial class Session
         var now = NowMilliseconds();
         var entries = Compose(now);
         entries[key] = SessionEntry.Pending(value, expires);
+        var limit = _runtime.Options.MaxSessionSize;
         string record;
+        long expanded;
         try
         {
-            record = SessionRecordFormat.Write(entries);
+            record = SessionRecordFormat.Write(entries, limit, out expanded);
         }
         catch (DevalueException)
         {
             return null;
         }
 
-        if (record.Length > _runtime.Options.MaxSessionSize)
+        if (record.Length > limit)
         {
             throw new SessionTooLargeException(
                 key,
                 record.Length,
-                _runtime.Options.MaxSessionSize,
-                $"Setting session key '{key}' would grow the session to {record.Length} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.");
+                limit,
+                $"Setting session key '{key}' would grow the session to {record.Length} characters, over the limit of {limit} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.");
+        }
+
+        if (expanded > limit)
+        {
+            // devalue writes a shared value once, but every reader that writes the value out
+            // again (JSON, HTML) repeats it at each reference: the limit holds for that size too.
+            throw new SessionTooLargeException(
+                key,
+                expanded,
+                limit,
+                $"Setting session key '{key}' would grow the session past {limit} characters once values it shares are counted every time they are used (it is {record.Length} characters as stored), over the limit of ToteOptions.MaxSessionSize. Store less in the session, or raise the limit.");
         }
 
         var earliestExpiry = double.PositiveInfinity;
@@ -58,8 +71,8 @@ public sealed partial class Session
             }
         }
 
-        var written = SessionEntry.FromRecord(record, key, expires, record.Length - _baseLength);
-        return new WriteAhead(record, _base, key, StagedChange.Put(written), earliestExpiry);
+        var written = SessionEntry.FromRecord(record, key, expires, (int)expanded - _baseLength);
+        return new WriteAhead(record, _base, key, StagedChange.Put(written), earliestExpiry, (int)expanded);
     }
 
     private void StageWrittenAhead(string key, WriteAhead ahead)
@@ -93,5 +106,20 @@ public sealed partial class Session
         return ahead.Record;
     }
 
-    private sealed record WriteAhead(string Record, OrderedDictionary<string, SessionEntry> Base, string Key, StagedChange Change, double EarliestExpiry);
+    /// <summary>
+    /// The record to save: the one written at <c>Set</c> when it is still current, else the
+    /// entries written now; with its expanded length (see <see cref="DevalueExpansion"/>).
+    /// </summary>
+    private string ComposeRecord(OrderedDictionary<string, SessionEntry> entries, double now, out long expandedLength)
+    {
+        if (WrittenAheadRecord(now) is { } record)
+        {
+            expandedLength = _writtenAhead!.ExpandedLength;
+            return record;
+        }
+
+        return SessionRecordFormat.Write(entries, _runtime.Options.MaxSessionSize, out expandedLength);
+    }
+
+    private sealed record WriteAhead(string Record, OrderedDictionary<string, SessionEntry> Base, string Key, StagedChange Change, double EarliestExpiry, int ExpandedLength);
 }

@@ -37,7 +37,11 @@ public sealed partial class Session
     private bool _viaHeader;
     private string? _id;
     private OrderedDictionary<string, SessionEntry> _base = Empty;
+    // The size of the loaded session counted against the limit: expanded once measured.
     private int _baseLength;
+
+    // The record loaded last, measured at load (from the store) or, when this process wrote it, not yet.
+    private (SessionRecord? Record, DevalueDocument? Unmeasured, int ExpandedLength) _measured;
     private OrderedDictionary<string, StagedChange>? _changes;
     private Dictionary<string, UnreadableValue>? _unreadable;
     private SessionVersion _version;
@@ -244,7 +248,7 @@ public sealed partial class Session
             return;
         }
 
-        var entry = SessionEntry.FromText(Serialize(key, value), expires);
+        var entry = SessionEntry.FromText(Serialize(key, value, _runtime.Options.MaxSessionSize, out var expanded), expires, expanded);
         CheckSize(key, entry.KnownLength!.Value);
         Stage(key, StagedChange.Put(entry));
     }
@@ -525,11 +529,14 @@ public sealed partial class Session
         }
     }
 
-    private static string Serialize<T>(string key, T value)
+    private static string Serialize<T>(string key, T value) => Serialize(key, value, long.MaxValue - 1, out _);
+
+    /// <summary>Serializes a value for <paramref name="key"/>, giving its expanded length (at most <paramref name="cap"/> + 1) too.</summary>
+    private static string Serialize<T>(string key, T value, long cap, out long expandedLength)
     {
         try
         {
-            return DevalueSerializer.Serialize(value, SessionRecordFormat.Devalue);
+            return DevalueExpansion.Serialize(value, SessionRecordFormat.Devalue, cap, out expandedLength);
         }
         catch (DevalueException ex)
         {
@@ -599,7 +606,15 @@ public sealed partial class Session
 
     private void CheckSize(string key, int valueLength)
     {
-        // An estimate that errs high: the stored size of the loaded session plus every staged value.
+        // An estimate that errs high: the size of the loaded session plus every staged value, each
+        // counted as expanded (a shared value at every reference), as a reader writes it out.
+        if (_measured.Unmeasured is { } loaded)
+        {
+            // Text this process wrote was within the limit, but its expansion is only known now.
+            _baseLength = (int)Math.Clamp(loaded.MeasureExpandedLength(_runtime.Options.MaxSessionSize), _baseLength, int.MaxValue);
+            _measured = default;
+        }
+
         long size = _baseLength + valueLength;
         if (_changes is not null)
         {
@@ -618,8 +633,35 @@ public sealed partial class Session
                 key,
                 size,
                 _runtime.Options.MaxSessionSize,
-                $"Setting session key '{key}' would grow the session to about {size} characters, over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.");
+                $"Setting session key '{key}' would grow the session to about {size} characters (values it shares counted every time they are used), over the limit of {_runtime.Options.MaxSessionSize} (ToteOptions.MaxSessionSize). Store less in the session, or raise the limit.");
         }
+    }
+
+    /// <summary>
+    /// Why a loaded record is refused for what it expands to (see <see cref="DevalueExpansion"/>),
+    /// or <see langword="null"/>. A record past <see cref="ToteOptions.MaxSessionSize"/> once its
+    /// shared values are counted at every reference is treated as hostile, as a corrupt one is:
+    /// 300 references to one 1 MB string would send 300 MB per read. Text this process wrote (and
+    /// an in-process store handed back) was held to the limit when written: it is measured only
+    /// if a <c>Set</c> of this request needs the figure.
+    /// </summary>
+    private string? ExpansionProblem(SessionRecord record, DevalueDocument document)
+    {
+        if (record.IsWrittenByTote)
+        {
+            _measured = (record, document, 0);
+            return null;
+        }
+
+        var limit = _runtime.Options.MaxSessionSize;
+        var expanded = document.MeasureExpandedLength(limit);
+        if (expanded > limit)
+        {
+            return $"It expands to more than {limit} characters once the values it shares are counted every time they are used (ToteOptions.MaxSessionSize), from {record.Data.Length} characters as stored.";
+        }
+
+        _measured = (record, null, (int)expanded);
+        return null;
     }
 
     private SessionEntry? Find(string key)
@@ -713,6 +755,7 @@ public sealed partial class Session
         _base = Empty;
         _baseLength = 0;
         _unreadable = null;
+        _measured = default;
         _version = SessionVersion.Missing;
         _createdAt = _runtime.Time.GetUtcNow();
         _issueCookie = true;
@@ -725,6 +768,7 @@ public sealed partial class Session
         _candidateId = null;
         _base = Empty;
         _baseLength = 0;
+        _measured = default;
         _changes = null;
         _unreadable = null;
         _version = SessionVersion.Missing;
@@ -742,7 +786,11 @@ public sealed partial class Session
     private void Adopt(SessionRecord record, OrderedDictionary<string, SessionEntry> entries)
     {
         _base = entries;
-        _baseLength = record.Data.Length;
+        _baseLength = ReferenceEquals(record, _measured.Record) ? Math.Max(record.Data.Length, _measured.ExpandedLength) : record.Data.Length;
+        if (!ReferenceEquals(record, _measured.Record))
+        {
+            _measured = default;
+        }
         _version = record.Version;
         _createdAt = record.CreatedAt;
         _expiresAt = record.ExpiresAt;

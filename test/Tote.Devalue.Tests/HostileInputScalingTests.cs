@@ -77,6 +77,43 @@ public sealed class HostileInputScalingTests
             static text => Read(() => DevalueSerializer.Deserialize<List<DateTimeOffset>>(text)));
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MeasuringTheExpandedLength_EightTimesTheText_TakesAboutEightTimesAsLong(HostileShape shape)
+    {
+        AssertLinearTime(shape, static text => Read(() => MeasureExpansion(text)));
+    }
+
+    [Fact]
+    public void MeasuringTheExpandedLength_OfADoublingChain_TakesAboutEightTimesAsLongForEightTimesTheText()
+    {
+        // Every entry references the next twice: the expansion doubles at each of thousands of
+        // levels, which a measure that walked references instead of entries could never finish.
+        AssertLinearTime("DoublingChain", static size => Expansion.DevalueExpansionTests.DoublingChain(size / 10), static text => Read(() => MeasureExpansion(text)));
+    }
+
+    [Fact]
+    public void MeasuringTheExpandedLength_OfManyReferencesToOneLongString_TakesAboutEightTimesAsLongForEightTimesTheText()
+    {
+        AssertLinearTime(
+            "ReferencesToALongString",
+            static size => $"[[{string.Join(',', Enumerable.Repeat('1', size / 4))}],\"{new string('x', size / 2)}\"]",
+            static text => Read(() => MeasureExpansion(text)));
+    }
+
+    private static void MeasureExpansion(string text)
+    {
+        var document = DevalueDocument.Parse(text);
+        try
+        {
+            document.MeasureExpandedLength(long.MaxValue);
+        }
+        finally
+        {
+            document.Release();
+        }
+    }
+
     [Fact]
     public void TryGetProperty_OfOneLargeObjectSharedByEveryValueOfAMap_TakesAboutEightTimesAsLongForEightTimesTheText()
     {

@@ -152,6 +152,34 @@ public sealed class SessionLoadBoundsTests : IDisposable
         Assert.Contains("nested too deeply", warning.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("fs")]
+    public async Task SetBeforeLoad_PushingASessionJustUnderTheLimitOver_IsDroppedAtSave_AnswersOk_AndKeepsTheStoredSession(string driver)
+    {
+        // A Set staged before the session is loaded cannot be measured when it is made; at the end
+        // of the request no exception can reach the code that made it, so it is dropped, not a 500.
+        await using var host = await StartAsync(driver, app => app.Use(async (context, next) =>
+        {
+            context.GetSession().Set("lastVisit", "a value that no longer fits");
+            await next(context);
+        }));
+        using var client = host.CreateClient();
+        using var dropped = host.Metric<long>("tote.sessions.dropped");
+        var record = StringRecord(1024 * 1024 - 8);
+        var id = await PlantAsync(host, record);
+        client.SessionId = id;
+
+        using var response = await client.PostAsync("/set/other/1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(record, (await host.Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data);
+        Assert.Single(dropped.GetMeasurementSnapshot());
+        var warning = Assert.Single(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 62);
+        Assert.Contains("keys: lastVisit, other", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(id, warning.Message, StringComparison.Ordinal);
+    }
+
     private Task<ToteTestHost> StartAsync(string driver, Action<WebApplication>? middleware = null, Action<ToteTestHostOptions>? configure = null)
         => ToteTestHost.StartAsync(
             app =>

@@ -90,6 +90,7 @@ internal static class SequenceWriting
         {
             writer.Append("[-7,");
             writer.AppendInt(length);
+            writer.NoteHoles(length);
             for (var i = 0; i < length; i++)
             {
                 if (children[i] != DevalueWriter.Hole)

@@ -59,6 +59,12 @@ internal sealed class DevalueDocument
     public void Validate() => Reader.Validate(Root);
 
     /// <summary>
+    /// The expanded length of the root value (see <see cref="DevalueExpansion"/>): every shared
+    /// value counted at each reference. Linear in the text; at most <paramref name="cap"/> + 1.
+    /// </summary>
+    public long MeasureExpandedLength(long cap) => Reader.MeasureExpandedLength(Root, cap);
+
+    /// <summary>
     /// Returns the parsed form's buffers to the shared pool. The owner calls it when it is done
     /// with the document (Tote: when the request ends); not thread-safe with reads in progress.
     /// </summary>

@@ -49,7 +49,9 @@ internal readonly struct FragmentCopier
         ref var slot = ref _copied[reference];
         if (slot != 0)
         {
-            return slot - SlotOffset;
+            var repeated = slot - SlotOffset;
+            _writer.NoteRepeat(repeated, container: _reader.GetNode(reference) is not (DevalueNode.String or DevalueNode.Number or DevalueNode.Boolean or DevalueNode.Null));
+            return repeated;
         }
 
         var copied = _reader.GetNode(reference) switch

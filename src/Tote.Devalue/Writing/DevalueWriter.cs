@@ -47,6 +47,12 @@ internal sealed class DevalueWriter
     private int _true = None;
     private int _false = None;
 
+    // What the text repeats by reference (see DevalueExpansion): the length of every primitive
+    // entry each further time it is referenced, holes of sparse arrays, and whether a container
+    // was referenced again, whose expansion only a measure of the whole text can tell.
+    private long _repeatedLength;
+    private bool _repeatsContainers;
+
     private DevalueWriter(DevalueOptions options)
     {
         Options = options;
@@ -70,11 +76,17 @@ internal sealed class DevalueWriter
 
     /// <summary>Writes the root <paramref name="write"/> writes, on a writer of this thread's.</summary>
     public static string Write<TState>(DevalueOptions options, TState state, Func<DevalueWriter, TState, int> write)
+        => Write(options, state, write, out _);
+
+    /// <summary>As <see cref="Write{TState}(DevalueOptions, TState, Func{DevalueWriter, TState, int})"/>, also telling what the text repeats by reference.</summary>
+    public static string Write<TState>(DevalueOptions options, TState state, Func<DevalueWriter, TState, int> write, out DevalueRepeats repeats)
     {
         var writer = Rent(options);
         try
         {
-            return writer.Finish(write(writer, state));
+            var text = writer.Finish(write(writer, state));
+            repeats = new DevalueRepeats(writer._repeatedLength, writer._repeatsContainers);
+            return text;
         }
         finally
         {
@@ -119,6 +131,7 @@ internal sealed class DevalueWriter
     {
         if (_references.TryGetValue(value, out index))
         {
+            _repeatsContainers = true;
             return true;
         }
 
@@ -133,6 +146,10 @@ internal sealed class DevalueWriter
         {
             _null = WritePrimitive("null");
         }
+        else
+        {
+            _repeatedLength += 4;
+        }
 
         return _null;
     }
@@ -143,6 +160,10 @@ internal sealed class DevalueWriter
         if (slot == None)
         {
             slot = WritePrimitive(value ? "true" : "false");
+        }
+        else
+        {
+            _repeatedLength += value ? 4 : 5;
         }
 
         return slot;
@@ -168,6 +189,7 @@ internal sealed class DevalueWriter
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_numbers, value, out var exists);
         if (exists)
         {
+            _repeatedLength += _lengths[slot];
             return slot;
         }
 
@@ -186,6 +208,7 @@ internal sealed class DevalueWriter
         // the same instance as the last string written needs no hashing.
         if (ReferenceEquals(value, _lastString))
         {
+            _repeatedLength += _lengths[_lastStringIndex];
             return _lastStringIndex;
         }
 
@@ -199,6 +222,7 @@ internal sealed class DevalueWriter
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_strings, value, out var exists);
         if (exists)
         {
+            _repeatedLength += _lengths[slot];
             return slot;
         }
 
@@ -221,6 +245,7 @@ internal sealed class DevalueWriter
         var known = _bigIntegers.GetAlternateLookup<ReadOnlySpan<char>>();
         if (known.TryGetValue(digits, out var existing))
         {
+            _repeatedLength += _lengths[existing];
             return existing;
         }
 
@@ -233,6 +258,26 @@ internal sealed class DevalueWriter
         Complete(index, start);
         return index;
     }
+
+    /// <summary>
+    /// Notes a further reference to entry <paramref name="index"/>, made without the writer's own
+    /// de-duplication (a copied fragment's shared entry): a primitive adds its length, a container
+    /// calls for a measure of the whole text.
+    /// </summary>
+    public void NoteRepeat(int index, bool container)
+    {
+        if (container)
+        {
+            _repeatsContainers = true;
+        }
+        else if (index >= 0)
+        {
+            _repeatedLength += _lengths[index];
+        }
+    }
+
+    /// <summary>Notes the holes of a sparse array, each of which a reader expands (<see cref="DevalueReader.HoleLength"/>).</summary>
+    public void NoteHoles(long declaredLength) => _repeatedLength += DevalueReader.HoleLength * declaredLength;
 
     /// <summary>Starts the text of a compound entry; every child must already be written.</summary>
     public int BeginEntry() => _length;
@@ -414,6 +459,8 @@ internal sealed class DevalueWriter
         writer._stackLength = 0;
         writer._depth = 0;
         writer._null = writer._true = writer._false = None;
+        writer._repeatedLength = 0;
+        writer._repeatsContainers = false;
         writer._fragmentMaps = null;
         writer._lastString = null;
         writer.WellFormed = false;

@@ -37,6 +37,10 @@ internal readonly struct RecordMapWriter
     /// </summary>
     /// <exception cref="DevalueException">A value cannot be written; its path names the key.</exception>
     public static string Write<TState>(DevalueOptions options, TState state, Action<RecordMapWriter, TState> addEntries)
+        => Write(options, state, addEntries, out _);
+
+    /// <summary>As <see cref="Write{TState}(DevalueOptions, TState, Action{RecordMapWriter, TState})"/>, also telling what the text repeats by reference.</summary>
+    public static string Write<TState>(DevalueOptions options, TState state, Action<RecordMapWriter, TState> addEntries, out DevalueRepeats repeats)
         => DevalueWriter.Write(options, (state, addEntries), static (writer, s) =>
         {
             writer.WellFormed = true;
@@ -49,7 +53,7 @@ internal readonly struct RecordMapWriter
             writer.WriteTaggedEntry(map, "Map", mark);
             writer.ExitContainer();
             return map;
-        });
+        }, out repeats);
 
     /// <summary>Adds <c>key → { data, expires }</c>; <paramref name="expires"/> <see langword="null"/> writes undefined.</summary>
     /// <param name="key">The entry's key.</param>

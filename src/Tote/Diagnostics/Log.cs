@@ -83,6 +83,9 @@ internal static partial class Log
     [LoggerMessage(60, LogLevel.Warning, "The stored record of session {Session} is {Length} characters, over the limit of {Limit} (Tote:MaxSessionSize); it was removed without being read, and the visitor starts a fresh session.")]
     public static partial void OversizedRecord(ILogger logger, SessionIdHash session, int length, int limit);
 
+    [LoggerMessage(62, LogLevel.Warning, "The changes to session {Session} (keys: {Keys}) would grow it to {Size} characters, over the limit of {Limit} (Tote:MaxSessionSize); they were staged before the session was loaded, so the end-of-request save dropped them and kept the stored session. Read the session before setting values that may not fit, so that Set throws SessionTooLargeException where you can handle it.")]
+    public static partial void OversizedChangesDropped(ILogger logger, SessionIdHash session, string keys, long size, int limit);
+
     [LoggerMessage(61, LogLevel.Warning, "The value stored under key '{Key}' of session {Session} cannot be read as {Type} ({Reason}); it reads as missing and is removed at the session's next save (Tote:UnreadableValues is Drop).")]
     public static partial void UnreadableValueDropped(ILogger logger, string key, SessionIdHash session, string type, string reason);
 

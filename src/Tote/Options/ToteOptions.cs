@@ -47,11 +47,12 @@ public sealed class ToteOptions
     public string? HeaderName { get; set; }
 
     /// <summary>
-    /// The largest a stored session may be, in characters of its devalue text. A <c>Set</c> or
-    /// <c>UpdateAsync</c> that would grow the session past it throws a
-    /// <see cref="SessionTooLargeException"/>, naming the key. A stored record longer than this is
-    /// hostile input: it is removed without being parsed, logged and counted, and the visitor
-    /// starts a fresh session.
+    /// The largest a stored session may be, in characters of its devalue text, and also once
+    /// expanded: with every value it shares counted each time it is referenced, as a reader writing
+    /// the session out (JSON, HTML) repeats it. A <c>Set</c> or <c>UpdateAsync</c> that would grow
+    /// the session past it throws a <see cref="SessionTooLargeException"/>, naming the key. A
+    /// stored record past it is hostile input: it is removed (one longer than this without being
+    /// parsed), logged and counted, and the visitor starts a fresh session.
     /// </summary>
     /// <value>Defaults to 1,048,576 (1 MiB).</value>
     public int MaxSessionSize { get; set; } = 1024 * 1024;

@@ -30,7 +30,10 @@ internal sealed class SessionEntry
     /// <summary>Epoch milliseconds after which the key reads as missing; <see langword="null"/> for none.</summary>
     public double? Expires { get; }
 
-    /// <summary>An approximate stored size, used to enforce the session size limit at <c>Set</c>.</summary>
+    /// <summary>
+    /// An approximate size, used to enforce the session size limit at <c>Set</c>: the value's
+    /// expanded length (every shared value counted at each reference), at least its text's length.
+    /// </summary>
     public int? KnownLength { get; private init; }
 
     private DevalueDocument Document
@@ -49,8 +52,9 @@ internal sealed class SessionEntry
         }
     }
 
-    /// <summary>A value set during this request, as its own devalue text.</summary>
-    public static SessionEntry FromText(string text, double? expires) => new(expires, text) { KnownLength = text.Length };
+    /// <summary>A value set during this request, as its own devalue text, which expands to <paramref name="expandedLength"/>.</summary>
+    public static SessionEntry FromText(string text, double? expires, long expandedLength = 0) =>
+        new(expires, text) { KnownLength = (int)Math.Clamp(expandedLength, text.Length, int.MaxValue) };
 
     /// <summary>A value inside a loaded record.</summary>
     public static SessionEntry FromDocument(DevalueDocument document, int reference, double? expires) => new(expires, document: document, reference: reference);

@@ -13,11 +13,21 @@ internal static class SessionRecordFormat
     public static DevalueOptions Devalue => DevalueOptions.Default;
 
     /// <summary>Writes the record: each key's value is copied from the text it lives in.</summary>
-    public static string Write(OrderedDictionary<string, SessionEntry> entries)
+    public static string Write(OrderedDictionary<string, SessionEntry> entries) => Write(entries, long.MaxValue - 1, out _);
+
+    /// <summary>Writes the record, and gives its expanded length (see <see cref="DevalueExpansion"/>), at most <paramref name="cap"/> + 1.</summary>
+    public static string Write(OrderedDictionary<string, SessionEntry> entries, long cap, out long expandedLength)
+    {
+        var text = WriteRecord(entries, out var repeats);
+        expandedLength = DevalueExpansion.Of(text, repeats, Devalue, cap);
+        return text;
+    }
+
+    private static string WriteRecord(OrderedDictionary<string, SessionEntry> entries, out DevalueRepeats repeats)
     {
         try
         {
-            return Write(entries, static entry => entry.ToWritable());
+            return Write(entries, static entry => entry.ToWritable(), out repeats);
         }
         catch (DevalueFragmentNotCopyableException)
         {
@@ -28,7 +38,7 @@ internal static class SessionRecordFormat
                 entry.BeginNaturalGraph();
             }
 
-            return Write(entries, static entry => entry.ReadNaturalInGraph());
+            return Write(entries, static entry => entry.ReadNaturalInGraph(), out repeats);
         }
     }
 
@@ -106,12 +116,12 @@ internal static class SessionRecordFormat
         throw new InvalidOperationException($"The session record written for key '{key}' does not hold it.");
     }
 
-    private static string Write(OrderedDictionary<string, SessionEntry> entries, Func<SessionEntry, object?> value)
+    private static string Write(OrderedDictionary<string, SessionEntry> entries, Func<SessionEntry, object?> value, out DevalueRepeats repeats)
         => RecordMapWriter.Write(Devalue, (entries, value), static (map, s) =>
         {
             foreach (var (key, entry) in s.entries)
             {
                 map.Add(key, s.value(entry), entry.Expires);
             }
-        });
+        }, out repeats);
 }

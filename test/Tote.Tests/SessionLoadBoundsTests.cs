@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -178,6 +179,52 @@ public sealed class SessionLoadBoundsTests : IDisposable
         var warning = Assert.Single(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 62);
         Assert.Contains("keys: lastVisit, other", warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(id, warning.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("fs")]
+    public async Task BigIntOfAMillionDigits_UnderAKeyTheAppNeverReads_IsRefusedAtOnce_AndTheVisitorStartsFresh(string driver)
+    {
+        // Issue 15, finding 1: converting such a BigInt took 27 to 43 s of CPU per request. Its
+        // digits are now counted against DevalueOptions.MaxBigIntDigits, never converted at load.
+        await using var host = await StartAsync(driver);
+        using var client = host.CreateClient();
+        var digits = new string('9', 1_000_000 - 64);
+        var id = await PlantAsync(host, $$"""[["Map",1,2],"unread",{"data":3,"expires":-1},["BigInt","{{digits}}"]]""");
+        client.SessionId = id;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        using var response = await client.PostAsync("/set/name/ada");
+
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2), "Refusing the record took more than 2 s.");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEqual(id, client.SessionId);
+        Assert.Null(await host.Store.LoadAsync(id, TestContext.Current.CancellationToken));
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 7 && r.Level == LogLevel.Warning);
+    }
+
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("fs")]
+    [InlineData("distributed-cache")]
+    public async Task LoneSurrogatesWrittenByAstro_SurviveTheNextSave(string driver)
+    {
+        // Issue 15, finding 4: devalue (so Astro) writes "\ud800abc\udfff" raw; encoding the
+        // record to strict UTF-8 failed every later save with a 503 blamed on the store.
+        await using var host = await StartAsync(driver, configure: o => o.Services = s => s.AddDistributedMemoryCache());
+        using var client = host.CreateClient();
+        var id = await PlantAsync(host, """[["Map",1,2],"name",{"data":3,"expires":-1},"\ud800abc\udfff"]""");
+        client.SessionId = id;
+
+        using var write = await client.PostAsync("/set/other/1");
+        var stored = await host.Store.LoadAsync(id, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, write.StatusCode);
+        Assert.Equal(id, client.SessionId);
+        var entries = Tote.Serialization.SessionRecordFormat.Read(stored!.Data);
+        Assert.Equal("\ud800abc\udfff", entries["name"].Read<string>());
+        Assert.Equal("1", entries["other"].Read<string>());
     }
 
     private Task<ToteTestHost> StartAsync(string driver, Action<WebApplication>? middleware = null, Action<ToteTestHostOptions>? configure = null)

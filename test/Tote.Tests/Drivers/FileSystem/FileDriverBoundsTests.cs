@@ -25,9 +25,9 @@ public sealed class FileDriverBoundsTests : IDisposable
     public async Task FloodOfNewSessions_StaysAtTheBoundAndLeavesEveryReturningVisitorsSession()
     {
         await using var host = await StartAsync();
-        var visitors = await ReturningVisitorsAsync(host);
+        var visitors = await SessionFloods.ReturningVisitorsAsync(host, Visitors);
 
-        await FloodAsync(host, Flood);
+        await SessionFloods.FloodAsync(host, Flood);
 
         Assert.Equal(MaxSessions, SessionFiles().Length);
         foreach (var (client, name) in visitors)
@@ -41,9 +41,9 @@ public sealed class FileDriverBoundsTests : IDisposable
     public async Task ConcurrentFlood_EndsAtTheBoundWithEveryReturningVisitorsSession()
     {
         await using var host = await StartAsync();
-        var visitors = await ReturningVisitorsAsync(host);
+        var visitors = await SessionFloods.ReturningVisitorsAsync(host, Visitors);
 
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => FloodAsync(host, 30))));
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => SessionFloods.FloodAsync(host, 30))));
 
         Assert.Equal(MaxSessions, SessionFiles().Length);
         foreach (var (client, name) in visitors)
@@ -58,12 +58,12 @@ public sealed class FileDriverBoundsTests : IDisposable
     {
         await using var host = await StartAsync();
         using var evicted = host.Metric<long>("tote.sessions.evicted");
-        foreach (var (client, _) in await ReturningVisitorsAsync(host))
+        foreach (var (client, _) in await SessionFloods.ReturningVisitorsAsync(host, Visitors))
         {
             client.Dispose();
         }
 
-        await FloodAsync(host, Flood);
+        await SessionFloods.FloodAsync(host, Flood);
 
         var measurements = evicted.GetMeasurementSnapshot();
         Assert.All(measurements, m => Assert.Equal("fs", m.Tags["tote.driver"]));
@@ -128,30 +128,4 @@ public sealed class FileDriverBoundsTests : IDisposable
 
     private string[] SessionFiles() => Directory.GetFiles(_directory.Path, "*.session");
 
-    // Visitors who created a session and came back with its cookie once.
-    private static async Task<List<(SessionClient Client, string Name)>> ReturningVisitorsAsync(ToteTestHost host)
-    {
-        var visitors = new List<(SessionClient, string)>();
-        for (var i = 0; i < Visitors; i++)
-        {
-            var client = host.CreateClient();
-            var name = $"visitor{i}";
-            (await client.PostAsync($"/set/name/{name}")).Dispose();
-            Assert.Equal(name, await client.GetStringAsync("/get/name"));
-            visitors.Add((client, name));
-        }
-
-        return visitors;
-    }
-
-    // Cookie-less posts, as the review's flood sent them: each creates a session never used again.
-    private static async Task FloodAsync(ToteTestHost host, int count)
-    {
-        using var bot = host.CreateClient();
-        for (var i = 0; i < count; i++)
-        {
-            using var response = await bot.Http.PostAsync($"/set/k/{i}", content: null, TestContext.Current.CancellationToken);
-            response.EnsureSuccessStatusCode();
-        }
-    }
 }

@@ -19,9 +19,9 @@ public sealed class MemoryDriverBoundsTests
     public async Task FloodOfNewSessions_LeavesEveryReturningVisitorsSession()
     {
         await using var host = await StartAsync();
-        var visitors = await ReturningVisitorsAsync(host);
+        var visitors = await SessionFloods.ReturningVisitorsAsync(host, Visitors);
 
-        await FloodAsync(host, Flood);
+        await SessionFloods.FloodAsync(host, Flood);
 
         foreach (var (client, name) in visitors)
         {
@@ -37,12 +37,12 @@ public sealed class MemoryDriverBoundsTests
     {
         await using var host = await StartAsync();
         using var evicted = host.Metric<long>("tote.sessions.evicted");
-        foreach (var (client, _) in await ReturningVisitorsAsync(host))
+        foreach (var (client, _) in await SessionFloods.ReturningVisitorsAsync(host, Visitors))
         {
             client.Dispose();
         }
 
-        await FloodAsync(host, Flood);
+        await SessionFloods.FloodAsync(host, Flood);
 
         var measurements = evicted.GetMeasurementSnapshot();
         Assert.All(measurements, m => Assert.Equal("memory", m.Tags["tote.driver"]));
@@ -54,11 +54,11 @@ public sealed class MemoryDriverBoundsTests
     public async Task FloodOfNewSessions_LogsOneWarningAMinuteNotOnePerEviction()
     {
         await using var host = await StartAsync();
-        await FloodAsync(host, MaxSessions + 500);
+        await SessionFloods.FloodAsync(host, MaxSessions + 500);
         Assert.Single(Warnings(host));
 
         host.Clock.Advance(TimeSpan.FromMinutes(1));
-        await FloodAsync(host, 10);
+        await SessionFloods.FloodAsync(host, 10);
 
         var warnings = Warnings(host);
         Assert.Equal(2, warnings.Count);
@@ -73,33 +73,6 @@ public sealed class MemoryDriverBoundsTests
     {
         o.Configuration["Tote:Memory:MaxSessions"] = MaxSessions.ToString(System.Globalization.CultureInfo.InvariantCulture);
     });
-
-    // Visitors who created a session and came back with its cookie once.
-    private static async Task<List<(SessionClient Client, string Name)>> ReturningVisitorsAsync(ToteTestHost host)
-    {
-        var visitors = new List<(SessionClient, string)>();
-        for (var i = 0; i < Visitors; i++)
-        {
-            var client = host.CreateClient();
-            var name = $"visitor{i}";
-            (await client.PostAsync($"/set/name/{name}")).Dispose();
-            Assert.Equal(name, await client.GetStringAsync("/get/name"));
-            visitors.Add((client, name));
-        }
-
-        return visitors;
-    }
-
-    // Cookie-less posts, as the review's flood sent them: each creates a session never used again.
-    private static async Task FloodAsync(ToteTestHost host, int count)
-    {
-        using var bot = host.CreateClient();
-        for (var i = 0; i < count; i++)
-        {
-            using var response = await bot.Http.PostAsync($"/set/k/{i}", content: null, TestContext.Current.CancellationToken);
-            response.EnsureSuccessStatusCode();
-        }
-    }
 
     private static long Sum(IReadOnlyList<CollectedMeasurement<long>> measurements, string segment)
         => measurements.Where(m => (string?)m.Tags["tote.eviction.segment"] == segment).Sum(m => m.Value);

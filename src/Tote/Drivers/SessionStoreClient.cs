@@ -89,6 +89,7 @@ internal sealed class SessionStoreClient
         // instantiations costs more than the memory driver's whole call.
         cancellationToken.ThrowIfCancellationRequested();
         var timeout = RentTimeout();
+        var started = _time.GetTimestamp();
         var pending = Start(call, state, timeout, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
@@ -98,7 +99,7 @@ internal sealed class SessionStoreClient
             return new ValueTask<TResult>(result);
         }
 
-        return AwaitAsync(operation, pending, timeout, activity: null, started: null, cancellationToken);
+        return AwaitAsync(operation, pending, timeout, activity: null, started, measured: false, cancellationToken);
     }
 
     private async ValueTask<TResult> CallTracedAsync<TState, TResult>(
@@ -113,10 +114,10 @@ internal sealed class SessionStoreClient
             ? ToteTelemetry.ActivitySource.StartActivity("tote.store." + operation, ActivityKind.Client)
             : null;
         activity?.SetTag("tote.driver", Driver);
-        long? started = Telemetry.MeasuresStoreDuration ? _time.GetTimestamp() : null;
+        var started = _time.GetTimestamp();
         var timeout = RentTimeout();
         var pending = Start(call, state, timeout, cancellationToken);
-        return await AwaitAsync(operation, pending, timeout, activity, started, cancellationToken).ConfigureAwait(false);
+        return await AwaitAsync(operation, pending, timeout, activity, started, Telemetry.MeasuresStoreDuration, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -137,15 +138,17 @@ internal sealed class SessionStoreClient
     }
 
     /// <summary>
-    /// Waits for a driver call under the store timeout, then gives the timeout back and records
-    /// the duration when <paramref name="started"/> is set.
+    /// Waits for a driver call under the store timeout, counted from <paramref name="started"/>
+    /// (the moment the call began), then gives the timeout back and records the duration when
+    /// <paramref name="measured"/>.
     /// </summary>
     private async ValueTask<TResult> AwaitAsync<TResult>(
         string operation,
         ValueTask<TResult> pending,
         CancellationTokenSource? timeout,
         Activity? activity,
-        long? started,
+        long started,
+        bool measured,
         CancellationToken cancellationToken)
     {
         // The timeout runs on the injected clock so tests can drive it, on a pooled token source
@@ -158,12 +161,10 @@ internal sealed class SessionStoreClient
             {
                 // Timer and link start only for a call that has to wait: in-process drivers finish
                 // synchronously, and arming a timer costs more than their whole call. The deadline
-                // counts from the start of the call when the call is timed for the duration metric
-                // anyway, else from when the driver handed back its pending task (a clock read is
-                // not free, and the driver's synchronous start waits on nothing); it is checked
-                // again after arming, in case the clock moved on meanwhile. A caller cancelled in
-                // the meantime cancels at once, on registration.
-                ArmTimeout(timeout, started ?? _time.GetTimestamp());
+                // still counts from the start of the call, and is checked again after arming in
+                // case the clock moved on meanwhile. A caller cancelled in the meantime cancels at
+                // once, on registration.
+                ArmTimeout(timeout, started);
                 if (cancellationToken.CanBeCanceled)
                 {
                     link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
@@ -186,7 +187,7 @@ internal sealed class SessionStoreClient
         }
         finally
         {
-            Finish(operation, timeout, started, link);
+            Finish(operation, timeout, measured ? started : null, link);
         }
     }
 

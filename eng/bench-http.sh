@@ -11,7 +11,8 @@
 # slice by slice; every read slice follows a /plain slice on the same stack, so a read's ratio to
 # /plain, and a stack's ratio to the built-in session, are taken pass by pass over slices that ran
 # side by side in time (the median of the three passes' ratios). Every write slice starts on
-# fresh sessions. Prints one markdown table and the budget verdicts.
+# fresh sessions. Before anything is timed, every route's status and body are checked on every
+# stack, and a wrong answer stops the run. Prints one markdown table and the budget verdicts.
 # Stacks listen on BENCH_PORT, BENCH_PORT+1, … at the same time.
 #
 # Usage: eng/bench-http.sh

@@ -11,7 +11,8 @@
 # slice by slice; every read slice follows a /plain slice on the same stack, so a read's ratio to
 # /plain, and a stack's ratio to the built-in session, are taken pass by pass over slices that ran
 # side by side in time (the median of the three passes' ratios). Every write slice starts on
-# fresh sessions. Prints one markdown table and the budget verdicts.
+# fresh sessions. Before anything is timed, every route's status and body are checked on every
+# stack, and a wrong answer stops the run. Prints one markdown table and the budget verdicts.
 # Stacks listen on BENCH_PORT, BENCH_PORT+1, … at the same time.
 #
 # Usage: eng/bench-http.sh
@@ -146,6 +147,36 @@ create_sessions() { # stack
   [ "$created" -eq "$sessions" ] || { echo "$1: created $created sessions, expected $sessions" >&2; exit 1; }
 }
 
+# Every route answers what it should before anything is timed: a route that answers 200 with the
+# wrong body (an empty body, a cart that never grows) would otherwise be measured as a fast route.
+# One extra session, not one of the measured ones, walks through a new session, a read and a write.
+fail_route() { # stack what expected status body
+  echo "error: $1 $2 answered $4 with body '$5'; expected 200 with body '$3'. Fix bench/Tote.Benchmarks.Http before timing it; see $out/$1.log" >&2
+  exit 1
+}
+expect() { # stack method path expected [cookie]: sets $answer_cookie from any Set-Cookie
+  local response status body header=()
+  [ -n "${5:-}" ] && header=(-H "Cookie: $5")
+  response=$(curl -s -X "$2" -D "$out/$1.validate.headers" -w '\n%{http_code}' "${header[@]}" "${url[$1]}$3") || true
+  status=${response##*$'\n'}
+  body=${response%$'\n'*}
+  [ "$status" = 200 ] && [ "$body" = "$4" ] || fail_route "$1" "$2 $3${5:+ (with a session cookie)}" "$4" "$status" "$body"
+  answer_cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' "$out/$1.validate.headers" | tr -d '\r' | head -n1)
+}
+validate_routes() { # stack
+  expect "$1" GET /plain ok
+  expect "$1" GET /nosession ok
+  expect "$1" GET /cart 0
+  expect "$1" POST "/cart?item=validate" 1
+  [ -n "$answer_cookie" ] || fail_route "$1" "POST /cart (no cookie)" "1 and a session cookie" "200 without Set-Cookie" 1
+  local cookie=$answer_cookie
+  expect "$1" GET /cart 1 "$cookie"
+  expect "$1" POST "/cart?item=x" 2 "$cookie"
+  expect "$1" GET /cart 2 "$cookie"
+  # The measured sessions hold the one item create_sessions put in each.
+  expect "$1" GET /cart 1 "$(head -n1 "$out/$1.cookies")"
+}
+
 declare -A url
 index=0
 for stack in $stacks; do
@@ -175,6 +206,8 @@ for stack in $stacks; do
 
   step "$stack: creating $sessions sessions"
   create_sessions "$stack"
+  step "$stack: validating every route's answer"
+  validate_routes "$stack"
 
   # Warm the read-only routes up (JIT, pools), so that the first route measured is not the coldest.
   for route in "${routes[@]}"; do

@@ -54,7 +54,9 @@ if (stack == "tote")
     // only in their session calls. (A Session parameter binds through minimal APIs' BindAsync
     // path, which costs about 1 µs a request more; see docs/where-sessions-work.md.)
     var cart = new SessionKey<List<string>>("cart");
-    app.MapGet("/cart", async (HttpContext context) => ((await context.GetSession().GetAsync(cart))?.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    // The declared return type matters: an `async (HttpContext context) => expression` lambda also
+    // converts to RequestDelegate, which MapGet prefers and which drops the result (an empty body).
+    app.MapGet("/cart", async Task<string> (HttpContext context) => ((await context.GetSession().GetAsync(cart))?.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture));
     app.MapPost("/cart", async (HttpContext context, string item) =>
     {
         var session = context.GetSession();

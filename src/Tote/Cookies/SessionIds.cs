@@ -23,7 +23,7 @@ internal static class SessionIds
 
     /// <summary>
     /// Whether <paramref name="value"/> has exactly the form <see cref="New"/> produces. Anything else
-    /// from a client is ignored without a store call (strict IDs, DESIGN §4.1).
+    /// from a client is ignored without a store call (docs/architecture.md#strict-ids).
     /// </summary>
     public static bool IsWellFormed(ReadOnlySpan<char> value) =>
         value.Length == Length

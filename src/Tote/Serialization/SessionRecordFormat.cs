@@ -3,7 +3,7 @@ using Tote.Devalue;
 namespace Tote.Serialization;
 
 /// <summary>
-/// Astro's session record (DESIGN §5.1, fixed): one devalue string of a JavaScript <c>Map</c>
+/// Astro's session record (fixed; docs/architecture.md#record-format): one devalue string of a JavaScript <c>Map</c>
 /// from key to <c>{ data, expires }</c>, where <c>expires</c> is epoch milliseconds or
 /// <c>undefined</c>. For example <c>[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]</c>.
 /// </summary>

@@ -130,9 +130,11 @@ public sealed class SessionStoreConformanceTestsTests
 
     // Saves whatever version the caller expected: the lost-update bug the suite exists to catch.
     // One save at a time, so every save succeeds and the tests that catch it fail every run.
-    private sealed class LastWriterWinsStore(ISessionStore inner) : ISessionStore
+    private sealed class LastWriterWinsStore(ISessionStore inner) : ISessionStore, IDisposable
     {
         private readonly SemaphoreSlim _oneSave = new(1, 1);
+
+        public void Dispose() => _oneSave.Dispose();
 
         public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default) => inner.LoadAsync(id, cancellationToken);
 

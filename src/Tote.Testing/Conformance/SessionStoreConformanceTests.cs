@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tote.Drivers;
 using Xunit;
 
@@ -30,7 +31,9 @@ public abstract class SessionStoreConformanceTests : SessionStoreTestBase
     /// <summary>
     /// Whether the driver makes check-and-write one atomic step. A driver that cannot (such as
     /// <c>distributed-cache</c>: last writer wins) says <see langword="false"/>, and the tests of
-    /// concurrent compare-and-swap then check only that each record stays whole.
+    /// concurrent saves then check what such a driver still promises: the stored record is the
+    /// whole record of one save that succeeded, and once the race is over a save expecting a
+    /// version that record replaced conflicts.
     /// </summary>
     /// <value>Defaults to <see langword="true"/>.</value>
     protected virtual bool SupportsCompareAndSwap => true;
@@ -252,7 +255,11 @@ public abstract class SessionStoreConformanceTests : SessionStoreTestBase
         Assert.NotNull(await Store.LoadAsync(other, TestContext.Current.CancellationToken));
     }
 
-    /// <summary>Concurrent saves expecting one version leave one whole record; with compare-and-swap exactly one of them wins.</summary>
+    /// <summary>
+    /// Concurrent saves expecting one version leave the whole record of one save that succeeded, and
+    /// the versions of the other successful saves conflict afterwards; with compare-and-swap exactly
+    /// one save succeeds.
+    /// </summary>
     /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task ConcurrentSaves_WithTheSameVersion_LeaveOneWholeRecord()
@@ -262,21 +269,21 @@ public abstract class SessionStoreConformanceTests : SessionStoreTestBase
         var written = Enumerable.Range(0, 20).Select(i => $$"""[["Map",1,2],"n",{"data":3,"expires":-1},{{i}}]""").ToList();
 
         var results = await Task.WhenAll(written.Select(data => Task.Run(async () =>
-            await Store.SaveAsync(id, Record(data), version, TestContext.Current.CancellationToken))));
+            (Data: data, Version: await Store.SaveAsync(id, Record(data), version, TestContext.Current.CancellationToken)))));
+        var succeeded = results.Where(r => r.Version is not null).Select(r => new SuccessfulSave(r.Version!.Value, r.Data)).ToList();
 
-        // Every driver keeps one of the records whole; with compare-and-swap exactly one save wins.
-        Assert.Contains((await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data, written);
         if (SupportsCompareAndSwap)
         {
-            Assert.Single(results, r => r is not null);
+            Assert.Single(succeeded);
         }
-        else
-        {
-            Assert.Contains(results, r => r is not null);
-        }
+
+        await AssertStoresOneSuccessfulSaveWholeAsync(id, succeeded);
     }
 
-    /// <summary>Fifty concurrent load-increment-save loops leave fifty where the driver can compare-and-swap.</summary>
+    /// <summary>
+    /// Fifty concurrent load-increment-save loops leave fifty where the driver can compare-and-swap;
+    /// where it cannot, they leave the whole record of one successful save.
+    /// </summary>
     /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task ConcurrentCompareAndSwapLoops_LoseNoUpdateWhereTheDriverCanCompare()
@@ -284,29 +291,25 @@ public abstract class SessionStoreConformanceTests : SessionStoreTestBase
         var id = TestIds.New();
         await CreateAsync(id, data: "0");
 
-        await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () =>
+        var succeeded = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () =>
         {
             while (true)
             {
                 var current = await Store.LoadAsync(id, TestContext.Current.CancellationToken);
-                var next = (int.Parse(current!.Data, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (await Store.SaveAsync(id, Record(next), current.Version, TestContext.Current.CancellationToken) is not null)
+                var next = (int.Parse(current!.Data, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
+                if (await Store.SaveAsync(id, Record(next), current.Version, TestContext.Current.CancellationToken) is { } saved)
                 {
-                    return;
+                    return new SuccessfulSave(saved, next);
                 }
             }
         })));
 
-        var final = int.Parse((await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data, System.Globalization.CultureInfo.InvariantCulture);
         if (SupportsCompareAndSwap)
         {
-            Assert.Equal(50, final);
+            Assert.Equal("50", (await Store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data);
         }
-        else
-        {
-            // Last writer wins: updates may be lost, but the count is one some writer stored.
-            Assert.InRange(final, 1, 50);
-        }
+
+        await AssertStoresOneSuccessfulSaveWholeAsync(id, succeeded);
     }
 
     /// <summary>A record of a million non-ASCII characters (surrogate pairs included) loads back exactly.</summary>
@@ -367,4 +370,31 @@ public abstract class SessionStoreConformanceTests : SessionStoreTestBase
         Assert.Null(await Store.LoadAsync(expired, TestContext.Current.CancellationToken));
         Assert.NotNull(await Store.LoadAsync(live, TestContext.Current.CancellationToken));
     }
+
+    /// <summary>
+    /// What a driver promises after concurrent saves even when the last writer wins: the stored
+    /// record is the data of one save that succeeded under the version that save returned (never
+    /// one save's data under another's version), and the version check, which only a racing
+    /// write slips past, refuses every version that record replaced and leaves it alone.
+    /// </summary>
+    private async Task AssertStoresOneSuccessfulSaveWholeAsync(string id, IReadOnlyCollection<SuccessfulSave> succeeded)
+    {
+        // The first save to check its expected version finds it: no write can come before every check.
+        Assert.NotEmpty(succeeded);
+        var stored = await Store.LoadAsync(id, TestContext.Current.CancellationToken);
+        Assert.NotNull(stored);
+        Assert.Contains(new SuccessfulSave(stored.Version, stored.Data), succeeded);
+
+        foreach (var replaced in succeeded.Where(s => s.Version != stored.Version))
+        {
+            Assert.Null(await Store.SaveAsync(id, Record("""[["Map"]]"""), replaced.Version, TestContext.Current.CancellationToken));
+        }
+
+        var after = await Store.LoadAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal(stored.Data, after!.Data);
+        Assert.Equal(stored.Version, after.Version);
+    }
+
+    /// <summary>A save that returned a version, and the data it wrote.</summary>
+    private readonly record struct SuccessfulSave(SessionVersion Version, string Data);
 }

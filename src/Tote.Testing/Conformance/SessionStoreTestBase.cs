@@ -20,6 +20,7 @@ public abstract class SessionStoreTestBase : IAsyncLifetime
     /// <summary>A stored session in Astro's format: <c>cart = ["a","b"]</c>.</summary>
     protected const string CartRecord = """[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""";
 
+    private readonly List<IDisposable> _resources = [];
     private ISessionStore? _store;
 
     /// <summary>The fake clock the driver under test reads; it starts at <see cref="TestClock.Start"/> and moves only when a test advances it.</summary>
@@ -42,7 +43,10 @@ public abstract class SessionStoreTestBase : IAsyncLifetime
     /// <returns>A task that completes when the driver is ready.</returns>
     public virtual async ValueTask InitializeAsync() => _store = await CreateStoreAsync(Clock);
 
-    /// <summary>Disposes the driver after each test. Override to remove what the test left (a directory, a table), calling the base.</summary>
+    /// <summary>
+    /// Disposes the driver after each test, then what <see cref="DisposeAfterTest"/> was given.
+    /// Override to remove what the test left (a table, keys on a server), calling the base.
+    /// </summary>
     /// <returns>A task that completes when the driver is disposed.</returns>
     public virtual async ValueTask DisposeAsync()
     {
@@ -56,6 +60,27 @@ public abstract class SessionStoreTestBase : IAsyncLifetime
                 disposable.Dispose();
                 break;
         }
+
+        foreach (var resource in _resources)
+        {
+            resource.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Disposes <paramref name="resource"/> after the test, once the driver is disposed: for what the
+    /// driver lives in (a directory, a database file), created in <see cref="CreateStoreAsync"/>,
+    /// so a driver's test class need not override <see cref="DisposeAsync"/> for it.
+    /// </summary>
+    /// <typeparam name="T">The resource's type.</typeparam>
+    /// <param name="resource">The resource, such as a temporary directory.</param>
+    /// <returns><paramref name="resource"/>, to use in the driver's creation.</returns>
+    protected T DisposeAfterTest<T>(T resource)
+        where T : IDisposable
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        _resources.Add(resource);
+        return resource;
     }
 
     /// <summary>A record created now, holding <paramref name="data"/> and expiring after <paramref name="lifetime"/>.</summary>

@@ -87,12 +87,11 @@ public sealed class FileDriverHostingTests : IDisposable
         using var client = host.CreateClient();
         await client.PostAsync("/set/name/ada");
         var file = Path.Combine(_directory.Path, client.SessionId + ".session");
-        var swept = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        host.Services.GetServices<IHostedService>().OfType<SessionStoreHostedService>().Single().Swept += n => swept.TrySetResult(n);
+        var swept = HostedSweeps.RemovedAsync(host, 1);
 
         host.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
 
-        Assert.Equal(1, await swept.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.Equal(1, await swept.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
         Assert.False(File.Exists(file));
     }
 
@@ -101,14 +100,13 @@ public sealed class FileDriverHostingTests : IDisposable
     {
         var store = new FailingOnceSweeper();
         await using var host = await ToteTestHost.StartAsync(SessionApi.Map, o => o.Driver = b => b.UseStore("failing", _ => store));
-        var swept = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        host.Services.GetServices<IHostedService>().OfType<SessionStoreHostedService>().Single().Swept += n => swept.TrySetResult(n);
+        var swept = HostedSweeps.RemovedAsync(host, 3);
 
         host.Clock.Advance(TimeSpan.FromMinutes(1));
         await store.FirstSweep.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         host.Clock.Advance(TimeSpan.FromMinutes(1));
 
-        Assert.Equal(3, await swept.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.Equal(3, await swept.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
         var failure = Assert.Single(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 33);
         Assert.Equal(LogLevel.Warning, failure.Level);
         Assert.IsType<IOException>(failure.Exception);

@@ -10,18 +10,11 @@ public sealed class FileSessionStoreTests : SessionStoreConformanceTests
 {
     private readonly TempDirectory _directory = new();
 
-    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
-        => ValueTask.FromResult<ISessionStore>(NewStore(time));
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => FileConformance.CreateAsync(DisposeAfterTest(_directory), time);
 
     // A header that does not parse: what a damaged file looks like to this driver.
     protected override async ValueTask CorruptAsync(ISessionStore store, string id)
         => await File.WriteAllTextAsync(((FileSessionStore)store).PathOf(id), "not a session file", TestContext.Current.CancellationToken);
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
-    }
 
     [Fact]
     public async Task Save_WritesOneFileNamedAfterTheSessionAndNoTemporaryFiles()

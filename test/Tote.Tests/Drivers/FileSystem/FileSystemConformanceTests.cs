@@ -4,32 +4,21 @@ using Tote.Testing;
 
 namespace Tote.Tests.Drivers.FileSystem;
 
+/// <summary>How the fs driver's conformance classes create it: in a directory of the test's own.</summary>
+internal static class FileConformance
+{
+    public static ValueTask<ISessionStore> CreateAsync(TempDirectory directory, TimeProvider time)
+        => ValueTask.FromResult<ISessionStore>(new FileSessionStore(directory.Path, new FileSessionStoreOptions(), time));
+}
+
 public sealed class FileSessionStoreSweeperTests : SessionStoreSweeperConformanceTests
 {
-    private readonly TempDirectory _directory = new();
-
-    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
-        => ValueTask.FromResult<ISessionStore>(new FileSessionStore(_directory.Path, new FileSessionStoreOptions(), time));
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
-    }
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => FileConformance.CreateAsync(DisposeAfterTest(new TempDirectory()), time);
 }
 
 public sealed class FileSessionStoreEnumeratorTests : SessionStoreEnumeratorConformanceTests
 {
-    private readonly TempDirectory _directory = new();
-
-    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
-        => ValueTask.FromResult<ISessionStore>(new FileSessionStore(_directory.Path, new FileSessionStoreOptions(), time));
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
-    }
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => FileConformance.CreateAsync(DisposeAfterTest(new TempDirectory()), time);
 }
 
 /// <summary>The core's concurrency guarantees through a pipeline on the fs driver: file locks and versions, no in-memory shortcut.</summary>

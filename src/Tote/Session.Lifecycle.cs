@@ -183,18 +183,25 @@ public sealed partial class Session
         }
     }
 
-    /// <summary>Forgets the session for this request: no ID, no entries, no staged changes (deletes stay).</summary>
-    private void Forget()
+    /// <summary>
+    /// Forgets the session for this request: no ID, no entries, and no staged changes unless
+    /// <paramref name="keepStaged"/> (they then go to the fresh session a caller starts next).
+    /// Sessions to delete stay.
+    /// </summary>
+    private void Forget(bool keepStaged = false)
     {
         _loaded.BecomeAbsent();
         _cookie.ForgetCandidate();
-        _changes.Discard();
+        if (!keepStaged)
+        {
+            _changes.Discard();
+        }
     }
 
     /// <summary>The session has ended for this client: forget it and expire the cookie, sending no new one.</summary>
-    private void EndAndClearCookie()
+    private void EndAndClearCookie(bool keepStaged = false)
     {
-        Forget();
+        Forget(keepStaged);
         _cookie.Clear();
     }
 }

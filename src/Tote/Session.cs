@@ -257,21 +257,18 @@ public sealed partial class Session
     /// </summary>
     private void StartOverAfterUnknownId()
     {
-        var keepWrites = _changes.HasPuts;
-        _loaded.BecomeAbsent();
-        _cookie.ForgetCandidate();
-        _cookie.Clear();
+        var writes = _changes.HasPuts;
+        var canCreate = _context?.Response.HasStarted != true;
+        EndAndClearCookie(keepStaged: writes && canCreate);
         RegisterForResponse();
-        if (!keepWrites)
+        if (!writes)
         {
-            _changes.Discard();
             return;
         }
 
-        if (_context?.Response.HasStarted == true)
+        if (!canCreate)
         {
             // No cookie can carry a new ID any more; the writes have nowhere to go.
-            _changes.Discard();
             _runtime.Store.Telemetry.Dropped();
             Log.CreationAfterResponseDropped(_runtime.Logger);
             return;

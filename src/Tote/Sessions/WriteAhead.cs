@@ -11,28 +11,14 @@ namespace Tote.Sessions;
 /// writes the record as usual, reading the value back from this one.
 /// </summary>
 // Kept because it pays: it spares the usual write request a serialize-parse-copy round (bench/README.md).
-internal sealed class WriteAhead
+internal sealed class WriteAhead(string record, OrderedDictionary<string, SessionEntry> writtenFrom, string key, StagedChange change, double earliestExpiry, int expandedLength)
 {
-    private readonly OrderedDictionary<string, SessionEntry> _stored;
-    private readonly string _key;
-    private readonly double _earliestExpiry;
-
-    private WriteAhead(string record, OrderedDictionary<string, SessionEntry> stored, string key, StagedChange change, double earliestExpiry, int expandedLength)
-    {
-        Record = record;
-        _stored = stored;
-        _key = key;
-        Change = change;
-        _earliestExpiry = earliestExpiry;
-        ExpandedLength = expandedLength;
-    }
-
-    public string Record { get; }
+    public string Record { get; } = record;
 
     /// <summary>The change to stage for the key: its entry reads the value back from <see cref="Record"/>.</summary>
-    public StagedChange Change { get; }
+    public StagedChange Change { get; } = change;
 
-    public int ExpandedLength { get; }
+    public int ExpandedLength { get; } = expandedLength;
 
     /// <summary>
     /// Writes the record of <paramref name="entries"/> (the stored entries <paramref name="stored"/>,
@@ -81,9 +67,9 @@ internal sealed class WriteAhead
 
     /// <summary>Whether the record is still what writing the entries would give: same stored state, only this change, no key expired since.</summary>
     public bool IsCurrent(OrderedDictionary<string, SessionEntry> stored, OrderedDictionary<string, StagedChange> changes, double now)
-        => ReferenceEquals(stored, _stored)
+        => ReferenceEquals(stored, writtenFrom)
             && changes.Count == 1
-            && changes.TryGetValue(_key, out var change)
-            && ReferenceEquals(change, Change)
-            && now <= _earliestExpiry;
+            && changes.TryGetValue(key, out var staged)
+            && ReferenceEquals(staged, Change)
+            && now <= earliestExpiry;
 }

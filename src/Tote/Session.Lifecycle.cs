@@ -157,7 +157,14 @@ public sealed partial class Session
     /// is set): save, but drop the body the endpoint left, which an error response replaces.
     /// </param>
     internal Task CompleteAsync(bool failed = false)
-        => IsTouched && _context is not null ? Response.CompleteAsync(failed) : Task.CompletedTask;
+        => _context is not null && IsTouched && (_response is not null || OwesResponseAnything()) ? Response.CompleteAsync(failed) : Task.CompletedTask;
+
+    // A request that only read its session hooked nothing, and owes the response nothing unless
+    // the expiry became due to slide while it ran: it then needs no response side at all.
+    private bool OwesResponseAnything()
+        => HasUnsavedChanges
+            || _cookie.HasDecision
+            || (_loaded.State == SessionState.Existing && _runtime.Expiry.IsSlideDue(_loaded.CreatedAt, _loaded.ExpiresAt, _runtime.Expiry.Now));
 
     /// <summary>
     /// The end-of-request save found the session over <see cref="ToteOptions.MaxSessionSize"/>:

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tote.Cookies;
 using Tote.Drivers;
+using Tote.Sessions;
 
 namespace Tote;
 
@@ -14,6 +15,7 @@ internal sealed class SessionRuntime
         Time = time;
         Logger = logger;
         Transport = transport;
+        Expiry = new SessionExpiryPolicy(options, time);
     }
 
     public ToteOptions Options { get; }
@@ -25,4 +27,6 @@ internal sealed class SessionRuntime
     public ILogger Logger { get; }
 
     public SessionIdTransport Transport { get; }
+
+    public SessionExpiryPolicy Expiry { get; }
 }

@@ -14,6 +14,7 @@ namespace Tote.Http;
 internal sealed class SaveBeforeStartBodyFeature : IHttpResponseBodyFeature
 {
     private readonly IHttpResponseBodyFeature _inner;
+    // The session's one save trigger (see SessionResponse): it saves the first time, then answers the same.
     private readonly Func<ValueTask<bool>> _saveAsync;
     private readonly ArrayBufferWriter<byte> _held = new();
     private Mode _mode = Mode.Holding;
@@ -41,7 +42,7 @@ internal sealed class SaveBeforeStartBodyFeature : IHttpResponseBodyFeature
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (await SaveOnceAsync().ConfigureAwait(false))
+        if (await SettleAsync().ConfigureAwait(false))
         {
             await _inner.StartAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -49,7 +50,7 @@ internal sealed class SaveBeforeStartBodyFeature : IHttpResponseBodyFeature
 
     public async Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default)
     {
-        if (await SaveOnceAsync().ConfigureAwait(false))
+        if (await SettleAsync().ConfigureAwait(false))
         {
             await _inner.SendFileAsync(path, offset, count, cancellationToken).ConfigureAwait(false);
         }
@@ -57,7 +58,7 @@ internal sealed class SaveBeforeStartBodyFeature : IHttpResponseBodyFeature
 
     public async Task CompleteAsync()
     {
-        await SaveOnceAsync().ConfigureAwait(false);
+        await SettleAsync().ConfigureAwait(false);
         await _inner.CompleteAsync().ConfigureAwait(false);
     }
 
@@ -73,8 +74,11 @@ internal sealed class SaveBeforeStartBodyFeature : IHttpResponseBodyFeature
         }
     }
 
-    /// <summary>Saves the session once, then releases or drops what was held. Returns whether writes go through.</summary>
-    public async ValueTask<bool> SaveOnceAsync()
+    /// <summary>
+    /// Waits for the session's save (running it, if nothing has yet), then passes what was held on
+    /// or drops it. Returns whether writes go through.
+    /// </summary>
+    public async ValueTask<bool> SettleAsync()
     {
         if (_mode == Mode.Holding)
         {
@@ -139,13 +143,13 @@ internal sealed class SaveBeforeStartBodyFeature : IHttpResponseBodyFeature
 
         public override async ValueTask CompleteAsync(Exception? exception = null)
         {
-            await feature.SaveOnceAsync().ConfigureAwait(false);
+            await feature.SettleAsync().ConfigureAwait(false);
             await Inner.CompleteAsync(exception).ConfigureAwait(false);
         }
 
         public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
         {
-            if (await feature.SaveOnceAsync().ConfigureAwait(false))
+            if (await feature.SettleAsync().ConfigureAwait(false))
             {
                 return await Inner.FlushAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -38,7 +38,7 @@ internal sealed class ToteMiddleware
                 Log.StoreFailed(_runtime.Logger, ex, _runtime.Options.StoreFailureStatusCode);
                 if (!context.Response.HasStarted)
                 {
-                    Session.WriteFailure(context, _runtime.Options.StoreFailureStatusCode, ex);
+                    Sessions.SessionResponse.WriteFailure(context, _runtime.Options.StoreFailureStatusCode, ex);
                 }
 
                 return;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -80,18 +81,48 @@ internal sealed class DevalueWriter
 
     /// <summary>As <see cref="Write{TState}(DevalueOptions, TState, Func{DevalueWriter, TState, int})"/>, also telling what the text repeats by reference.</summary>
     public static string Write<TState>(DevalueOptions options, TState state, Func<DevalueWriter, TState, int> write, out DevalueRepeats repeats)
+        => TryWrite(options, state, write, out var text, out repeats)
+            ? text
+            : throw new InvalidOperationException("A value that writes itself (IDevalueWritable) could not be written exactly. Use DevalueWriter.TryWrite, and write the natural value when it refuses.");
+
+    /// <summary>
+    /// As <see cref="Write{TState}(DevalueOptions, TState, Func{DevalueWriter, TState, int}, out DevalueRepeats)"/>;
+    /// <see langword="false"/>, with no text, when a value that writes itself refused (<see cref="Abandon"/>).
+    /// </summary>
+    public static bool TryWrite<TState>(DevalueOptions options, TState state, Func<DevalueWriter, TState, int> write, [NotNullWhen(true)] out string? text, out DevalueRepeats repeats)
     {
         var writer = Rent(options);
         try
         {
-            var text = writer.Finish(write(writer, state));
+            var root = write(writer, state);
+            if (writer.Abandoned)
+            {
+                text = null;
+                repeats = default;
+                return false;
+            }
+
+            text = writer.Finish(root);
             repeats = new DevalueRepeats(writer._repeatedLength, writer._repeatsContainers);
-            return text;
+            return true;
         }
         finally
         {
             Return(writer);
         }
+    }
+
+    /// <summary>Whether a value that writes itself refused: the text being written is dropped.</summary>
+    public bool Abandoned { get; private set; }
+
+    /// <summary>
+    /// Gives up on this write, as an <see cref="IDevalueWritable"/> does when it cannot write
+    /// itself exactly; returns a reference for the caller to hand on while it unwinds.
+    /// </summary>
+    public int Abandon()
+    {
+        Abandoned = true;
+        return Undefined;
     }
 
     public static string WriteAs(object? value, Type type, DevalueOptions options)
@@ -464,6 +495,7 @@ internal sealed class DevalueWriter
         writer._fragmentMaps = null;
         writer._lastString = null;
         writer.WellFormed = false;
+        writer.Abandoned = false;
         if (writer._chars.Length > MaxRetainedChars)
         {
             writer._chars = new char[4096];

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -26,13 +25,10 @@ internal sealed partial class DevalueReader
     // Longer Date texts than this (an ISO date has 24 characters) are parsed once per read.
     private const int MaxUncachedDateLength = 64;
 
+    // One reader per thread, buffers and all, lent to a one-shot read or to a document until it
+    // is released: reading then allocates no reader, token table or entry tables in the steady state.
     [ThreadStatic]
     private static DevalueReader? t_cached;
-
-    // One released detached reader per thread, buffers and all: a document per request then
-    // allocates no reader, no token table and no entry tables in the steady state.
-    [ThreadStatic]
-    private static DevalueReader? t_detached;
 
     private JsonToken[] _tokens;
     private int[] _containers = new int[8];
@@ -57,26 +53,6 @@ internal sealed partial class DevalueReader
         _state = new byte[128];
         _typed = new EntryValue[128];
     }
-
-    private DevalueReader(DevalueOptions options, int textLength)
-    {
-        // A detached reader lives as long as its document: size it to the text instead of the
-        // pool's defaults. The table comes from the shared pool, and goes back on Release.
-        Options = options;
-        Types = options.Types;
-        _rentedTokens = ArrayPool<JsonToken>.Shared.Rent(TokenCapacity(textLength));
-        _tokens = _rentedTokens;
-        _entries = [];
-        _natural = [];
-        _state = [];
-        _typed = [];
-    }
-
-    // The token table a detached reader rented, until it is returned.
-    private JsonToken[]? _rentedTokens;
-
-    // A detached reader whose document let it go: it is cached or dropped, and never read again.
-    private bool _released;
 
     public DevalueOptions Options { get; private set; }
 
@@ -113,65 +89,6 @@ internal sealed partial class DevalueReader
             Return(reader);
         }
     }
-
-    /// <summary>
-    /// A reader of its own, not the thread's: it backs a <see cref="DevalueDocument"/> for as long
-    /// as that lives. Its token table is rented; <see cref="Release"/> gives it back.
-    /// </summary>
-    public static DevalueReader CreateDetached(DevalueOptions options, int textLength)
-    {
-        var reader = t_detached;
-        if (reader is null)
-        {
-            return new(options, textLength);
-        }
-
-        t_detached = null;
-        reader._released = false;
-        reader.Options = options;
-        reader.Types = options.Types;
-        var needed = TokenCapacity(textLength);
-        if (reader._tokens.Length < needed)
-        {
-            ArrayPool<JsonToken>.Shared.Return(reader._rentedTokens!);
-            reader._rentedTokens = reader._tokens = ArrayPool<JsonToken>.Shared.Rent(needed);
-        }
-
-        return reader;
-    }
-
-    /// <summary>
-    /// Lets a detached reader go: it is kept for the thread's next document, or its token table
-    /// goes back to the pool. The reader must not be used after. A reader never released (a
-    /// document nobody released) is simply collected.
-    /// </summary>
-    public void Release()
-    {
-        if (_released)
-        {
-            return;
-        }
-
-        _released = true;
-        ResetResolved();
-        _text = string.Empty;
-        _entryCount = 0;
-        if (_rentedTokens is { } rented && (rented.Length > MaxKeptTokens || t_detached is not null))
-        {
-            _rentedTokens = null;
-            _tokens = [];
-            ArrayPool<JsonToken>.Shared.Return(rented);
-            return;
-        }
-
-        if (_rentedTokens is not null)
-        {
-            t_detached = this;
-        }
-    }
-
-    // Every token but the first takes at least two characters ("1,"), so a table this size never grows.
-    private static int TokenCapacity(int textLength) => Math.Max(2, (textLength / 2) + 2);
 
     /// <summary>Tokenizes <paramref name="text"/>; returns the reference of the root value.</summary>
     public int Load(string text)
@@ -557,7 +474,8 @@ internal sealed partial class DevalueReader
         _argumentsTop = 0;
     }
 
-    private static DevalueReader Rent(DevalueOptions options)
+    /// <summary>The thread's reader when it is free, else a new one; hand it back with <see cref="Return"/> when done.</summary>
+    public static DevalueReader Rent(DevalueOptions options)
     {
         var reader = t_cached;
         if (reader is null)
@@ -571,7 +489,8 @@ internal sealed partial class DevalueReader
         return reader;
     }
 
-    private static void Return(DevalueReader reader)
+    /// <summary>Keeps <paramref name="reader"/> for the thread's next read; it must not be used after.</summary>
+    public static void Return(DevalueReader reader)
     {
         // Drop references to the caller's values so the pooled reader keeps nothing alive.
         reader.ResetResolved();

@@ -133,15 +133,8 @@ internal readonly struct FragmentCopier
         token = first;
         for (var i = 0; i < count; i++)
         {
-            if (i > 0)
-            {
-                _writer.Append(',');
-            }
-
             var raw = _reader.TokenRawString(token, out var escaped);
-            _writer.AppendQuoted(escaped ? _reader.TokenString(token) : raw);
-            _writer.Append(':');
-            _writer.AppendInt(children[i]);
+            _writer.AppendProperty(i == 0, escaped ? _reader.TokenString(token) : raw, children[i]);
             token = _reader.NextToken(_reader.NextToken(token));
         }
 

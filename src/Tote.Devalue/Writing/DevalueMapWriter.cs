@@ -95,14 +95,7 @@ internal readonly struct DevalueMapWriter
         writer.Append('{');
         for (var i = 0; i < properties.Length; i++)
         {
-            if (i > 0)
-            {
-                writer.Append(',');
-            }
-
-            writer.AppendQuoted(properties[i].Name);
-            writer.Append(':');
-            writer.AppendInt(children[i]);
+            writer.AppendProperty(i == 0, properties[i].Name, children[i]);
         }
 
         writer.Append('}');

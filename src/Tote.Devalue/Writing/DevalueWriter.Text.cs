@@ -70,6 +70,19 @@ internal sealed partial class DevalueWriter
         _length += JsString.Write(value, _chars.AsSpan(_length), WellFormed);
     }
 
+    /// <summary>Appends one <c>"name":child</c> of an object entry, after a comma unless it is the first.</summary>
+    public void AppendProperty(bool first, ReadOnlySpan<char> name, int child)
+    {
+        if (!first)
+        {
+            Append(',');
+        }
+
+        AppendQuoted(name);
+        Append(':');
+        AppendInt(child);
+    }
+
     /// <summary>Writes <c>{"key":i,…}</c>-style separators: a comma before every child but the first.</summary>
     public void AppendChildList(ReadOnlySpan<int> children, char open, char close)
     {

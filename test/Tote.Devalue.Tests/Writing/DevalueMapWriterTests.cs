@@ -87,6 +87,24 @@ public sealed class DevalueMapWriterTests
     }
 
     [Fact]
+    public void TryWrite_WhenAValueRefusesToWriteItself_GivesNoTextAndStopsAdding()
+    {
+        // A Set repeating a member: devalue's natural value would drop the repeat, a copy cannot.
+        var document = DevalueDocument.Parse("""[["Set",1,1],"a"]""");
+        var added = new List<bool>();
+
+        var written = DevalueMapWriter.TryWrite(DevalueOptions.Default, (document, added), static (map, s) =>
+        {
+            s.added.Add(map.Add("first", ("data", new DevalueFragment(s.document, s.document.Root))));
+            s.added.Add(map.Add("second", ("data", "x")));
+        }, out var text, out _);
+
+        Assert.False(written);
+        Assert.Null(text);
+        Assert.Equal([false, false], added);
+    }
+
+    [Fact]
     public void Serialize_OfAStringWithLoneSurrogates_StillWritesThemRawAsDevalueDoes()
     {
         Assert.Equal("[\"\ud800abc\udfff\"]", DevalueSerializer.Serialize("\ud800abc\udfff"));

@@ -75,17 +75,7 @@ internal sealed partial class DevalueReader
     /// length by the references (a million digits read a hundred thousand times).
     /// </summary>
     private double GetLongNumber(int reference)
-    {
-        if (_state[reference] == Done && _natural[reference].Value is double cached)
-        {
-            return cached;
-        }
-
-        var value = ParseNumber(_entries[reference]);
-        _natural[reference].Value = value;
-        _state[reference] = Done;
-        return value;
-    }
+        => _state[reference] == Done && _natural[reference].Value is double cached ? cached : KeepResolved(reference, ParseNumber(_entries[reference]));
 
     /// <summary>The value of a number entry written as a plain integer of at most nine digits.</summary>
     public bool TryGetSmallInteger(int reference, out int value)
@@ -113,13 +103,11 @@ internal sealed partial class DevalueReader
     public bool GetBoolean(int reference) => EntryToken(reference).Kind == JsonTokenKind.True;
 
     public string GetString(int reference)
-    {
-        if (_state[reference] == Done && _natural[reference].Value is string cached)
-        {
-            return cached;
-        }
+        => _state[reference] == Done && _natural[reference].Value is string cached ? cached : KeepResolved(reference, TokenString(_entries[reference]));
 
-        var value = TokenString(_entries[reference]);
+    /// <summary>Keeps a primitive entry's value for the rest of the read; text may refer to it many times.</summary>
+    private T KeepResolved<T>(int reference, T value)
+    {
         _natural[reference].Value = value;
         _state[reference] = Done;
         return value;

@@ -82,7 +82,7 @@ internal sealed class DevalueDocument
 
     private static DevalueReader Load(DevalueOptions options, string text, out int root)
     {
-        var reader = DevalueReader.Rent(options);
+        var reader = DevalueReader.Rent(options, text.Length);
         try
         {
             root = reader.Load(text);

@@ -43,15 +43,17 @@ internal sealed partial class DevalueReader
     private int _depth;
     private long _arrayBudget;
 
-    private DevalueReader(DevalueOptions options)
+    private DevalueReader(DevalueOptions options, int textLength)
     {
+        // Sized to the text, not to a guess: a document nobody releases keeps its reader, and a
+        // session parses a few small records a request.
         Options = options;
         Types = options.Types;
-        _tokens = new JsonToken[256];
-        _entries = new int[128];
-        _natural = new EntryValue[128];
-        _state = new byte[128];
-        _typed = new EntryValue[128];
+        _tokens = new JsonToken[TokenCapacity(textLength)];
+        _entries = [];
+        _natural = [];
+        _state = [];
+        _typed = [];
     }
 
     public DevalueOptions Options { get; private set; }
@@ -64,7 +66,7 @@ internal sealed partial class DevalueReader
     {
         ArgumentNullException.ThrowIfNull(text);
         var converter = options.Types.GetConverter<T>();
-        var reader = Rent(options);
+        var reader = Rent(options, text.Length);
         try
         {
             return converter.Read(reader, reader.Load(text));
@@ -79,7 +81,7 @@ internal sealed partial class DevalueReader
     {
         ArgumentNullException.ThrowIfNull(text);
         var converter = options.Types.GetConverter(type);
-        var reader = Rent(options);
+        var reader = Rent(options, text.Length);
         try
         {
             return converter.ReadBoxed(reader, reader.Load(text));
@@ -299,13 +301,13 @@ internal sealed partial class DevalueReader
         _argumentsTop = 0;
     }
 
-    /// <summary>The thread's reader when it is free, else a new one; hand it back with <see cref="Return"/> when done.</summary>
-    public static DevalueReader Rent(DevalueOptions options)
+    /// <summary>The thread's reader when it is free, else a new one for a text of <paramref name="textLength"/>; hand it back with <see cref="Return"/> when done.</summary>
+    public static DevalueReader Rent(DevalueOptions options, int textLength)
     {
         var reader = t_cached;
         if (reader is null)
         {
-            return new DevalueReader(options);
+            return new DevalueReader(options, textLength);
         }
 
         t_cached = null;
@@ -317,21 +319,19 @@ internal sealed partial class DevalueReader
     /// <summary>Keeps <paramref name="reader"/> for the thread's next read; it must not be used after.</summary>
     public static void Return(DevalueReader reader)
     {
-        // Drop references to the caller's values so the pooled reader keeps nothing alive.
+        // Drop references to the caller's values so the kept reader keeps nothing alive.
         reader.ResetResolved();
         reader._text = string.Empty;
         reader._entryCount = 0;
-        if (reader._tokens.Length > MaxKeptTokens)
-        {
-            reader._tokens = new JsonToken[256];
-            reader._entries = new int[128];
-            reader._natural = new EntryValue[128];
-            reader._state = new byte[128];
-            reader._typed = new EntryValue[128];
-        }
 
-        t_cached = reader;
+        if (reader._tokens.Length <= MaxKeptTokens)
+        {
+            t_cached = reader;
+        }
     }
+
+    // Every token but the first takes at least two characters ("1,"), so a table this size never grows.
+    private static int TokenCapacity(int textLength) => Math.Max(2, (textLength / 2) + 2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref JsonToken EntryToken(int reference) => ref _tokens[_entries[reference]];

@@ -25,6 +25,8 @@ internal sealed partial class DevalueWriter
     private const int None = int.MinValue;
     private const int MaxRetainedChars = 1 << 20;
 
+    // One writer per thread, dictionaries and buffers kept between writes: without it every
+    // session save allocates them anew, several times what the rest of the request allocates.
     [ThreadStatic]
     private static DevalueWriter? t_cached;
 

@@ -167,14 +167,8 @@ internal sealed class DictionaryConverter<TDictionary, TKey, TValue>(TypeCache c
         var i = 0;
         foreach (var pair in ordered)
         {
-            if (i > 0)
-            {
-                writer.Append(',');
-            }
-
-            writer.AppendQuoted((string)(object)pair.Key);
-            writer.Append(':');
-            writer.AppendInt(children[i++]);
+            writer.AppendProperty(i == 0, (string)(object)pair.Key, children[i]);
+            i++;
         }
 
         writer.Append('}');

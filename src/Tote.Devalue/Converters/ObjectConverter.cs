@@ -4,7 +4,8 @@ namespace Tote.Devalue;
 
 /// <summary>
 /// The declared type <see cref="object"/>: writes by runtime type (natural types directly,
-/// everything else through its own converter) and reads natural types.
+/// values that write themselves through <see cref="IDevalueWritable"/>, everything else through
+/// its own converter) and reads natural types.
 /// </summary>
 internal sealed class ObjectConverter(TypeCache cache) : DevalueConverter<object?>
 {
@@ -22,8 +23,7 @@ internal sealed class ObjectConverter(TypeCache cache) : DevalueConverter<object
         // A boxed DateTimeOffset read from a Date is shared by reference, like the Date was.
         DateTimeOffset date when DateTimeOffsetConverter.FitsJsDate(date) =>
             writer.TryReuse(value, out var index) ? index : DateTimeOffsetConverter.WriteDate(writer, index, date.ToUnixTimeMilliseconds()),
-        DevalueFragment fragment => FragmentCopier.Write(writer, fragment, this),
-        DevalueTypedValue typed => cache.GetConverter(typed.Type).WriteBoxed(writer, typed.Value),
+        IDevalueWritable writable => writable.TryWrite(writer, out var reference) ? reference : writer.Abandon(),
         _ when value.GetType() == typeof(object) =>
             throw DevalueWriter.Fail(UnsupportedConverter.NonPojo, "is a bare System.Object, which holds no data. Store the data it stands for instead."),
         _ when NaturalConverters.IsNatural(value.GetType()) => NaturalConverters.Write(writer, value, this),

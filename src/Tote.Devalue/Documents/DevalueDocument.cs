@@ -17,12 +17,12 @@ internal sealed class DevalueDocument
     private const int MaxScannedProperties = 16;
 
     private readonly DevalueOptions _options;
-    private DevalueReader? _current;
+    private DevalueReader? _reader;
     private Dictionary<int, Dictionary<string, int>>? _propertyIndexes;
 
     private DevalueDocument(DevalueReader reader, string text, int root)
     {
-        _current = reader;
+        _reader = reader;
         _options = reader.Options;
         Text = text;
         Root = root;
@@ -38,15 +38,14 @@ internal sealed class DevalueDocument
 
     // After Release the text is parsed again on first use: a released document stays correct,
     // it only costs a parse (a session used after its request ended, say).
-    internal DevalueReader Reader => _current ?? Reload();
+    internal DevalueReader Reader => _reader ??= Load(_options, Text, out _);
 
     /// <summary>Tokenizes <paramref name="text"/>; entries are resolved only when read.</summary>
     /// <exception cref="DevalueException">The text is not devalue's JSON entry table, or breaks a limit.</exception>
     public static DevalueDocument Parse(string text, DevalueOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var reader = DevalueReader.CreateDetached(options ?? DevalueOptions.Default, text.Length);
-        var root = reader.Load(text);
+        var reader = Load(options ?? DevalueOptions.Default, text, out var root);
         return new DevalueDocument(reader, text, root);
     }
 
@@ -65,24 +64,35 @@ internal sealed class DevalueDocument
     public long MeasureExpandedLength(long cap) => Reader.MeasureExpandedLength(Root, cap);
 
     /// <summary>
-    /// Returns the parsed form's buffers to the shared pool. The owner calls it when it is done
-    /// with the document (Tote: when the request ends); not thread-safe with reads in progress.
+    /// Hands the parsed form's buffers back to the thread's reader, for the next document or read
+    /// to reuse. Optional: a document never released is simply collected. The owner calls it when
+    /// it is done with the document (Tote: when the request ends); not thread-safe with reads in progress.
     /// </summary>
     public void Release()
     {
-        var reader = _current;
-        _current = null;
-        reader?.Release();
+        var reader = _reader;
+        _reader = null;
+        if (reader is not null)
+        {
+            DevalueReader.Return(reader);
+        }
     }
 
     public DevalueNode GetNode(int reference) => Reader.GetNode(reference);
 
-    private DevalueReader Reload()
+    private static DevalueReader Load(DevalueOptions options, string text, out int root)
     {
-        var reader = DevalueReader.CreateDetached(_options, Text.Length);
-        reader.Load(Text);
-        _current = reader;
-        return reader;
+        var reader = DevalueReader.Rent(options, text.Length);
+        try
+        {
+            root = reader.Load(text);
+            return reader;
+        }
+        catch
+        {
+            DevalueReader.Return(reader);
+            throw;
+        }
     }
 
     /// <summary>The natural .NET value at <paramref name="reference"/>, as a fresh graph.</summary>

@@ -8,12 +8,14 @@ namespace Tote.Devalue;
 /// <remarks>
 /// Fragments of one document written in one call keep sharing what they shared in the document.
 /// Where an exact copy needs the natural value's normalization (a sparse array, a Set with
-/// repeated members, an object with numeric keys, …) the write throws
-/// <see cref="DevalueFragmentNotCopyableException"/>; the caller writes natural values instead.
+/// repeated members, an object with numeric keys, …) <see cref="TryWrite"/> refuses and the
+/// write is abandoned; the caller writes natural values instead.
 /// </remarks>
-internal sealed class DevalueFragment(DevalueDocument document, int reference)
+internal sealed class DevalueFragment(DevalueDocument document, int reference) : IDevalueWritable
 {
     public DevalueDocument Document { get; } = document;
 
     public int Reference { get; } = reference;
+
+    public bool TryWrite(DevalueWriter writer, out int reference) => FragmentCopier.TryWrite(writer, this, out reference);
 }

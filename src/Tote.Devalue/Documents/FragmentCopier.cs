@@ -6,7 +6,7 @@ namespace Tote.Devalue;
 /// without building that value. Indexes are taken in the same pre-order and primitives go
 /// through the writer's own de-duplication, so the text is byte for byte the same; entries
 /// whose natural value would be normalized on the way (see <see cref="DevalueFragment"/>)
-/// stop the copy with <see cref="DevalueFragmentNotCopyableException"/>.
+/// refuse the copy: the write is abandoned, for the caller to write natural values instead.
 /// </summary>
 internal readonly struct FragmentCopier
 {
@@ -15,28 +15,39 @@ internal readonly struct FragmentCopier
     private const int SlotOffset = 8;
     private const int PairwiseLimit = 16;
 
+    // What Copy returns once an entry refuses to be copied; every caller passes it straight up.
+    private const int Refused = int.MinValue;
+
     private readonly DevalueWriter _writer;
     private readonly DevalueReader _reader;
-    private readonly ObjectConverter _objects;
+    private readonly DevalueConverter<object?> _objects;
     private readonly int[] _copied;
 
-    private FragmentCopier(DevalueWriter writer, DevalueReader reader, ObjectConverter objects)
+    private FragmentCopier(DevalueWriter writer, DevalueReader reader)
     {
         _writer = writer;
         _reader = reader;
-        _objects = objects;
+        _objects = writer.Types.GetConverter<object?>();
         _copied = writer.GetFragmentMap(reader);
     }
 
-    public static int Write(DevalueWriter writer, DevalueFragment fragment, ObjectConverter objects)
+    /// <summary>
+    /// Copies the fragment into <paramref name="writer"/>; <see langword="false"/> when an entry
+    /// needs the natural value's normalization (what it wrote so far is then of no use).
+    /// </summary>
+    public static bool TryWrite(DevalueWriter writer, DevalueFragment fragment, out int reference)
     {
-        if (!ReferenceEquals(fragment.Document.Options, writer.Options))
+        // Options decide how natural leaves (URLs) are written; a copy under other options would not match.
+        reference = ReferenceEquals(fragment.Document.Options, writer.Options)
+            ? new FragmentCopier(writer, fragment.Document.Reader).Copy(fragment.Reference)
+            : Refused;
+        if (reference != Refused)
         {
-            // Options decide how natural leaves (URLs) are written; a copy under other options would not match.
-            throw new DevalueFragmentNotCopyableException("The fragment's document was read with other DevalueOptions than the writer's.");
+            return true;
         }
 
-        return new FragmentCopier(writer, fragment.Document.Reader, objects).Copy(fragment.Reference);
+        reference = DevalueWriter.Undefined;
+        return false;
     }
 
     private int Copy(int reference)
@@ -75,9 +86,13 @@ internal readonly struct FragmentCopier
 
             // Sparse arrays, boxes, null-prototype objects and typed arrays are rare in sessions;
             // their natural values take the general path.
-            var node => throw new DevalueFragmentNotCopyableException($"A {node} entry is written through its natural value."),
+            _ => Refused,
         };
-        slot = copied + SlotOffset;
+        if (copied != Refused)
+        {
+            slot = copied + SlotOffset;
+        }
+
         return copied;
     }
 
@@ -92,16 +107,23 @@ internal readonly struct FragmentCopier
 
     private int CopyObject(int reference, ref int slot)
     {
-        var (index, mark) = BeginContainer(ref slot);
         var count = _reader.ElementCount(reference);
         var first = _reader.ElementTokenOfObject(reference);
-        CheckKeys(first, count);
+        if (!KeysKeepTextOrder(first, count))
+        {
+            return Refused;
+        }
 
+        var (index, mark) = BeginContainer(ref slot);
         var token = first;
         for (var i = 0; i < count; i++)
         {
             var valueToken = _reader.NextToken(token);
-            _writer.Push(Copy(_reader.ResolveIndex(valueToken)));
+            if (!TryPush(_reader.ResolveIndex(valueToken)))
+            {
+                return Refused;
+            }
+
             token = _reader.NextToken(valueToken);
         }
 
@@ -111,15 +133,8 @@ internal readonly struct FragmentCopier
         token = first;
         for (var i = 0; i < count; i++)
         {
-            if (i > 0)
-            {
-                _writer.Append(',');
-            }
-
             var raw = _reader.TokenRawString(token, out var escaped);
-            _writer.AppendQuoted(escaped ? _reader.TokenString(token) : raw);
-            _writer.Append(':');
-            _writer.AppendInt(children[i]);
+            _writer.AppendProperty(i == 0, escaped ? _reader.TokenString(token) : raw, children[i]);
             token = _reader.NextToken(_reader.NextToken(token));
         }
 
@@ -130,11 +145,19 @@ internal readonly struct FragmentCopier
         return index;
     }
 
+    /// <summary>Copies one member and pushes its reference; <see langword="false"/> when it refuses.</summary>
+    private bool TryPush(int reference)
+    {
+        var copied = Copy(reference);
+        _writer.Push(copied);
+        return copied != Refused;
+    }
+
     /// <summary>
-    /// Refuses keys a natural object would not keep in text order: array-index keys (JavaScript
-    /// lists them first), repeated keys (the last one wins) and <c>__proto__</c>.
+    /// Whether a natural object keeps these keys in text order: not with array-index keys
+    /// (JavaScript lists them first), repeated keys (the last one wins) or <c>__proto__</c>.
     /// </summary>
-    private void CheckKeys(int first, int count)
+    private bool KeysKeepTextOrder(int first, int count)
     {
         var token = first;
         var anyEscaped = false;
@@ -147,7 +170,7 @@ internal readonly struct FragmentCopier
                 var key = escaped ? _reader.TokenString(token) : raw.ToString();
                 if (key == "__proto__" || JsPropertyOrder.IsArrayIndex(key))
                 {
-                    throw new DevalueFragmentNotCopyableException("An object's keys need JavaScript's property order.");
+                    return false;
                 }
             }
 
@@ -156,7 +179,7 @@ internal readonly struct FragmentCopier
 
         if (count < 2)
         {
-            return;
+            return true;
         }
 
         if (count <= PairwiseLimit && !anyEscaped)
@@ -170,7 +193,7 @@ internal readonly struct FragmentCopier
                 {
                     if (key.SequenceEqual(_reader.TokenRawString(inner, out _)))
                     {
-                        throw new DevalueFragmentNotCopyableException("An object repeats a key.");
+                        return false;
                     }
 
                     inner = _reader.NextToken(_reader.NextToken(inner));
@@ -179,7 +202,7 @@ internal readonly struct FragmentCopier
                 outer = _reader.NextToken(_reader.NextToken(outer));
             }
 
-            return;
+            return true;
         }
 
         var seen = new HashSet<string>(count, StringComparer.Ordinal);
@@ -188,11 +211,13 @@ internal readonly struct FragmentCopier
         {
             if (!seen.Add(_reader.TokenString(token)))
             {
-                throw new DevalueFragmentNotCopyableException("An object repeats a key.");
+                return false;
             }
 
             token = _reader.NextToken(_reader.NextToken(token));
         }
+
+        return true;
     }
 
     private int CopyArray(int reference, ref int slot)
@@ -208,9 +233,9 @@ internal readonly struct FragmentCopier
                 _writer.Push(DevalueWriter.Hole);
                 holes++;
             }
-            else
+            else if (!TryPush(_reader.ResolveIndex(token)))
             {
-                _writer.Push(Copy(_reader.ResolveIndex(token)));
+                return Refused;
             }
 
             token = _reader.NextToken(token);
@@ -234,11 +259,19 @@ internal readonly struct FragmentCopier
         var token = count > 0 ? _reader.ElementToken(reference, 1) : -1;
         for (var i = 0; i < count; i++)
         {
-            _writer.Push(Copy(_reader.ResolveIndex(token)));
+            if (!TryPush(_reader.ResolveIndex(token)))
+            {
+                return Refused;
+            }
+
             token = _reader.NextToken(token);
         }
 
-        CheckMembersDistinct(_writer.Children(mark), pairs ? 2 : 1);
+        if (!MembersDistinct(_writer.Children(mark), pairs ? 2 : 1))
+        {
+            return Refused;
+        }
+
         _writer.WriteTaggedEntry(index, tag, mark);
         _writer.ExitContainer();
         return index;
@@ -249,7 +282,7 @@ internal readonly struct FragmentCopier
     /// renumbering, equal primitives share one reference and one object has one reference, so
     /// equal references mean a repeat; -0 equals an entry 0, so it is refused outright.
     /// </summary>
-    private static void CheckMembersDistinct(ReadOnlySpan<int> children, int stride)
+    private static bool MembersDistinct(ReadOnlySpan<int> children, int stride)
     {
         var members = children.Length / stride;
         if (members <= PairwiseLimit)
@@ -258,19 +291,19 @@ internal readonly struct FragmentCopier
             {
                 if (children[i] == DevalueWriter.NegativeZero)
                 {
-                    throw new DevalueFragmentNotCopyableException("A Set or Map holds -0.");
+                    return false;
                 }
 
                 for (var j = i + stride; j < children.Length; j += stride)
                 {
                     if (children[i] == children[j])
                     {
-                        throw new DevalueFragmentNotCopyableException("A Set or Map repeats a member.");
+                        return false;
                     }
                 }
             }
 
-            return;
+            return true;
         }
 
         var seen = new HashSet<int>(members);
@@ -278,8 +311,10 @@ internal readonly struct FragmentCopier
         {
             if (children[i] == DevalueWriter.NegativeZero || !seen.Add(children[i]))
             {
-                throw new DevalueFragmentNotCopyableException("A Set or Map repeats a member.");
+                return false;
             }
         }
+
+        return true;
     }
 }

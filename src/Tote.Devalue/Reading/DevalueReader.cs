@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -26,13 +25,10 @@ internal sealed partial class DevalueReader
     // Longer Date texts than this (an ISO date has 24 characters) are parsed once per read.
     private const int MaxUncachedDateLength = 64;
 
+    // One reader per thread, buffers and all, lent to a one-shot read or to a document until it
+    // is released: reading then allocates no reader, token table or entry tables in the steady state.
     [ThreadStatic]
     private static DevalueReader? t_cached;
-
-    // One released detached reader per thread, buffers and all: a document per request then
-    // allocates no reader, no token table and no entry tables in the steady state.
-    [ThreadStatic]
-    private static DevalueReader? t_detached;
 
     private JsonToken[] _tokens;
     private int[] _containers = new int[8];
@@ -47,36 +43,18 @@ internal sealed partial class DevalueReader
     private int _depth;
     private long _arrayBudget;
 
-    private DevalueReader(DevalueOptions options)
-    {
-        Options = options;
-        Types = options.Types;
-        _tokens = new JsonToken[256];
-        _entries = new int[128];
-        _natural = new EntryValue[128];
-        _state = new byte[128];
-        _typed = new EntryValue[128];
-    }
-
     private DevalueReader(DevalueOptions options, int textLength)
     {
-        // A detached reader lives as long as its document: size it to the text instead of the
-        // pool's defaults. The table comes from the shared pool, and goes back on Release.
+        // Sized to the text, not to a guess: a document nobody releases keeps its reader, and a
+        // session parses a few small records a request.
         Options = options;
         Types = options.Types;
-        _rentedTokens = ArrayPool<JsonToken>.Shared.Rent(TokenCapacity(textLength));
-        _tokens = _rentedTokens;
+        _tokens = new JsonToken[TokenCapacity(textLength)];
         _entries = [];
         _natural = [];
         _state = [];
         _typed = [];
     }
-
-    // The token table a detached reader rented, until it is returned.
-    private JsonToken[]? _rentedTokens;
-
-    // A detached reader whose document let it go: it is cached or dropped, and never read again.
-    private bool _released;
 
     public DevalueOptions Options { get; private set; }
 
@@ -88,7 +66,7 @@ internal sealed partial class DevalueReader
     {
         ArgumentNullException.ThrowIfNull(text);
         var converter = options.Types.GetConverter<T>();
-        var reader = Rent(options);
+        var reader = Rent(options, text.Length);
         try
         {
             return converter.Read(reader, reader.Load(text));
@@ -103,7 +81,7 @@ internal sealed partial class DevalueReader
     {
         ArgumentNullException.ThrowIfNull(text);
         var converter = options.Types.GetConverter(type);
-        var reader = Rent(options);
+        var reader = Rent(options, text.Length);
         try
         {
             return converter.ReadBoxed(reader, reader.Load(text));
@@ -113,65 +91,6 @@ internal sealed partial class DevalueReader
             Return(reader);
         }
     }
-
-    /// <summary>
-    /// A reader of its own, not the thread's: it backs a <see cref="DevalueDocument"/> for as long
-    /// as that lives. Its token table is rented; <see cref="Release"/> gives it back.
-    /// </summary>
-    public static DevalueReader CreateDetached(DevalueOptions options, int textLength)
-    {
-        var reader = t_detached;
-        if (reader is null)
-        {
-            return new(options, textLength);
-        }
-
-        t_detached = null;
-        reader._released = false;
-        reader.Options = options;
-        reader.Types = options.Types;
-        var needed = TokenCapacity(textLength);
-        if (reader._tokens.Length < needed)
-        {
-            ArrayPool<JsonToken>.Shared.Return(reader._rentedTokens!);
-            reader._rentedTokens = reader._tokens = ArrayPool<JsonToken>.Shared.Rent(needed);
-        }
-
-        return reader;
-    }
-
-    /// <summary>
-    /// Lets a detached reader go: it is kept for the thread's next document, or its token table
-    /// goes back to the pool. The reader must not be used after. A reader never released (a
-    /// document nobody released) is simply collected.
-    /// </summary>
-    public void Release()
-    {
-        if (_released)
-        {
-            return;
-        }
-
-        _released = true;
-        ResetResolved();
-        _text = string.Empty;
-        _entryCount = 0;
-        if (_rentedTokens is { } rented && (rented.Length > MaxKeptTokens || t_detached is not null))
-        {
-            _rentedTokens = null;
-            _tokens = [];
-            ArrayPool<JsonToken>.Shared.Return(rented);
-            return;
-        }
-
-        if (_rentedTokens is not null)
-        {
-            t_detached = this;
-        }
-    }
-
-    // Every token but the first takes at least two characters ("1,"), so a table this size never grows.
-    private static int TokenCapacity(int textLength) => Math.Max(2, (textLength / 2) + 2);
 
     /// <summary>Tokenizes <paramref name="text"/>; returns the reference of the root value.</summary>
     public int Load(string text)
@@ -360,181 +279,6 @@ internal sealed partial class DevalueReader
     /// <summary>What a typed read already made of the entry, if anything.</summary>
     public object? GetTyped(int reference) => reference >= 0 ? _typed[reference].Value : null;
 
-    /// <summary>Resolves the index written at <paramref name="tokenIndex"/> as devalue's <c>hydrate</c> does.</summary>
-    public int ResolveIndex(int tokenIndex)
-    {
-        ref var token = ref _tokens[tokenIndex];
-        if (token.Kind != JsonTokenKind.Number)
-        {
-            throw InvalidInput();
-        }
-
-        int index;
-        if (token.IsSmallInteger)
-        {
-            index = token.Integer;
-        }
-        else
-        {
-            var value = JsNumber.Parse(_text.AsSpan(token.Start, token.Length));
-            if (value >= _entryCount)
-            {
-                throw InvalidInput();
-            }
-
-            // Fractions and other negatives read a missing array slot in JavaScript: undefined.
-            if (value != Math.Floor(value) || value < -7)
-            {
-                return DevalueWriter.Undefined;
-            }
-
-            index = (int)value;
-        }
-
-        if (index >= _entryCount)
-        {
-            throw InvalidInput();
-        }
-
-        return index switch
-        {
-            >= 0 => index,
-            DevalueWriter.NaN or DevalueWriter.PositiveInfinity or DevalueWriter.NegativeInfinity or DevalueWriter.NegativeZero => index,
-            _ => DevalueWriter.Undefined,
-        };
-    }
-
-    public double GetNumber(int reference)
-    {
-        switch (reference)
-        {
-            case DevalueWriter.NaN:
-                return double.NaN;
-            case DevalueWriter.PositiveInfinity:
-                return double.PositiveInfinity;
-            case DevalueWriter.NegativeInfinity:
-                return double.NegativeInfinity;
-            case DevalueWriter.NegativeZero:
-                return -0d;
-        }
-
-        ref var token = ref EntryToken(reference);
-        return token.IsSmallInteger ? token.Integer
-            : token.Length <= MaxUncachedNumberLength ? ParseNumber(_entries[reference])
-            : GetLongNumber(reference);
-    }
-
-    /// <summary>
-    /// A number entry of a long text, parsed once per read and kept as its natural value: text may
-    /// refer to one entry many times, and parsing it again for each reference would multiply its
-    /// length by the references (a million digits read a hundred thousand times).
-    /// </summary>
-    private double GetLongNumber(int reference)
-    {
-        if (_state[reference] == Done && _natural[reference].Value is double cached)
-        {
-            return cached;
-        }
-
-        var value = ParseNumber(_entries[reference]);
-        _natural[reference].Value = value;
-        _state[reference] = Done;
-        return value;
-    }
-
-    /// <summary>The value of a number entry written as a plain integer of at most nine digits.</summary>
-    public bool TryGetSmallInteger(int reference, out int value)
-    {
-        if (reference >= 0)
-        {
-            ref var token = ref EntryToken(reference);
-            if (token.IsSmallInteger)
-            {
-                value = token.Integer;
-                return true;
-            }
-        }
-
-        value = 0;
-        return false;
-    }
-
-    public ReadOnlySpan<char> GetRawNumber(int reference)
-    {
-        ref var token = ref EntryToken(reference);
-        return _text.AsSpan(token.Start, token.Length);
-    }
-
-    public bool GetBoolean(int reference) => EntryToken(reference).Kind == JsonTokenKind.True;
-
-    public string GetString(int reference)
-    {
-        if (_state[reference] == Done && _natural[reference].Value is string cached)
-        {
-            return cached;
-        }
-
-        var value = TokenString(_entries[reference]);
-        _natural[reference].Value = value;
-        _state[reference] = Done;
-        return value;
-    }
-
-    /// <summary>The token index of element <paramref name="position"/> of an array entry, or -1.</summary>
-    public int ElementToken(int reference, int position)
-    {
-        ref var token = ref EntryToken(reference);
-        if (position >= token.Count)
-        {
-            return -1;
-        }
-
-        var current = _entries[reference] + 1;
-        for (var i = 0; i < position; i++)
-        {
-            current = _tokens[current].Next;
-        }
-
-        return current;
-    }
-
-    public int ElementCount(int reference) => EntryToken(reference).Count;
-
-    /// <summary>The token of the first key of an object entry.</summary>
-    public int ElementTokenOfObject(int reference) => _entries[reference] + 1;
-
-    public JsonTokenKind TokenKind(int tokenIndex) => _tokens[tokenIndex].Kind;
-
-    public int NextToken(int tokenIndex) => _tokens[tokenIndex].Next;
-
-    public string TokenString(int tokenIndex)
-    {
-        ref var token = ref _tokens[tokenIndex];
-        var raw = _text.AsSpan(token.Start + 1, token.Length - 2);
-        return token.HasEscapes ? Unescape(raw) : new string(raw);
-    }
-
-    /// <summary>The raw characters of a string token without quotes; valid as a key only when <paramref name="hasEscapes"/> is false.</summary>
-    public ReadOnlySpan<char> TokenRawString(int tokenIndex, out bool hasEscapes)
-    {
-        ref var token = ref _tokens[tokenIndex];
-        hasEscapes = token.HasEscapes;
-        return _text.AsSpan(token.Start + 1, token.Length - 2);
-    }
-
-    /// <summary>Whether the token is the integer <paramref name="value"/> written plainly (so <c>-2</c>, not <c>-2.0</c>).</summary>
-    public bool IsInteger(int tokenIndex, int value)
-    {
-        ref var token = ref _tokens[tokenIndex];
-        return token.Kind == JsonTokenKind.Number && token.IsSmallInteger && token.Integer == value;
-    }
-
-    public double ParseNumber(int tokenIndex)
-    {
-        ref var token = ref _tokens[tokenIndex];
-        return JsNumber.Parse(_text.AsSpan(token.Start, token.Length));
-    }
-
     public static DevalueException InvalidInput() => DevalueError("Invalid input");
 
     /// <summary>
@@ -557,12 +301,13 @@ internal sealed partial class DevalueReader
         _argumentsTop = 0;
     }
 
-    private static DevalueReader Rent(DevalueOptions options)
+    /// <summary>The thread's reader when it is free, else a new one for a text of <paramref name="textLength"/>; hand it back with <see cref="Return"/> when done.</summary>
+    public static DevalueReader Rent(DevalueOptions options, int textLength)
     {
         var reader = t_cached;
         if (reader is null)
         {
-            return new DevalueReader(options);
+            return new DevalueReader(options, textLength);
         }
 
         t_cached = null;
@@ -571,56 +316,22 @@ internal sealed partial class DevalueReader
         return reader;
     }
 
-    private static void Return(DevalueReader reader)
+    /// <summary>Keeps <paramref name="reader"/> for the thread's next read; it must not be used after.</summary>
+    public static void Return(DevalueReader reader)
     {
-        // Drop references to the caller's values so the pooled reader keeps nothing alive.
+        // Drop references to the caller's values so the kept reader keeps nothing alive.
         reader.ResetResolved();
         reader._text = string.Empty;
         reader._entryCount = 0;
-        if (reader._tokens.Length > MaxKeptTokens)
-        {
-            reader._tokens = new JsonToken[256];
-            reader._entries = new int[128];
-            reader._natural = new EntryValue[128];
-            reader._state = new byte[128];
-            reader._typed = new EntryValue[128];
-        }
 
-        t_cached = reader;
+        if (reader._tokens.Length <= MaxKeptTokens)
+        {
+            t_cached = reader;
+        }
     }
 
-    private static string Unescape(ReadOnlySpan<char> raw)
-    {
-        var result = raw.Length <= 256 ? stackalloc char[raw.Length] : new char[raw.Length];
-        var length = 0;
-        for (var i = 0; i < raw.Length; i++)
-        {
-            var c = raw[i];
-            if (c != '\\')
-            {
-                result[length++] = c;
-                continue;
-            }
-
-            c = raw[++i];
-            result[length++] = c switch
-            {
-                'b' => '\b',
-                'f' => '\f',
-                'n' => '\n',
-                'r' => '\r',
-                't' => '\t',
-                'u' => (char)int.Parse(raw.Slice(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
-                _ => c,
-            };
-            if (c == 'u')
-            {
-                i += 4;
-            }
-        }
-
-        return new string(result[..length]);
-    }
+    // Every token but the first takes at least two characters ("1,"), so a table this size never grows.
+    private static int TokenCapacity(int textLength) => Math.Max(2, (textLength / 2) + 2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref JsonToken EntryToken(int reference) => ref _tokens[_entries[reference]];

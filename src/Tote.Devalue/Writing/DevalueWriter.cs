@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -11,7 +12,7 @@ namespace Tote.Devalue;
 /// each entry is written to a scratch buffer when complete and the entries are joined in
 /// index order at the end.
 /// </summary>
-internal sealed class DevalueWriter
+internal sealed partial class DevalueWriter
 {
     public const int Undefined = -1;
     public const int Hole = -2;
@@ -24,6 +25,8 @@ internal sealed class DevalueWriter
     private const int None = int.MinValue;
     private const int MaxRetainedChars = 1 << 20;
 
+    // One writer per thread, dictionaries and buffers kept between writes: without it every
+    // session save allocates them anew, several times what the rest of the request allocates.
     [ThreadStatic]
     private static DevalueWriter? t_cached;
 
@@ -80,18 +83,48 @@ internal sealed class DevalueWriter
 
     /// <summary>As <see cref="Write{TState}(DevalueOptions, TState, Func{DevalueWriter, TState, int})"/>, also telling what the text repeats by reference.</summary>
     public static string Write<TState>(DevalueOptions options, TState state, Func<DevalueWriter, TState, int> write, out DevalueRepeats repeats)
+        => TryWrite(options, state, write, out var text, out repeats)
+            ? text
+            : throw new InvalidOperationException("A value that writes itself (IDevalueWritable) could not be written exactly. Use DevalueWriter.TryWrite, and write the natural value when it refuses.");
+
+    /// <summary>
+    /// As <see cref="Write{TState}(DevalueOptions, TState, Func{DevalueWriter, TState, int}, out DevalueRepeats)"/>;
+    /// <see langword="false"/>, with no text, when a value that writes itself refused (<see cref="Abandon"/>).
+    /// </summary>
+    public static bool TryWrite<TState>(DevalueOptions options, TState state, Func<DevalueWriter, TState, int> write, [NotNullWhen(true)] out string? text, out DevalueRepeats repeats)
     {
         var writer = Rent(options);
         try
         {
-            var text = writer.Finish(write(writer, state));
+            var root = write(writer, state);
+            if (writer.Abandoned)
+            {
+                text = null;
+                repeats = default;
+                return false;
+            }
+
+            text = writer.Finish(root);
             repeats = new DevalueRepeats(writer._repeatedLength, writer._repeatsContainers);
-            return text;
+            return true;
         }
         finally
         {
             Return(writer);
         }
+    }
+
+    /// <summary>Whether a value that writes itself refused: the text being written is dropped.</summary>
+    public bool Abandoned { get; private set; }
+
+    /// <summary>
+    /// Gives up on this write, as an <see cref="IDevalueWritable"/> does when it cannot write
+    /// itself exactly; returns a reference for the caller to hand on while it unwinds.
+    /// </summary>
+    public int Abandon()
+    {
+        Abandoned = true;
+        return Undefined;
     }
 
     public static string WriteAs(object? value, Type type, DevalueOptions options)
@@ -279,12 +312,6 @@ internal sealed class DevalueWriter
     /// <summary>Notes the holes of a sparse array, each of which a reader expands (<see cref="DevalueReader.HoleLength"/>).</summary>
     public void NoteHoles(long declaredLength) => _repeatedLength += DevalueReader.HoleLength * declaredLength;
 
-    /// <summary>Starts the text of a compound entry; every child must already be written.</summary>
-    public int BeginEntry() => _length;
-
-    /// <summary>Ends the text of a compound entry started at <paramref name="start"/>.</summary>
-    public void EndEntry(int index, int start) => Complete(index, start);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(int index)
     {
@@ -299,104 +326,6 @@ internal sealed class DevalueWriter
     public ReadOnlySpan<int> Children(int mark) => _stack.AsSpan(mark, _stackLength - mark);
 
     public void PopTo(int mark) => _stackLength = mark;
-
-    public void Append(char c)
-    {
-        EnsureCapacity(1);
-        _chars[_length++] = c;
-    }
-
-    public void Append(ReadOnlySpan<char> raw)
-    {
-        EnsureCapacity(raw.Length);
-        raw.CopyTo(_chars.AsSpan(_length));
-        _length += raw.Length;
-    }
-
-    public void AppendInt(long value)
-    {
-        EnsureCapacity(20);
-        _length += FormatInt(value, _chars.AsSpan(_length));
-    }
-
-    /// <summary>
-    /// Room for at least <paramref name="sizeHint"/> characters at the end of the text; write
-    /// into it, then call <see cref="Advance"/> with the count written.
-    /// </summary>
-    public Span<char> GetSpan(int sizeHint)
-    {
-        EnsureCapacity(sizeHint);
-        return _chars.AsSpan(_length);
-    }
-
-    public void Advance(int count) => _length += count;
-
-    /// <summary>Formats an index or length; small non-negative values (nearly all) take a short path.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int FormatInt(long value, Span<char> destination)
-    {
-        if ((ulong)value < 10)
-        {
-            destination[0] = (char)('0' + value);
-            return 1;
-        }
-
-        if ((ulong)value < 100)
-        {
-            destination[1] = (char)('0' + (value % 10));
-            destination[0] = (char)('0' + (value / 10));
-            return 2;
-        }
-
-        value.TryFormat(destination, out var written, default, CultureInfo.InvariantCulture);
-        return written;
-    }
-
-    public void AppendQuoted(ReadOnlySpan<char> value)
-    {
-        EnsureCapacity(JsString.MaxEscapedLength(value.Length));
-        _length += JsString.Write(value, _chars.AsSpan(_length), WellFormed);
-    }
-
-    /// <summary>Writes <c>{"key":i,…}</c>-style separators: a comma before every child but the first.</summary>
-    public void AppendChildList(ReadOnlySpan<int> children, char open, char close)
-    {
-        // An index has at most 11 characters with its comma: reserve once, write unchecked.
-        var span = GetSpan(2 + (children.Length * 12));
-        var written = 0;
-        span[written++] = open;
-        for (var i = 0; i < children.Length; i++)
-        {
-            if (i > 0)
-            {
-                span[written++] = ',';
-            }
-
-            written += FormatInt(children[i], span[written..]);
-        }
-
-        span[written++] = close;
-        Advance(written);
-    }
-
-    /// <summary>Writes <c>["Tag",child,…]</c> from the children pushed since <paramref name="mark"/>, then pops them.</summary>
-    public int WriteTaggedEntry(int index, string tag, int mark)
-    {
-        var start = BeginEntry();
-        Append("[\"");
-        Append(tag);
-        Append('"');
-        foreach (var child in Children(mark))
-        {
-            Append(',');
-            AppendInt(child);
-        }
-
-        Append(']');
-        EndEntry(index, start);
-        PopTo(mark);
-        return index;
-    }
 
     /// <summary>
     /// Where this write put the entries of <paramref name="reader"/>'s document copied so far, so
@@ -464,6 +393,7 @@ internal sealed class DevalueWriter
         writer._fragmentMaps = null;
         writer._lastString = null;
         writer.WellFormed = false;
+        writer.Abandoned = false;
         if (writer._chars.Length > MaxRetainedChars)
         {
             writer._chars = new char[4096];
@@ -479,62 +409,5 @@ internal sealed class DevalueWriter
         Append(literal);
         Complete(index, start);
         return index;
-    }
-
-    private void Complete(int index, int start)
-    {
-        _starts[index] = start;
-        _lengths[index] = _length - start;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EnsureCapacity(int additional)
-    {
-        if (_length + additional > _chars.Length)
-        {
-            Grow(additional);
-        }
-    }
-
-    private void Grow(int additional) =>
-        Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _length + additional));
-
-    private string Finish(int root)
-    {
-        if (root == Hole)
-        {
-            // A hole exists only inside an array; standing alone it reads as undefined.
-            root = Undefined;
-        }
-
-        if (root < 0)
-        {
-            // A root that is itself a special value is written as the bare number.
-            return root.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var total = 2 + Math.Max(0, _count - 1);
-        for (var i = 0; i < _count; i++)
-        {
-            total += _lengths[i];
-        }
-
-        return string.Create(total, this, static (span, writer) =>
-        {
-            span[0] = '[';
-            var position = 1;
-            for (var i = 0; i < writer._count; i++)
-            {
-                if (i > 0)
-                {
-                    span[position++] = ',';
-                }
-
-                writer._chars.AsSpan(writer._starts[i], writer._lengths[i]).CopyTo(span[position..]);
-                position += writer._lengths[i];
-            }
-
-            span[position] = ']';
-        });
     }
 }

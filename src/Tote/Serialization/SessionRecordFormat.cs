@@ -25,21 +25,20 @@ internal static class SessionRecordFormat
 
     private static string WriteRecord(OrderedDictionary<string, SessionEntry> entries, out DevalueRepeats repeats)
     {
-        try
+        if (DevalueMapWriter.TryWrite(Devalue, entries, static (map, entries) => AddEntries(map, entries, static entry => entry.ToWritable()), out var text, out repeats))
         {
-            return Write(entries, static entry => entry.ToWritable(), out repeats);
+            return text;
         }
-        catch (DevalueFragmentNotCopyableException)
-        {
-            // A value devalue would normalize on the way (a repeated Set member, numeric object
-            // keys, a sparse array, …): write natural values, keeping what keys of one record share.
-            foreach (var (_, entry) in entries)
-            {
-                entry.BeginNaturalGraph();
-            }
 
-            return Write(entries, static entry => entry.ReadNaturalInGraph(), out repeats);
+        // A value devalue would normalize on the way (a repeated Set member, numeric object
+        // keys, a sparse array, …) cannot be copied: write natural values, keeping what keys of
+        // one record share.
+        foreach (var (_, entry) in entries)
+        {
+            entry.BeginNaturalGraph();
         }
+
+        return DevalueMapWriter.Write(Devalue, entries, static (map, entries) => AddEntries(map, entries, static entry => entry.ReadNaturalInGraph()), out repeats);
     }
 
     /// <summary>Reads a stored record, checking all of it, so a malformed record is refused at load.</summary>
@@ -116,12 +115,15 @@ internal static class SessionRecordFormat
         throw new InvalidOperationException($"The session record written for key '{key}' does not hold it.");
     }
 
-    private static string Write(OrderedDictionary<string, SessionEntry> entries, Func<SessionEntry, object?> value, out DevalueRepeats repeats)
-        => RecordMapWriter.Write(Devalue, (entries, value), static (map, s) =>
+    private static void AddEntries(DevalueMapWriter map, OrderedDictionary<string, SessionEntry> entries, Func<SessionEntry, object?> value)
+    {
+        foreach (var (key, entry) in entries)
         {
-            foreach (var (key, entry) in s.entries)
+            var expires = entry.Expires is { } at ? at : (object)DevalueUndefined.Value;
+            if (!map.Add(key, ("data", value(entry)), ("expires", expires)))
             {
-                map.Add(key, s.value(entry), entry.Expires);
+                return;
             }
-        }, out repeats);
+        }
+    }
 }

@@ -3,7 +3,7 @@ using CsCheck;
 
 namespace Tote.Devalue.Tests.Writing;
 
-public sealed class RecordMapWriterTests
+public sealed class DevalueMapWriterTests
 {
     private static readonly Gen<double?> Expiries = Gen.Frequency(
         (2, Gen.Const(default(double?))),
@@ -14,7 +14,7 @@ public sealed class RecordMapWriterTests
     [Fact]
     public void Write_OfAstrosExampleRecord_IsAstrosText()
     {
-        var text = RecordMapWriter.Write(DevalueOptions.Default, 0, static (map, _) => map.Add("cart", new List<string> { "a", "b" }, null));
+        var text = WriteRecord([("cart", new List<string> { "a", "b" }, null)]);
 
         Assert.Equal("""[["Map",1,2],"cart",{"data":3,"expires":-1},[4,5],"a","b"]""", text);
     }
@@ -49,7 +49,7 @@ public sealed class RecordMapWriterTests
         // devalue 5.9.4 writes "\ud800abc\udfff" raw, which UTF-8 cannot hold (Node stores U+FFFD
         // in their place); JSON.stringify writes the escapes below, and devalue.parse of this
         // text gives back the very same string.
-        var text = RecordMapWriter.Write(DevalueOptions.Default, 0, static (map, _) => map.Add("k", "\ud800abc\udfff", null));
+        var text = WriteRecord([("k", "\ud800abc\udfff", null)]);
 
         Assert.Equal("""[["Map",1,2],"k",{"data":3,"expires":-1},"\ud800abc\udfff"]""", text);
     }
@@ -59,7 +59,7 @@ public sealed class RecordMapWriterTests
     {
         const string value = "\udc00\ud800 x \ud83d\ude00 y \ud800";
 
-        var text = RecordMapWriter.Write(DevalueOptions.Default, 0, static (map, _) => map.Add("k\udfff", value, 5));
+        var text = WriteRecord([("k\udfff", value, 5)]);
 
         var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetBytes(text);
         var read = Assert.IsType<DevalueMap>(DevalueSerializer.Deserialize(Encoding.UTF8.GetString(bytes)));
@@ -70,7 +70,7 @@ public sealed class RecordMapWriterTests
     [Fact]
     public void Write_OfASurrogatePair_WritesItRaw()
     {
-        var text = RecordMapWriter.Write(DevalueOptions.Default, 0, static (map, _) => map.Add("k", "\ud83d\ude00", null));
+        var text = WriteRecord([("k", "\ud83d\ude00", null)]);
 
         Assert.Equal("[[\"Map\",1,2],\"k\",{\"data\":3,\"expires\":-1},\"\ud83d\ude00\"]", text);
     }
@@ -81,9 +81,27 @@ public sealed class RecordMapWriterTests
         // devalue's own text for { "\ud800": "x\udfff" }: raw lone surrogates, in a key and a value.
         var document = DevalueDocument.Parse("[{\"\ud800\":1},\"x\udfff\"]");
 
-        var text = RecordMapWriter.Write(DevalueOptions.Default, document, static (map, d) => map.Add("k", new DevalueFragment(d, d.Root), null));
+        var text = WriteRecord([("k", new DevalueFragment(document, document.Root), null)]);
 
         Assert.Equal("""[["Map",1,2],"k",{"data":3,"expires":-1},{"\ud800":4},"x\udfff"]""", text);
+    }
+
+    [Fact]
+    public void TryWrite_WhenAValueRefusesToWriteItself_GivesNoTextAndStopsAdding()
+    {
+        // A Set repeating a member: devalue's natural value would drop the repeat, a copy cannot.
+        var document = DevalueDocument.Parse("""[["Set",1,1],"a"]""");
+        var added = new List<bool>();
+
+        var written = DevalueMapWriter.TryWrite(DevalueOptions.Default, (document, added), static (map, s) =>
+        {
+            s.added.Add(map.Add("first", ("data", new DevalueFragment(s.document, s.document.Root))));
+            s.added.Add(map.Add("second", ("data", "x")));
+        }, out var text, out _);
+
+        Assert.False(written);
+        Assert.Null(text);
+        Assert.Equal([false, false], added);
     }
 
     [Fact]
@@ -104,14 +122,15 @@ public sealed class RecordMapWriterTests
         Assert.Contains("cart", error.Message, StringComparison.Ordinal);
     }
 
+    // A Map of { data, expires } objects, the shape of Astro's session record, as Tote writes it.
     private static string WriteRecord((string Key, object? Data, double? Expires)[] entries)
-        => RecordMapWriter.Write(DevalueOptions.Default, entries, static (map, entries) =>
+        => DevalueMapWriter.Write(DevalueOptions.Default, entries, static (map, entries) =>
         {
             foreach (var (key, value, expires) in entries)
             {
-                map.Add(key, value, expires);
+                map.Add(key, ("data", value), ("expires", expires is { } at ? at : DevalueUndefined.Value));
             }
-        });
+        }, out _);
 
     private static DevalueMap AsDevalueMap(IEnumerable<(string Key, object? Data, double? Expires)> entries)
     {

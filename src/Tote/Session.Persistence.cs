@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Tote.Http;
@@ -17,6 +18,10 @@ public sealed partial class Session
     // How far in the future a stored creation time may lie: app servers sharing a store disagree
     // on the time by a little (the tolerance JWT validation allows by default), never by more.
     private static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+
+    // Record texts this process wrote, by reference: an in-process store hands the same string
+    // back, which then needs no full check on load (docs/architecture.md, provenance).
+    private static readonly ConditionalWeakTable<string, object> WrittenHere = new();
 
     private bool _registered;
     private SaveBeforeStartBodyFeature? _body;
@@ -151,7 +156,7 @@ public sealed partial class Session
         // the held body are set up by the first change instead (Stage, Destroy), which keeps a
         // read-only request as cheap as one that never touched its session. A store that slid
         // the expiry during the load owes the client a cookie that slides too, when it has Max-Age.
-        if (loaded.Value.Record.Slid && _runtime.Options.Cookie.MaxAge is not null)
+        if (loaded.Value.Slid && _runtime.Options.Cookie.MaxAge is not null)
         {
             _issueCookie = true;
             RegisterForResponse();
@@ -167,9 +172,10 @@ public sealed partial class Session
     /// longer than <see cref="ToteOptions.MaxSessionSize"/> is removed, logged and counted, and
     /// reads as not found, so the visitor starts fresh instead of seeing an error.
     /// </summary>
-    private async ValueTask<(SessionRecord Record, OrderedDictionary<string, SessionEntry> Entries, DateTimeOffset LoadedAt)?> LoadVerifiedAsync(string id, CancellationToken cancellationToken)
+    private async ValueTask<(SessionRecord Record, OrderedDictionary<string, SessionEntry> Entries, DateTimeOffset LoadedAt, bool Slid)?> LoadVerifiedAsync(string id, CancellationToken cancellationToken)
     {
-        var record = await _runtime.Store.LoadAndSlideAsync(id, _runtime.Options.IdleTimeout, _runtime.Options.AbsoluteTimeout, cancellationToken).ConfigureAwait(false);
+        var load = await _runtime.Store.LoadAsync(id, new SlidingExpiration(_runtime.Options.IdleTimeout, _runtime.Options.AbsoluteTimeout, _runtime.Options.IdleTimeout / 10), cancellationToken).ConfigureAwait(false);
+        var record = load?.Record;
         var now = _runtime.Time.GetUtcNow();
         if (record is null
             || record.ExpiresAt <= now
@@ -200,7 +206,7 @@ public sealed partial class Session
         Devalue.DevalueDocument document;
         try
         {
-            entries = SessionRecordFormat.Read(record.Data, checkAll: !record.IsWrittenByTote, out document);
+            entries = SessionRecordFormat.Read(record.Data, checkAll: !WrittenHere.TryGetValue(record.Data, out _), out document);
             KeepParsedRecord(document);
         }
         catch (FormatException ex)
@@ -219,7 +225,7 @@ public sealed partial class Session
 
         _runtime.Store.Telemetry.Loaded();
         Log.SessionLoaded(_runtime.Logger, new SessionIdHash(id));
-        return (record, entries, now);
+        return (record, entries, now, load!.Value.Slid);
     }
 
     private async ValueTask RemoveRefusedRecordAsync(string id, string problem, CancellationToken cancellationToken)
@@ -290,7 +296,8 @@ public sealed partial class Session
             // a store then need not rewrite its expiry (Redis keeps its metadata key untouched),
             // and a Max-Age cookie is re-sent only when the expiry it mirrors has moved.
             var slides = fresh || IsRefreshDue(now) || ExpiryAt(now) < _expiresAt;
-            var record = new SessionRecord { Data = data, CreatedAt = _createdAt, ExpiresAt = slides ? ExpiryAt(now) : _expiresAt, IsWrittenByTote = true };
+            var record = new SessionRecord { Data = data, CreatedAt = _createdAt, ExpiresAt = slides ? ExpiryAt(now) : _expiresAt };
+            WrittenHere.AddOrUpdate(data, record);
             var saved = await _runtime.Store.SaveAsync(_id!, record, fresh ? SessionVersion.Missing : _version, cancellationToken).ConfigureAwait(false);
             if (saved is { } version)
             {

@@ -647,7 +647,7 @@ public sealed partial class Session
     /// </summary>
     private string? ExpansionProblem(SessionRecord record, DevalueDocument document)
     {
-        if (record.IsWrittenByTote)
+        if (WrittenHere.TryGetValue(record.Data, out _))
         {
             _measured = (record, document, 0);
             return null;

@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tote.Diagnostics;
-using Tote.Drivers.Hosting;
 
 namespace Tote.Drivers.FileSystem;
 
@@ -24,7 +23,7 @@ namespace Tote.Drivers.FileSystem;
 /// <para>In-process writers of one session take turns (<see cref="ISessionWriterTurns"/>), so a
 /// burst of writes to one hot session lands in full instead of exhausting the core's retries.</para>
 /// </remarks>
-internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IHostedSessionStore, ISessionWriterTurns, IDisposable
+internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, ISessionWriterTurns, IDisposable
 {
     public const string DriverName = "fs";
 
@@ -69,7 +68,7 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
     /// <summary>The full path of the directory that holds the session files.</summary>
     public string Directory { get; }
 
-    public TimeSpan? SweepInterval { get; }
+    public TimeSpan SweepInterval { get; }
 
     /// <summary>The number of session files this process counts (test hook and for the bound).</summary>
     internal long Count => _admission.Count;
@@ -217,8 +216,6 @@ internal sealed class FileSessionStore : ISessionStore, ISessionStoreSweeper, IS
             }
         }
     }
-
-    public void Announce(ILogger logger) => Log.FileStoreStarted(logger, Directory);
 
     public void Dispose()
     {

@@ -8,7 +8,6 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Tote.Drivers;
-using Tote.Sqlite.Drivers;
 using Tote.Testing;
 using Tote.Tests.Shared;
 

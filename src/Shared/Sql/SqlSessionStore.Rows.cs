@@ -126,7 +126,15 @@ internal abstract partial class SqlSessionStore
     /// the version or times are not integers, and <see cref="StoredVersion"/> then holds the version
     /// column's value as stored.
     /// </summary>
-    protected readonly record struct StoredRow(string? Record, long Version, long Created, long Expires, bool Slid = false, object? StoredVersion = null);
+    protected readonly record struct StoredRow(string? Record, long Version, long Created, long Expires, bool Slid = false, object? StoredVersion = null)
+    {
+        // A record struct prints its members; this one holds a visitor's session.
+        public override string ToString() => nameof(StoredRow);
+    }
 
-    private readonly record struct SaveState(string Id, string Record, long Next, long Expected, long Created, long Expires, long Now);
+    private readonly record struct SaveState(string Id, string Record, long Next, long Expected, long Created, long Expires, long Now)
+    {
+        // A record struct prints its members; this one holds a session ID and a visitor's session.
+        public override string ToString() => nameof(SaveState);
+    }
 }

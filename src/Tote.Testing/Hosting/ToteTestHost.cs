@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -102,6 +103,25 @@ public sealed class ToteTestHost : IAsyncDisposable
     public MetricCollector<T> Metric<T>(string instrument)
         where T : struct
         => new(Services.GetRequiredService<IMeterFactory>(), "Tote", instrument, Clock);
+
+    /// <summary>
+    /// A task that completes when the next timed sweep of the store (every
+    /// <see cref="ISessionStoreSweeper.SweepInterval"/> on <see cref="Clock"/>) removes at least one
+    /// session, with the number it removed. Call it before moving the clock.
+    /// </summary>
+    /// <returns>The number of sessions the sweep removed.</returns>
+    public Task<int> SweepRemovingSessions()
+    {
+        var swept = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Services.GetServices<IHostedService>().OfType<Drivers.Hosting.SessionStoreHostedService>().Single().Swept += n =>
+        {
+            if (n > 0)
+            {
+                swept.TrySetResult(n);
+            }
+        };
+        return swept.Task;
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

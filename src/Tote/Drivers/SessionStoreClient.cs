@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,10 @@ internal sealed class SessionStoreClient
     private readonly ISessionStore _store;
     private readonly TimeProvider _time;
     private readonly StoreCircuitBreaker _breaker;
+    private const int MaxPooledTimeouts = 64;
+
     private readonly TimeSpan _timeout;
+    private readonly ConcurrentQueue<CancellationTokenSource> _timeouts = new();
 
     public SessionStoreClient(ISessionStore store, string driver, TimeSpan timeout, TimeProvider time, ToteTelemetry telemetry, ILogger logger)
     {
@@ -214,11 +218,32 @@ internal sealed class SessionStoreClient
     }
 
     private CancellationTokenSource? RentTimeout()
-        => _timeout == Timeout.InfiniteTimeSpan
-            ? null
+    {
+        if (_timeout == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
 
-            // Not armed yet; an infinite delay binds the source to the injected clock for CancelAfter.
-            : new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        // Pooled because a token source per call is most of what a store call allocates on an
+        // in-process driver. Not armed yet; an infinite delay binds it to the injected clock.
+        return _timeouts.TryDequeue(out var source) ? source : new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+    }
 
-    private static void ReturnTimeout(CancellationTokenSource? source) => source?.Dispose();
+    private void ReturnTimeout(CancellationTokenSource? source)
+    {
+        if (source is null)
+        {
+            return;
+        }
+
+        // A source that fired (timeout or caller cancellation) cannot be reused.
+        if (_timeouts.Count < MaxPooledTimeouts && source.TryReset())
+        {
+            _timeouts.Enqueue(source);
+        }
+        else
+        {
+            source.Dispose();
+        }
+    }
 }

@@ -174,7 +174,7 @@ public sealed partial class Session
     /// </summary>
     private async ValueTask<(SessionRecord Record, OrderedDictionary<string, SessionEntry> Entries, DateTimeOffset LoadedAt, bool Slid)?> LoadVerifiedAsync(string id, CancellationToken cancellationToken)
     {
-        var load = await _runtime.Store.LoadAsync(id, new SlidingExpiration(_runtime.Options.IdleTimeout, _runtime.Options.AbsoluteTimeout, _runtime.Options.IdleTimeout / 10), cancellationToken).ConfigureAwait(false);
+        var load = await _runtime.Store.LoadAsync(id, Sliding, cancellationToken).ConfigureAwait(false);
         var record = load?.Record;
         var now = _runtime.Time.GetUtcNow();
         if (record is null
@@ -411,7 +411,10 @@ public sealed partial class Session
         Log.SessionRefreshed(_runtime.Logger, new SessionIdHash(_id));
     }
 
-    private bool IsRefreshDue(DateTimeOffset now) => ExpiryAt(now) - _expiresAt >= _runtime.Options.IdleTimeout / 10;
+    private bool IsRefreshDue(DateTimeOffset now) => ExpiryAt(now) - _expiresAt >= Sliding.MinimumSlide;
+
+    // Interim until SessionExpiryPolicy (docs/architecture.md) owns the slide rule and hands it out.
+    private SlidingExpiration Sliding => new(_runtime.Options.IdleTimeout, _runtime.Options.AbsoluteTimeout, _runtime.Options.IdleTimeout / 10);
 
     private void RegisterForResponse()
     {

@@ -47,12 +47,8 @@ internal sealed class SessionStoreClient
     /// </summary>
     public ValueTask<StoreLoad?> LoadAsync(string id, SlidingExpiration? slide, CancellationToken cancellationToken)
         => slide is { } expiration && _store is ISessionStoreSlidingLoader
-            ? CallAsync("load", (id, expiration), static async (store, s, ct) =>
-                await ((ISessionStoreSlidingLoader)store).LoadAndSlideAsync(s.id, s.expiration, ct).ConfigureAwait(false) is { } found
-                    ? new StoreLoad(found.Record, found.Slid)
-                    : (StoreLoad?)null, cancellationToken)
-            : CallAsync("load", id, static async (store, id, ct) =>
-                await store.LoadAsync(id, ct).ConfigureAwait(false) is { } record ? new StoreLoad(record, Slid: false) : (StoreLoad?)null, cancellationToken);
+            ? CallAsync("load", (id, expiration), static (store, s, ct) => AsLoad(((ISessionStoreSlidingLoader)store).LoadAndSlideAsync(s.id, s.expiration, ct)), cancellationToken)
+            : CallAsync("load", id, static (store, id, ct) => AsLoad(store.LoadAsync(id, ct)), cancellationToken);
 
     public ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expected, CancellationToken cancellationToken)
         => CallAsync("save", (id, record, expected), static (store, s, ct) => store.SaveAsync(s.id, s.record, s.expected, ct), cancellationToken);
@@ -216,6 +212,24 @@ internal sealed class SessionStoreClient
             timeout.Cancel();
         }
     }
+
+    // Mapped in place when the driver finished synchronously (in-process drivers always do), so a
+    // load costs no extra async layer over the driver's call.
+    private static ValueTask<StoreLoad?> AsLoad(ValueTask<SessionRecord?> pending)
+        => pending.IsCompletedSuccessfully
+            ? new(pending.Result is { } record ? new StoreLoad(record, Slid: false) : null)
+            : AwaitLoadAsync(pending);
+
+    private static ValueTask<StoreLoad?> AsLoad(ValueTask<SlidingLoadResult?> pending)
+        => pending.IsCompletedSuccessfully
+            ? new(pending.Result is { } found ? new StoreLoad(found.Record, found.Slid) : null)
+            : AwaitSlidingLoadAsync(pending);
+
+    private static async ValueTask<StoreLoad?> AwaitLoadAsync(ValueTask<SessionRecord?> pending)
+        => await pending.ConfigureAwait(false) is { } record ? new StoreLoad(record, Slid: false) : null;
+
+    private static async ValueTask<StoreLoad?> AwaitSlidingLoadAsync(ValueTask<SlidingLoadResult?> pending)
+        => await pending.ConfigureAwait(false) is { } found ? new StoreLoad(found.Record, found.Slid) : null;
 
     private CancellationTokenSource? RentTimeout()
     {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
-namespace Tote.PostgreSql.DependencyInjection;
+namespace Tote.PostgreSql;
 
 /// <summary>Finds or opens the data source the <c>postgres</c> driver uses.</summary>
 internal static class PostgreSqlDataSource

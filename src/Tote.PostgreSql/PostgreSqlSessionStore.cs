@@ -2,9 +2,9 @@ using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Tote.Drivers;
-using Tote.Drivers.Sql;
+using Tote.Sql;
 
-namespace Tote.PostgreSql.Drivers;
+namespace Tote.PostgreSql;
 
 /// <summary>
 /// The <c>postgres</c> driver: one table, every statement one round trip on a pooled connection
@@ -43,11 +43,11 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
         var table = Statements.Table;
 
         // One statement: the row as it is, and its expiry moved only when the move is worth a write
-        // (a tenth of the idle timeout, the core's throttle); most reads write nothing. A row whose
+        // (SlidingExpiration.IsDue: by at least @slide); most reads write nothing. A row whose
         // times lie outside the calendar (@min, @max) is never slid: the sums would overflow bigint,
         // failing the read, and the row is malformed anyway. CASE keeps that order of evaluation,
-        // which AND does not promise. The new expiry stops at the calendar's end, as the core's does,
-        // for timeouts of many millennia.
+        // which AND does not promise. The new expiry stops at the calendar's end, as
+        // SlidingExpiration.ExpiryAt does, for timeouts of many millennia.
         _loadAndSlide = $"""
             WITH live AS (
                 SELECT id, record, version, created, expires FROM {table} WHERE id = @id AND expires > @now
@@ -55,7 +55,7 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
                 UPDATE {table} AS s SET expires = LEAST(@now + @idle, c.created + @absolute, @max)
                 FROM live AS c
                 WHERE s.id = c.id AND s.expires > @now AND CASE
-                    WHEN c.created BETWEEN @min AND @max AND c.expires <= @max THEN LEAST(@now + @idle, c.created + @absolute, @max) - c.expires >= @idle / 10
+                    WHEN c.created BETWEEN @min AND @max AND c.expires <= @max THEN LEAST(@now + @idle, c.created + @absolute, @max) - c.expires >= @slide
                     ELSE false
                 END
                 RETURNING s.expires
@@ -71,25 +71,28 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
 
     protected override string Location => _location;
 
-    public async ValueTask<SessionRecord?> LoadAndSlideAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, CancellationToken cancellationToken = default)
+    public async ValueTask<SlidingLoadResult?> LoadAndSlideAsync(string id, SlidingExpiration expiration, CancellationToken cancellationToken = default)
     {
         await BeginAsync(cancellationToken).ConfigureAwait(false);
         var row = await ExecuteAsync(
             _loadAndSlide,
             writes: true,
-            (id, now: Now(), idle: (long)idleTimeout.TotalMilliseconds, absolute: (long)absoluteTimeout.TotalMilliseconds),
+            (id, now: Now(), idle: Milliseconds(expiration.IdleTimeout), absolute: Milliseconds(expiration.AbsoluteTimeout), slide: Milliseconds(expiration.MinimumSlide)),
             static (command, s) =>
             {
                 Bind(command, "@id", s.id);
                 Bind(command, "@now", s.now);
                 Bind(command, "@idle", s.idle);
                 Bind(command, "@absolute", s.absolute);
+                Bind(command, "@slide", s.slide);
                 Bind(command, "@min", MinTime);
                 Bind(command, "@max", MaxTime);
             },
             ReadRowAsync,
             cancellationToken).ConfigureAwait(false);
-        return await AcceptAsync(id, row, cancellationToken).ConfigureAwait(false);
+        return await AcceptAsync(id, row, cancellationToken).ConfigureAwait(false) is { } record
+            ? new SlidingLoadResult(record, row!.Value.Slid)
+            : null;
     }
 
     public void Dispose()
@@ -175,6 +178,8 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
             }
         }
     }
+
+    private static long Milliseconds(TimeSpan time) => (long)time.TotalMilliseconds;
 
     private static string QualifiedName(PostgreSqlSessionStoreOptions options)
         => SqlIdentifier.Quote(options.Schema) + "." + SqlIdentifier.Quote(options.TableName);

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Tote.Drivers.Sql;
+using Tote.Sql;
 
-namespace Tote.PostgreSql.Options;
+namespace Tote.PostgreSql;
 
 /// <summary>Checks <see cref="PostgreSqlSessionStoreOptions"/> at startup and lists every problem in one message.</summary>
 internal sealed class PostgreSqlSessionStoreOptionsValidator : IValidateOptions<PostgreSqlSessionStoreOptions>

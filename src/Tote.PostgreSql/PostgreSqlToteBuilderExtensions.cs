@@ -3,11 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Tote;
-using Tote.Drivers.Sql;
+using Tote.Sql;
 using Tote.PostgreSql;
-using Tote.PostgreSql.DependencyInjection;
-using Tote.PostgreSql.Drivers;
-using Tote.PostgreSql.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -93,6 +90,7 @@ public static class PostgreSqlToteBuilderExtensions
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Tote.PostgreSql"));
         store.PrepareTable();
+        store.Announce();
         return store;
     }
 }

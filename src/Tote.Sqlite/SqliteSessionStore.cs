@@ -3,9 +3,9 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Tote.Drivers.Sql;
+using Tote.Sql;
 
-namespace Tote.Sqlite.Drivers;
+namespace Tote.Sqlite;
 
 /// <summary>
 /// The <c>sqlite</c> driver: one table in a database file, in WAL mode so that readers never wait

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using Tote.Drivers.Sql;
+using Tote.Sql;
 
-namespace Tote.Sqlite.Options;
+namespace Tote.Sqlite;
 
 /// <summary>Checks <see cref="SqliteSessionStoreOptions"/> at startup and lists every problem in one message.</summary>
 internal sealed class SqliteSessionStoreOptionsValidator : IValidateOptions<SqliteSessionStoreOptions>

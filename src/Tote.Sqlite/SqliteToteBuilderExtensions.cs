@@ -2,10 +2,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tote;
-using Tote.Drivers.Sql;
+using Tote.Sql;
 using Tote.Sqlite;
-using Tote.Sqlite.Drivers;
-using Tote.Sqlite.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -80,6 +78,7 @@ public static class SqliteToteBuilderExtensions
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Tote.Sqlite"));
         store.PrepareTable();
+        store.Announce();
         return store;
     }
 }

@@ -77,7 +77,6 @@ public class SessionCoreBenchmarks : IDisposable
     [GlobalCleanup]
     public void Dispose()
     {
-        _store.Dispose();
         GC.SuppressFinalize(this);
     }
 

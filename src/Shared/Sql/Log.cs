@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Tote.Drivers.Sql;
+namespace Tote.Sql;
 
 /// <summary>
 /// Every log line the SQL drivers write, with stable event ids (from 200, after the core's and

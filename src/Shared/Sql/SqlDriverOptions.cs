@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Tote.Drivers.Sql;
+namespace Tote.Sql;
 
 /// <summary>How both SQL drivers register their options: bound from their section, validated at startup, then code.</summary>
 internal static class SqlDriverOptions

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Tote.Drivers.Sql;
+namespace Tote.Sql;
 
 /// <summary>
 /// Table and schema names from options. They cannot be statement parameters, so they are checked

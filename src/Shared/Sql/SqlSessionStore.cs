@@ -4,9 +4,9 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Tote.Drivers.Hosting;
+using Tote.Drivers;
 
-namespace Tote.Drivers.Sql;
+namespace Tote.Sql;
 
 /// <summary>
 /// The session store both SQL drivers are: one row per session, compare-and-swap on a version
@@ -20,13 +20,9 @@ namespace Tote.Drivers.Sql;
 /// loaded the old one can never overwrite the new one. A version another writer stored may be any
 /// integer, zero or negative too: it is handed back and matched as it is.
 /// </remarks>
-internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IHostedSessionStore
+internal abstract partial class SqlSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator
 {
     private readonly TimeProvider _time;
-    private readonly bool _createTable;
-    private readonly Lock _tableLock = new();
-    private Task? _tableCreation;
-    private volatile bool _tableReady;
 
     protected SqlSessionStore(SqlStatements statements, bool createTableIfMissing, TimeSpan sweepInterval, TimeProvider time, ILogger logger)
     {
@@ -41,7 +37,7 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
     /// <summary>The driver's name, as in <c>"Tote:Driver"</c>.</summary>
     public abstract string DriverName { get; }
 
-    public TimeSpan? SweepInterval { get; }
+    public TimeSpan SweepInterval { get; }
 
     /// <summary>The earliest time a <see cref="DateTimeOffset"/> can hold, in epoch milliseconds: a row with a time before it is malformed.</summary>
     protected static long MinTime { get; } = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
@@ -56,30 +52,8 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
     /// <summary>Where the sessions are, for the startup log line: never with a password.</summary>
     protected abstract string Location { get; }
 
-    public void Announce(ILogger logger) => Log.Started(Logger, DriverName, Location, Statements.Table);
-
-    /// <summary>
-    /// Creates the table now if the options ask for it. A database that cannot be reached yet does
-    /// not stop the app: the failure is logged and creation is tried again at the first request.
-    /// </summary>
-    public void PrepareTable()
-    {
-        if (_tableReady)
-        {
-            return;
-        }
-
-        try
-        {
-            EnsureTableAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        }
-#pragma warning disable CA1031 // Any failure here is retried at the first request, where it becomes a 503.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Log.TableNotReady(Logger, DriverName, Statements.Table, ex);
-        }
-    }
+    /// <summary>Writes the driver's startup log line: where the sessions are, never with a password.</summary>
+    public void Announce() => Log.Started(Logger, DriverName, Location, Statements.Table);
 
     public async ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -245,161 +219,6 @@ internal abstract class SqlSessionStore : ISessionStore, ISessionStoreSweeper, I
     /// <summary>Creates the table and its index when missing (<c>IF NOT EXISTS</c>).</summary>
     protected abstract ValueTask CreateTableAsync(CancellationToken cancellationToken);
 
-    /// <summary>Sets a parameter's value, adding the parameter the first time (prepared commands keep theirs).</summary>
-    protected static void Bind(DbCommand command, string name, object value)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var parameters = command.Parameters;
-        if (parameters.Contains(name))
-        {
-            parameters[name].Value = value;
-            return;
-        }
-
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        parameters.Add(parameter);
-    }
-
-    /// <summary>Reads the first row of a load (record, version, created, expires, and whether a sliding load moved the expiry), or null.</summary>
-    protected static async ValueTask<StoredRow?> ReadRowAsync(DbCommand command, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            // SQLite keeps whatever type was written: anything but text where the record belongs, or
-            // but integers where the version and times belong, is damage. Such a row keeps its
-            // version as stored, so that it is removed only while nobody has replaced it.
-            var slid = reader.FieldCount > 4 && reader.GetBoolean(4);
-            if (!IsInteger(reader, 1) || !IsInteger(reader, 2) || !IsInteger(reader, 3))
-            {
-                return new StoredRow(null, 0, 0, 0, slid, reader.GetValue(1));
-            }
-
-            var record = !reader.IsDBNull(0) && reader.GetFieldType(0) == typeof(string) ? reader.GetString(0) : null;
-            return new StoredRow(record, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), slid);
-        }
-    }
-
-    /// <summary>Turns a loaded row into a record; removes a damaged one (if still unchanged) and reports it as not found.</summary>
-    protected async ValueTask<SessionRecord?> AcceptAsync(string id, StoredRow? row, CancellationToken cancellationToken)
-    {
-        if (row is not { } found)
-        {
-            return null;
-        }
-
-        // No devalue text is empty, and no writer stores times a DateTimeOffset cannot hold: such a
-        // row is a bad write by something else, which reads as not found, never as a store failure.
-        if (string.IsNullOrEmpty(found.Record) || found.Created < MinTime || found.Created > MaxTime || found.Expires < MinTime || found.Expires > MaxTime)
-        {
-            Log.MalformedRecordRemoved(Logger);
-            await ExecuteAsync(
-                Statements.DeleteIfUnchanged,
-                writes: true,
-                (id, version: found.StoredVersion ?? found.Version),
-                static (command, s) =>
-                {
-                    Bind(command, "@id", s.id);
-                    Bind(command, "@version", s.version);
-                },
-                static (command, ct) => new ValueTask<int>(command.ExecuteNonQueryAsync(ct)),
-                cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-
-        return new SessionRecord
-        {
-            Data = found.Record,
-            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(found.Created),
-            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(found.Expires),
-            Version = new SessionVersion(found.Version.ToString(CultureInfo.InvariantCulture)),
-            Slid = found.Slid,
-        };
-    }
-
     /// <summary>Now, in epoch milliseconds, by the app's clock.</summary>
     protected long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    /// <summary>Checks cancellation and makes sure the table exists before a statement runs.</summary>
-    protected ValueTask BeginAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return _tableReady ? ValueTask.CompletedTask : EnsureTableAsync(cancellationToken);
-    }
-
-    private ValueTask EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        // One creation at a time, shared by every caller waiting for it; a failed one is tried again by the next caller.
-        Task creation;
-        lock (_tableLock)
-        {
-            if (_tableCreation is null || _tableCreation.IsFaulted || _tableCreation.IsCanceled)
-            {
-                _tableCreation = CreateTableOnceAsync();
-            }
-
-            creation = _tableCreation;
-        }
-
-        return new ValueTask(creation.WaitAsync(cancellationToken));
-    }
-
-    private async Task CreateTableOnceAsync()
-    {
-        if (_createTable)
-        {
-            await CreateTableAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-
-        _tableReady = true;
-    }
-
-    private static bool IsInteger(DbDataReader reader, int ordinal)
-        => !reader.IsDBNull(ordinal) && reader.GetFieldType(ordinal) is var type && (type == typeof(long) || type == typeof(int) || type == typeof(short));
-
-    private static long NewVersion(long? previous)
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        long version;
-        do
-        {
-            RandomNumberGenerator.Fill(bytes);
-            version = BitConverter.ToInt64(bytes) & long.MaxValue;
-        }
-        while (version == 0 || version == previous);
-        return version;
-    }
-
-    private static void BindInsert(DbCommand command, SaveState s)
-    {
-        Bind(command, "@id", s.Id);
-        Bind(command, "@record", s.Record);
-        Bind(command, "@next", s.Next);
-        Bind(command, "@created", s.Created);
-        Bind(command, "@expires", s.Expires);
-        Bind(command, "@now", s.Now);
-    }
-
-    private static void BindUpdate(DbCommand command, SaveState s)
-    {
-        BindInsert(command, s);
-        Bind(command, "@version", s.Expected);
-    }
-
-    /// <summary>
-    /// One stored row as a load reads it; <see cref="Record"/> is null when it is not text, or when
-    /// the version or times are not integers, and <see cref="StoredVersion"/> then holds the version
-    /// column's value as stored.
-    /// </summary>
-    protected readonly record struct StoredRow(string? Record, long Version, long Created, long Expires, bool Slid = false, object? StoredVersion = null);
-
-    private readonly record struct SaveState(string Id, string Record, long Next, long Expected, long Created, long Expires, long Now);
 }

@@ -1,4 +1,4 @@
-namespace Tote.Drivers.Sql;
+namespace Tote.Sql;
 
 /// <summary>
 /// The statements both SQL drivers run, over one table (<c>id</c>, <c>record</c>, <c>version</c>,

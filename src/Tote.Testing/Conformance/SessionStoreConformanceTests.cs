@@ -397,4 +397,24 @@ public abstract class SessionStoreConformanceTests : SessionStoreTestBase
 
     /// <summary>A save that returned a version, and the data it wrote.</summary>
     private readonly record struct SuccessfulSave(SessionVersion Version, string Data);
+
+    /// <summary>
+    /// A version's text, as logs and test failures show it, never holds the record's contents nor is
+    /// the driver's token, whatever the driver puts in the token.
+    /// </summary>
+    /// <returns>A task that completes when the test has run.</returns>
+    [Fact]
+    public async Task VersionToString_HoldsNoRecordContent()
+    {
+        const string Secret = """[["Map",1],"card",{"data":2,"expires":-1},"4111111111111111"]""";
+        var id = TestIds.New();
+        var saved = await CreateAsync(id, Secret);
+        var loaded = await Store.LoadAsync(id, TestContext.Current.CancellationToken);
+
+        foreach (var text in new[] { saved.ToString(), loaded!.Version.ToString() })
+        {
+            Assert.DoesNotContain("4111111111111111", text, StringComparison.Ordinal);
+            Assert.NotEqual(loaded.Version.Token, text);
+        }
+    }
 }

@@ -50,4 +50,13 @@ public abstract class SessionStoreSweeperConformanceTests : SessionStoreTestBase
         Assert.Equal(CartRecord, loaded.Data);
         Assert.Equal(version, loaded.Version);
     }
+
+    /// <summary>The interval the hosted service sweeps on is positive, or infinite for a store swept only on demand.</summary>
+    [Fact]
+    public void SweepInterval_IsPositiveOrInfinite()
+    {
+        var interval = Assert.IsAssignableFrom<ISessionStoreSweeper>(Store).SweepInterval;
+
+        Assert.True(interval > TimeSpan.Zero || interval == Timeout.InfiniteTimeSpan, $"SweepInterval is {interval}.");
+    }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -102,6 +103,31 @@ public sealed class ToteTestHost : IAsyncDisposable
     public MetricCollector<T> Metric<T>(string instrument)
         where T : struct
         => new(Services.GetRequiredService<IMeterFactory>(), "Tote", instrument, Clock);
+
+    /// <summary>
+    /// A task that completes once the timed sweeps of the store (every
+    /// <see cref="ISessionStoreSweeper.SweepInterval"/> on <see cref="Clock"/>) that finish after
+    /// this call have removed at least <paramref name="sessions"/> sessions in all. Call it before
+    /// moving the clock. Counted in all, not per sweep: a sweep the timer started on the way may
+    /// have read the clock before it passed the expiry, and the tick that moved it past runs another.
+    /// </summary>
+    /// <param name="sessions">How many sessions the sweeps must remove; at least one.</param>
+    /// <returns>The number of sessions the sweeps removed, once it reaches <paramref name="sessions"/>.</returns>
+    public Task<int> SweepRemovingSessions(int sessions = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sessions, 1);
+        var removed = 0;
+        var reached = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Services.GetServices<IHostedService>().OfType<Drivers.Hosting.SessionStoreHostedService>().Single().Swept += count =>
+        {
+            var total = Interlocked.Add(ref removed, count);
+            if (total >= sessions)
+            {
+                reached.TrySetResult(total);
+            }
+        };
+        return reached.Task;
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

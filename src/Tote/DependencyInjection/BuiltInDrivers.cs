@@ -30,21 +30,31 @@ internal static class BuiltInDrivers
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileSessionStoreOptions>, FileSessionStoreOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionStoreHostedService>());
 
+        // Each driver says at startup what an operator must know about it; the store is created
+        // when the app starts (SessionStoreHostedService), so the line comes once, at the start.
         catalog.Register(FileSessionStore.DriverName, static sp =>
         {
             var options = sp.GetRequiredService<IOptions<FileSessionStoreOptions>>().Value;
             var root = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
-            return new FileSessionStore(
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote");
+            var store = new FileSessionStore(
                 Path.Combine(root, options.Path ?? DefaultFileSystemPath),
                 options,
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote"),
+                logger,
                 new ToteTelemetry(sp.GetRequiredService<IMeterFactory>(), FileSessionStore.DriverName));
+            Log.FileStoreStarted(logger, store.Directory);
+            return store;
         });
 
-        catalog.Register(DistributedCacheSessionStore.DriverName, static sp => new DistributedCacheSessionStore(
-            sp.GetService<IDistributedCache>() ?? throw new InvalidOperationException(
-                "The distributed-cache session driver needs an IDistributedCache. Register one first, such as services.AddStackExchangeRedisCache(…) or services.AddDistributedMemoryCache()."),
-            sp.GetRequiredService<TimeProvider>()));
+        catalog.Register(DistributedCacheSessionStore.DriverName, static sp =>
+        {
+            var store = new DistributedCacheSessionStore(
+                sp.GetService<IDistributedCache>() ?? throw new InvalidOperationException(
+                    "The distributed-cache session driver needs an IDistributedCache. Register one first, such as services.AddStackExchangeRedisCache(…) or services.AddDistributedMemoryCache()."),
+                sp.GetRequiredService<TimeProvider>());
+            Log.DistributedCacheCannotCompareAndSwap(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote"));
+            return store;
+        });
     }
 }

@@ -22,17 +22,4 @@ public sealed class SessionRecord
     /// where the driver issues the new version.
     /// </summary>
     public SessionVersion Version { get; init; }
-
-    /// <summary>
-    /// Set by <see cref="ISessionStoreSlidingLoader.LoadAndSlideAsync"/> when that very load moved
-    /// the stored expiry (to <see cref="ExpiresAt"/>). The core then re-sends a session cookie that
-    /// carries <c>Max-Age</c>, so the cookie slides with the session. Ignored on save.
-    /// </summary>
-    public bool Slid { get; init; }
-
-    /// <summary>
-    /// Whether <see cref="Data"/> is text this process's session core wrote and an in-process
-    /// store handed back untouched, so loading it need not check it again.
-    /// </summary>
-    internal bool IsWrittenByTote { get; init; }
 }

@@ -40,17 +40,15 @@ internal sealed class SessionStoreClient
     /// <summary>The driver's in-process writer turns, when it offers them (fs); see <see cref="ISessionWriterTurns"/>.</summary>
     public ISessionWriterTurns? WriterTurns => _store as ISessionWriterTurns;
 
-    public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken)
-        => CallAsync("load", id, static (store, id, ct) => store.LoadAsync(id, ct), cancellationToken);
-
     /// <summary>
-    /// Loads, and slides the idle expiry in the same store call when the driver can
-    /// (<see cref="ISessionStoreSlidingLoader"/>); otherwise a plain load.
+    /// Loads a session. With <paramref name="slide"/>, a driver that can
+    /// (<see cref="ISessionStoreSlidingLoader"/>) also slides the idle expiry in the same call;
+    /// any other driver, or a <see langword="null"/> <paramref name="slide"/>, does a plain load.
     /// </summary>
-    public ValueTask<SessionRecord?> LoadAndSlideAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, CancellationToken cancellationToken)
-        => _store is ISessionStoreSlidingLoader
-            ? CallAsync("load", (id, idleTimeout, absoluteTimeout), static (store, s, ct) => ((ISessionStoreSlidingLoader)store).LoadAndSlideAsync(s.id, s.idleTimeout, s.absoluteTimeout, ct), cancellationToken)
-            : LoadAsync(id, cancellationToken);
+    public ValueTask<StoreLoad?> LoadAsync(string id, SlidingExpiration? slide, CancellationToken cancellationToken)
+        => slide is { } expiration && _store is ISessionStoreSlidingLoader
+            ? CallAsync("load", (id, expiration), static (store, s, ct) => AsLoad(((ISessionStoreSlidingLoader)store).LoadAndSlideAsync(s.id, s.expiration, ct)), cancellationToken)
+            : CallAsync("load", id, static (store, id, ct) => AsLoad(store.LoadAsync(id, ct)), cancellationToken);
 
     public ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expected, CancellationToken cancellationToken)
         => CallAsync("save", (id, record, expected), static (store, s, ct) => store.SaveAsync(s.id, s.record, s.expected, ct), cancellationToken);
@@ -65,50 +63,23 @@ internal sealed class SessionStoreClient
     public ValueTask<bool> RefreshAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken)
         => CallAsync("refresh", (id, expiresAt), static (store, s, ct) => store.RefreshAsync(s.id, s.expiresAt, ct), cancellationToken);
 
-    private ValueTask<TResult> CallAsync<TState, TResult>(
+    /// <summary>
+    /// Every store call: through the circuit breaker, in a span when traced, under the store
+    /// timeout counted from the call's start, timed when <c>tote.store.duration</c> is listened to,
+    /// with a driver failure turned into a <see cref="SessionStoreException"/>.
+    /// </summary>
+    private async ValueTask<TResult> CallAsync<TState, TResult>(
         string operation,
         TState state,
         Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call,
         CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (_breaker.TryEnter(operation) is { } rejected)
         {
-            // The caller's own cancellation still wins, as for any other call.
-            return cancellationToken.IsCancellationRequested
-                ? ValueTask.FromCanceled<TResult>(cancellationToken)
-                : ValueTask.FromException<TResult>(rejected);
+            throw rejected;
         }
 
-        if (ToteTelemetry.ActivitySource.HasListeners() || Telemetry.MeasuresStoreDuration)
-        {
-            return CallTracedAsync(operation, state, call, cancellationToken);
-        }
-
-        // Nobody traces or times this call. A driver that finishes at once (the memory driver
-        // always does) then needs none of the async machinery, which for these shared generic
-        // instantiations costs more than the memory driver's whole call.
-        cancellationToken.ThrowIfCancellationRequested();
-        var timeout = RentTimeout();
-        var started = _time.GetTimestamp();
-        var pending = Start(call, state, timeout, cancellationToken);
-        if (pending.IsCompletedSuccessfully)
-        {
-            var result = pending.Result;
-            ReturnTimeout(timeout);
-            _breaker.OnSuccess();
-            return new ValueTask<TResult>(result);
-        }
-
-        return AwaitAsync(operation, pending, timeout, activity: null, started, measured: false, cancellationToken);
-    }
-
-    private async ValueTask<TResult> CallTracedAsync<TState, TResult>(
-        string operation,
-        TState state,
-        Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call,
-        CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
         // Checked first so that a process nobody traces does not build the span's name per call.
         using var activity = ToteTelemetry.ActivitySource.HasListeners()
             ? ToteTelemetry.ActivitySource.StartActivity("tote.store." + operation, ActivityKind.Client)
@@ -116,54 +87,17 @@ internal sealed class SessionStoreClient
         activity?.SetTag("tote.driver", Driver);
         var started = _time.GetTimestamp();
         var timeout = RentTimeout();
-        var pending = Start(call, state, timeout, cancellationToken);
-        return await AwaitAsync(operation, pending, timeout, activity, started, Telemetry.MeasuresStoreDuration, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Starts the driver call. A driver that throws instead of returning a faulted task is
-    /// treated as if it had returned one, so that both reach the same error handling.
-    /// </summary>
-    private ValueTask<TResult> Start<TState, TResult>(
-        Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call, TState state, CancellationTokenSource? timeout, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return call(_store, state, timeout?.Token ?? cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            return ValueTask.FromException<TResult>(ex);
-        }
-    }
-
-    /// <summary>
-    /// Waits for a driver call under the store timeout, counted from <paramref name="started"/>
-    /// (the moment the call began), then gives the timeout back and records the duration when
-    /// <paramref name="measured"/>.
-    /// </summary>
-    private async ValueTask<TResult> AwaitAsync<TResult>(
-        string operation,
-        ValueTask<TResult> pending,
-        CancellationTokenSource? timeout,
-        Activity? activity,
-        long started,
-        bool measured,
-        CancellationToken cancellationToken)
-    {
-        // The timeout runs on the injected clock so tests can drive it, on a pooled token source
-        // (re-arming a timer is far cheaper than creating one per call). It is kept apart from the
-        // caller's token so that a timeout and a cancelled request are reported differently.
         CancellationTokenRegistration link = default;
         try
         {
+            var pending = Start(call, state, timeout, cancellationToken);
+
+            // The timeout runs on the injected clock so tests can drive it, and is kept apart from
+            // the caller's token so that a timeout and a cancelled request are reported differently.
+            // Timer and link are armed only for a call that has to wait: in-process drivers finish
+            // synchronously, and arming a timer costs more than their whole call.
             if (!pending.IsCompleted && timeout is not null)
             {
-                // Timer and link start only for a call that has to wait: in-process drivers finish
-                // synchronously, and arming a timer costs more than their whole call. The deadline
-                // still counts from the start of the call, and is checked again after arming in
-                // case the clock moved on meanwhile. A caller cancelled in the meantime cancels at
-                // once, on registration.
                 ArmTimeout(timeout, started);
                 if (cancellationToken.CanBeCanceled)
                 {
@@ -187,7 +121,30 @@ internal sealed class SessionStoreClient
         }
         finally
         {
-            Finish(operation, timeout, measured ? started : null, link);
+            if (Telemetry.MeasuresStoreDuration)
+            {
+                Telemetry.StoreDuration(operation, _time.GetElapsedTime(started));
+            }
+
+            link.Dispose();
+            ReturnTimeout(timeout);
+        }
+    }
+
+    /// <summary>
+    /// Starts the driver call. A driver that throws instead of returning a faulted task is
+    /// treated as if it had returned one, so that both reach the same error handling.
+    /// </summary>
+    private ValueTask<TResult> Start<TState, TResult>(
+        Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call, TState state, CancellationTokenSource? timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return call(_store, state, timeout?.Token ?? cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<TResult>(ex);
         }
     }
 
@@ -242,17 +199,6 @@ internal sealed class SessionStoreClient
         return failure;
     }
 
-    private void Finish(string operation, CancellationTokenSource? timeout, long? started, CancellationTokenRegistration link)
-    {
-        if (started is { } start)
-        {
-            Telemetry.StoreDuration(operation, _time.GetElapsedTime(start));
-        }
-
-        link.Dispose();
-        ReturnTimeout(timeout);
-    }
-
     private void ArmTimeout(CancellationTokenSource timeout, long started)
     {
         var remaining = _timeout - _time.GetElapsedTime(started);
@@ -267,6 +213,24 @@ internal sealed class SessionStoreClient
         }
     }
 
+    // Mapped in place when the driver finished synchronously (in-process drivers always do), so a
+    // load costs no extra async layer over the driver's call.
+    private static ValueTask<StoreLoad?> AsLoad(ValueTask<SessionRecord?> pending)
+        => pending.IsCompletedSuccessfully
+            ? new(pending.Result is { } record ? new StoreLoad(record, Slid: false) : null)
+            : AwaitLoadAsync(pending);
+
+    private static ValueTask<StoreLoad?> AsLoad(ValueTask<SlidingLoadResult?> pending)
+        => pending.IsCompletedSuccessfully
+            ? new(pending.Result is { } found ? new StoreLoad(found.Record, found.Slid) : null)
+            : AwaitSlidingLoadAsync(pending);
+
+    private static async ValueTask<StoreLoad?> AwaitLoadAsync(ValueTask<SessionRecord?> pending)
+        => await pending.ConfigureAwait(false) is { } record ? new StoreLoad(record, Slid: false) : null;
+
+    private static async ValueTask<StoreLoad?> AwaitSlidingLoadAsync(ValueTask<SlidingLoadResult?> pending)
+        => await pending.ConfigureAwait(false) is { } found ? new StoreLoad(found.Record, found.Slid) : null;
+
     private CancellationTokenSource? RentTimeout()
     {
         if (_timeout == Timeout.InfiniteTimeSpan)
@@ -274,7 +238,8 @@ internal sealed class SessionStoreClient
             return null;
         }
 
-        // Not armed yet; an infinite delay binds the source to the injected clock for CancelAfter.
+        // Pooled because a token source per call is most of what a store call allocates on an
+        // in-process driver. Not armed yet; an infinite delay binds it to the injected clock.
         return _timeouts.TryDequeue(out var source) ? source : new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
     }
 

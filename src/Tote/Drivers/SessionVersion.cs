@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Tote.Drivers;
 
 /// <summary>
@@ -28,6 +31,27 @@ public readonly record struct SessionVersion
     /// <summary>Whether this is <see cref="Missing"/>.</summary>
     public bool IsMissing => Token is null;
 
-    /// <inheritdoc />
-    public override string ToString() => Token ?? "missing";
+    /// <summary>
+    /// <c>missing</c>, or <c>version</c> and a short hash of the token that tells versions apart
+    /// within this process; never the token itself.
+    /// </summary>
+    /// <returns>A text for logs and test failures.</returns>
+    /// <remarks>
+    /// A driver's token may be anything, even the record itself, so printing it could put session
+    /// contents in a log. The hash is keyed with a random per-process key, so a log reader cannot
+    /// confirm a guess of the contents by hashing it.
+    /// </remarks>
+    public override string ToString()
+    {
+        if (Token is null)
+        {
+            return "missing";
+        }
+
+        Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(HashKey, Encoding.UTF8.GetBytes(Token), hash);
+        return "version " + Convert.ToHexStringLower(hash[..4]);
+    }
+
+    private static byte[] HashKey { get; } = RandomNumberGenerator.GetBytes(32);
 }

@@ -14,7 +14,7 @@ internal sealed class ToteHealthCheck(SessionRuntime runtime) : IHealthCheck
         var driver = runtime.Store.Driver;
         try
         {
-            await runtime.Store.LoadAsync(SessionIds.New(), cancellationToken).ConfigureAwait(false);
+            await runtime.Store.LoadAsync(SessionIds.New(), slide: null, cancellationToken).ConfigureAwait(false);
             return HealthCheckResult.Healthy($"The '{driver}' session store answers.");
         }
         catch (SessionStoreException ex)

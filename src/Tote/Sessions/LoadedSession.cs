@@ -56,9 +56,9 @@ internal sealed class LoadedSession
     public async ValueTask<VerifiedRecord?> LoadVerifiedAsync(string id, CancellationToken cancellationToken)
     {
         var expiry = _runtime.Expiry;
-        var record = await _runtime.Store.LoadAndSlideAsync(id, expiry.Sliding.IdleTimeout, expiry.Sliding.AbsoluteTimeout, cancellationToken).ConfigureAwait(false);
+        var loaded = await _runtime.Store.LoadAsync(id, expiry.Sliding, cancellationToken).ConfigureAwait(false);
         var now = expiry.Now;
-        if (record is null || !expiry.IsLive(record, now))
+        if (loaded is not { Record: var record } || !expiry.IsLive(record, now))
         {
             return null;
         }
@@ -108,7 +108,7 @@ internal sealed class LoadedSession
 
         _runtime.Store.Telemetry.Loaded();
         Log.SessionLoaded(_runtime.Logger, new SessionIdHash(id));
-        return new VerifiedRecord(record, entries, (int)expanded, written ? document : null, record.Slid, now);
+        return new VerifiedRecord(record, entries, (int)expanded, written ? document : null, loaded.Value.Slid, now);
     }
 
     /// <summary>Makes a verified record the session of this request, under <paramref name="id"/>.</summary>

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Tote.Drivers;
-using Tote.PostgreSql.Drivers;
 using Tote.PostgreSql.Tests.Servers;
 using Tote.Testing;
 using Tote.Tests.Shared;
@@ -184,7 +183,7 @@ public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : SessionPipe
         var id = TestIds.New();
         await InsertRowAsync(id, 1L, created, expires);
 
-        Assert.Null(await store.LoadAndSlideAsync(id, TimeSpan.FromHours(1), TimeSpan.FromDays(1), TestContext.Current.CancellationToken));
+        Assert.Null(await store.LoadAndSlideAsync(id, new SlidingExpiration(TimeSpan.FromHours(1), TimeSpan.FromDays(1), TimeSpan.FromMinutes(6)), TestContext.Current.CancellationToken));
         Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM {_table} WHERE id = $1", id));
     }
 
@@ -197,9 +196,9 @@ public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : SessionPipe
         await store.SaveAsync(id, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
         Clock.Advance(TimeSpan.FromMinutes(30));
 
-        var loaded = await store.LoadAndSlideAsync(id, TimeSpan.MaxValue, TimeSpan.MaxValue, TestContext.Current.CancellationToken);
+        var loaded = await store.LoadAndSlideAsync(id, new SlidingExpiration(TimeSpan.MaxValue, TimeSpan.MaxValue, TimeSpan.FromMinutes(6)), TestContext.Current.CancellationToken);
 
-        Assert.Equal(endOfTheCalendar, loaded!.ExpiresAt);
+        Assert.Equal(endOfTheCalendar, loaded!.Value.Record.ExpiresAt);
         Assert.Equal(endOfTheCalendar, (await store.LoadAsync(id, TestContext.Current.CancellationToken))!.ExpiresAt);
     }
 
@@ -211,9 +210,9 @@ public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : SessionPipe
         var id = TestIds.New();
         var now = Clock.GetUtcNow();
         await InsertRowAsync(id, -1L, now.AddHours(-1).ToUnixTimeMilliseconds(), now.AddHours(1).ToUnixTimeMilliseconds());
-        var loaded = await store.LoadAndSlideAsync(id, TimeSpan.FromHours(1), TimeSpan.FromDays(1), TestContext.Current.CancellationToken);
+        var loaded = await store.LoadAndSlideAsync(id, new SlidingExpiration(TimeSpan.FromHours(1), TimeSpan.FromDays(1), TimeSpan.FromMinutes(6)), TestContext.Current.CancellationToken);
 
-        Assert.NotNull(await store.SaveAsync(id, Record("""[["Map",1,2],"cart",{"data":3,"expires":-1},[4],"c"]"""), loaded!.Version, TestContext.Current.CancellationToken));
+        Assert.NotNull(await store.SaveAsync(id, Record("""[["Map",1,2],"cart",{"data":3,"expires":-1},[4],"c"]"""), loaded!.Value.Record.Version, TestContext.Current.CancellationToken));
         Assert.EndsWith("\"c\"]", (await store.LoadAsync(id, TestContext.Current.CancellationToken))!.Data, StringComparison.Ordinal);
     }
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Tote.Drivers;
-using Tote.PostgreSql.Drivers;
 using Tote.PostgreSql.Tests.Servers;
 using Tote.Testing;
 

@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
-using Tote.Sqlite.Drivers;
 using Tote.Testing;
 
 namespace Tote.Sqlite.Tests.Drivers;

@@ -44,7 +44,7 @@ public sealed class SessionStoreClientTests : IDisposable
         using var duration = measured ? new MetricCollector<double>(_meters, ToteTelemetry.Name, "tote.store.duration") : null;
         using var errors = new MetricCollector<long>(_meters, ToteTelemetry.Name, "tote.store.errors");
 
-        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await client.LoadAsync(TestIds.New(), TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await client.LoadAsync(TestIds.New(), slide: null, TestContext.Current.CancellationToken));
 
         Assert.Equal("throwing", error.Driver);
         Assert.Equal("load", error.Operation);
@@ -58,7 +58,7 @@ public sealed class SessionStoreClientTests : IDisposable
     {
         _store.HangingOperations.Add("load");
 
-        var pending = _client.LoadAsync(TestIds.New(), TestContext.Current.CancellationToken).AsTask();
+        var pending = _client.LoadAsync(TestIds.New(), slide: null, TestContext.Current.CancellationToken).AsTask();
         await _store.Hung.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         _clock.Advance(TimeSpan.FromSeconds(5));
 
@@ -73,7 +73,7 @@ public sealed class SessionStoreClientTests : IDisposable
         _store.HangingOperations.Add("load");
         using var cancel = new CancellationTokenSource();
 
-        var pending = _client.LoadAsync(TestIds.New(), cancel.Token).AsTask();
+        var pending = _client.LoadAsync(TestIds.New(), slide: null, cancel.Token).AsTask();
         await _store.Hung.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         await cancel.CancelAsync();
 
@@ -88,7 +88,7 @@ public sealed class SessionStoreClientTests : IDisposable
         using var errors = new MetricCollector<long>(_meters, ToteTelemetry.Name, "tote.store.errors");
         _store.FailingOperations.Add("delete");
 
-        await _client.LoadAsync(TestIds.New(), TestContext.Current.CancellationToken);
+        await _client.LoadAsync(TestIds.New(), slide: null, TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.DeleteAsync(TestIds.New(), TestContext.Current.CancellationToken));
 
         Assert.Equal(["load", "delete"], duration.GetMeasurementSnapshot().Select(m => (string)m.Tags["tote.store.operation"]!));
@@ -99,7 +99,6 @@ public sealed class SessionStoreClientTests : IDisposable
     public void Dispose()
     {
         _meters.Dispose();
-        _store.Inner.Dispose();
     }
 
     /// <summary>A driver whose calls throw at once, as a non-async implementation's would.</summary>

@@ -35,7 +35,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         await FailLoadsAsync(StoreCircuitBreaker.FailureThreshold);
         _store.ClearCalls();
 
-        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), Ct));
+        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), slide: null, Ct));
 
         Assert.Empty(_store.Calls);
         Assert.Equal("scripted", error.Driver);
@@ -62,7 +62,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
     {
         _store.FailingOperations.Add("load");
 
-        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), Ct));
+        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), slide: null, Ct));
 
         Assert.Contains("IOException: Connection refused (127.0.0.1:6379)", error.Message, StringComparison.Ordinal);
         Assert.Null(error.RetryAfter);
@@ -75,7 +75,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         _store.Failure = new IOException($"Access to the path '/app/.tote/sessions/{id}.json' is denied.");
         _store.FailingOperations.Add("load");
 
-        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(id, Ct));
+        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(id, slide: null, Ct));
 
         Assert.DoesNotContain(id, error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("/app/.tote/sessions/[id].json", error.Message, StringComparison.Ordinal);
@@ -87,7 +87,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         await FailLoadsAsync(StoreCircuitBreaker.FailureThreshold - 1);
         _store.FailingOperations.Clear();
 
-        Assert.Null(await _client.LoadAsync(TestIds.New(), Ct));
+        Assert.Null(await _client.LoadAsync(TestIds.New(), slide: null, Ct));
         Assert.Equal(StoreCircuitBreaker.FailureThreshold, _store.Calls.Count);
     }
 
@@ -99,7 +99,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         await FailLoadsAsync(StoreCircuitBreaker.FailureThreshold - 1);
         _store.ClearCalls();
 
-        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), Ct));
+        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), slide: null, Ct));
 
         Assert.Single(_store.Calls);
     }
@@ -112,7 +112,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         await FailLoadsAsync(1);
         _store.ClearCalls();
 
-        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), Ct));
+        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), slide: null, Ct));
 
         Assert.Single(_store.Calls);
     }
@@ -125,7 +125,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         _clock.Advance(TimeSpan.FromSeconds(3.5));
         _store.ClearCalls();
 
-        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), Ct));
+        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), slide: null, Ct));
 
         Assert.Empty(_store.Calls);
         Assert.Equal(TimeSpan.FromSeconds(1.5), error.RetryAfter);
@@ -143,7 +143,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         _store.ClearCalls();
 
         var probe = _client.SaveAsync(TestIds.New(), Record(), SessionVersion.Missing, Ct).AsTask();
-        var other = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), Ct));
+        var other = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), slide: null, Ct));
         gate.SetResult();
         await probe;
 
@@ -159,10 +159,10 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         _store.FailingOperations.Clear();
         _clock.Advance(StoreCircuitBreaker.BreakDuration);
 
-        await _client.LoadAsync(TestIds.New(), Ct);
+        await _client.LoadAsync(TestIds.New(), slide: null, Ct);
         _store.ClearCalls();
-        await _client.LoadAsync(TestIds.New(), Ct);
-        await _client.LoadAsync(TestIds.New(), Ct);
+        await _client.LoadAsync(TestIds.New(), slide: null, Ct);
+        await _client.LoadAsync(TestIds.New(), slide: null, Ct);
 
         Assert.Equal(2, _store.Calls.Count);
         var closed = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 71);
@@ -176,13 +176,13 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         await FailLoadsAsync(StoreCircuitBreaker.FailureThreshold);
         _clock.Advance(StoreCircuitBreaker.BreakDuration);
 
-        var probe = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), Ct));
+        var probe = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), slide: null, Ct));
         _store.ClearCalls();
         _clock.Advance(StoreCircuitBreaker.BreakDuration - TimeSpan.FromSeconds(1));
-        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), Ct));
+        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), slide: null, Ct));
         var callsDuringBreak = _store.Calls.Count;
         _clock.Advance(TimeSpan.FromSeconds(1));
-        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), Ct));
+        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), slide: null, Ct));
 
         Assert.IsType<IOException>(probe.InnerException);
         Assert.Equal(StoreCircuitBreaker.BreakDuration, probe.RetryAfter);
@@ -198,8 +198,8 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         var id = TestIds.New();
         await FailLoadsAsync(StoreCircuitBreaker.FailureThreshold, id);
 
-        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(id, Ct));
-        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(id, Ct));
+        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(id, slide: null, Ct));
+        await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(id, slide: null, Ct));
 
         var warning = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
         Assert.Equal(70, warning.Id.Id);
@@ -215,13 +215,13 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         _store.HangingOperations.Add("load");
         for (var i = 0; i < StoreCircuitBreaker.FailureThreshold; i++)
         {
-            var pending = _client.LoadAsync(TestIds.New(), Ct).AsTask();
+            var pending = _client.LoadAsync(TestIds.New(), slide: null, Ct).AsTask();
             _clock.Advance(TimeSpan.FromSeconds(5));
             Assert.True((await Assert.ThrowsAsync<SessionStoreException>(() => pending)).IsTimeout);
         }
 
         _store.ClearCalls();
-        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), Ct));
+        var error = await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(TestIds.New(), slide: null, Ct));
 
         Assert.Empty(_store.Calls);
         Assert.Contains("timeout", error.Message, StringComparison.Ordinal);
@@ -235,7 +235,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         for (var i = 0; i < StoreCircuitBreaker.FailureThreshold + 1; i++)
         {
             using var cancel = new CancellationTokenSource();
-            var pending = _client.LoadAsync(TestIds.New(), cancel.Token).AsTask();
+            var pending = _client.LoadAsync(TestIds.New(), slide: null, cancel.Token).AsTask();
             await cancel.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
         }
@@ -243,7 +243,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         _store.HangingOperations.Clear();
         _store.ClearCalls();
 
-        Assert.Null(await _client.LoadAsync(TestIds.New(), Ct));
+        Assert.Null(await _client.LoadAsync(TestIds.New(), slide: null, Ct));
         Assert.Single(_store.Calls);
     }
 
@@ -255,20 +255,19 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         _store.HangingOperations.Add("load");
         _clock.Advance(StoreCircuitBreaker.BreakDuration);
         using var cancel = new CancellationTokenSource();
-        var probe = _client.LoadAsync(TestIds.New(), cancel.Token).AsTask();
+        var probe = _client.LoadAsync(TestIds.New(), slide: null, cancel.Token).AsTask();
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => probe);
         _store.HangingOperations.Clear();
         _store.ClearCalls();
 
-        Assert.Null(await _client.LoadAsync(TestIds.New(), Ct));
+        Assert.Null(await _client.LoadAsync(TestIds.New(), slide: null, Ct));
         Assert.Single(_store.Calls);
     }
 
     public void Dispose()
     {
         _meters.Dispose();
-        _store.Inner.Dispose();
     }
 
     private async Task FailLoadsAsync(int count, string? id = null)
@@ -276,7 +275,7 @@ public sealed class StoreCircuitBreakerTests : IDisposable
         _store.FailingOperations.Add("load");
         for (var i = 0; i < count; i++)
         {
-            await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(id ?? TestIds.New(), Ct));
+            await Assert.ThrowsAsync<SessionStoreException>(async () => await _client.LoadAsync(id ?? TestIds.New(), slide: null, Ct));
         }
     }
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Tote.Diagnostics;
-using Tote.Drivers.Hosting;
 
 namespace Tote.Drivers.DistributedCache;
 
@@ -12,7 +11,7 @@ namespace Tote.Drivers.DistributedCache;
 /// checks the version before writing but cannot make check and write one step: two saves racing
 /// on one session both succeed and the last writer wins. It says so at startup.
 /// </summary>
-internal sealed class DistributedCacheSessionStore : ISessionStore, IHostedSessionStore
+internal sealed class DistributedCacheSessionStore : ISessionStore
 {
     public const string DriverName = "distributed-cache";
 
@@ -30,8 +29,6 @@ internal sealed class DistributedCacheSessionStore : ISessionStore, IHostedSessi
         _cache = cache;
         _time = time;
     }
-
-    public TimeSpan? SweepInterval => null;
 
     public async ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -73,8 +70,6 @@ internal sealed class DistributedCacheSessionStore : ISessionStore, IHostedSessi
         await WriteAsync(id, RecordEnvelope.WriteRefreshed(current, expiresAt), expiresAt, cancellationToken).ConfigureAwait(false);
         return true;
     }
-
-    public void Announce(ILogger logger) => Log.DistributedCacheCannotCompareAndSwap(logger);
 
     private Task WriteAsync(string id, byte[] bytes, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {

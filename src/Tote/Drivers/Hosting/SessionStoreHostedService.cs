@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,10 +9,10 @@ namespace Tote.Drivers.Hosting;
 
 /// <summary>
 /// Creates the chosen driver when the app starts (so a bad directory or a missing cache fails the
-/// start, not the first request), lets it announce itself, checks once that the store answers
-/// (a Warning with the driver's error when it does not, never a failed start: the store may come
-/// up later), and sweeps it on a timer from the injected <see cref="TimeProvider"/> when it asks
-/// to be swept.
+/// start, not the first request), checks once that the store answers (a Warning with the driver's
+/// error when it does not, never a failed start: the store may come up later), and sweeps any
+/// <see cref="ISessionStoreSweeper"/>, built in or not, every <see cref="ISessionStoreSweeper.SweepInterval"/>
+/// on the injected <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class SessionStoreHostedService : BackgroundService
 {
@@ -38,12 +39,19 @@ internal sealed class SessionStoreHostedService : BackgroundService
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        var store = _services.GetRequiredService<ISessionStore>();
-        if (store is IHostedSessionStore hosted)
+        // Resolving the store creates it, so a bad directory or a missing cache fails the start here.
+        if (_services.GetRequiredService<ISessionStore>() is ISessionStoreSweeper sweeper)
         {
-            hosted.Announce(_logger);
-            if (hosted.SweepInterval is { } interval && store is ISessionStoreSweeper sweeper)
+            var interval = sweeper.SweepInterval;
+            if (interval != Timeout.InfiniteTimeSpan)
             {
+                if (interval <= TimeSpan.Zero)
+                {
+                    throw new InvalidOperationException(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"The session store {sweeper.GetType().FullName} asks to be swept every {interval}; ISessionStoreSweeper.SweepInterval must be positive, or Timeout.InfiniteTimeSpan for a store that is never swept on a timer."));
+                }
+
                 // Created here rather than in ExecuteAsync so the first period counts from the start.
                 _sweeper = sweeper;
                 _timer = new PeriodicTimer(interval, _time);
@@ -94,7 +102,7 @@ internal sealed class SessionStoreHostedService : BackgroundService
     {
         try
         {
-            await runtime.Store.LoadAsync(SessionIds.New(), stopping).ConfigureAwait(false);
+            await runtime.Store.LoadAsync(SessionIds.New(), slide: null, stopping).ConfigureAwait(false);
             Log.StoreReachableAtStartup(_logger, runtime.Store.Driver);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

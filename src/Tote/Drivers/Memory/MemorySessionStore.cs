@@ -19,7 +19,7 @@ namespace Tote.Drivers.Memory;
 /// evicts only its own kind and returning visitors keep theirs. Both segments are linked
 /// lists, so admission and eviction cost O(1) per call.
 /// </remarks>
-internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IDisposable
+internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator
 {
     public const string DriverName = "memory";
 
@@ -31,7 +31,6 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     private readonly TimeProvider _time;
     private readonly MemorySessionStoreOptions _options;
     private readonly ILogger _logger;
-    private readonly ITimer? _sweeper;
     private readonly Segment _probation = new();
     private readonly Segment _protected = new();
     private readonly SessionEvictions _evictions;
@@ -50,10 +49,6 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
             time,
             _logger,
             telemetry);
-        if (options.SweepInterval > TimeSpan.Zero && options.SweepInterval != Timeout.InfiniteTimeSpan)
-        {
-            _sweeper = time.CreateTimer(static s => ((MemorySessionStore)s!).Sweep(), this, options.SweepInterval, options.SweepInterval);
-        }
     }
 
     public int Count
@@ -126,7 +121,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
             version = new SessionVersion((++_lastVersion).ToString(CultureInfo.InvariantCulture));
             var entry = new Entry(
                 id,
-                new SessionRecord { Data = record.Data, CreatedAt = record.CreatedAt, ExpiresAt = record.ExpiresAt, Version = version, IsWrittenByTote = record.IsWrittenByTote },
+                new SessionRecord { Data = record.Data, CreatedAt = record.CreatedAt, ExpiresAt = record.ExpiresAt, Version = version },
                 bytes);
             _sessions[id] = entry;
             _bytes += bytes;
@@ -165,11 +160,14 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
             }
 
             var record = entry.Record;
-            entry.Record = new SessionRecord { Data = record.Data, CreatedAt = record.CreatedAt, ExpiresAt = expiresAt, Version = record.Version, IsWrittenByTote = record.IsWrittenByTote };
+            entry.Record = new SessionRecord { Data = record.Data, CreatedAt = record.CreatedAt, ExpiresAt = expiresAt, Version = record.Version };
             Touch(entry);
             return ValueTask.FromResult(true);
         }
     }
+
+    /// <summary>How often the hosted service sweeps this store (<see cref="MemorySessionStoreOptions.SweepInterval"/>).</summary>
+    public TimeSpan SweepInterval => _options.SweepInterval;
 
     public ValueTask<int> SweepAsync(CancellationToken cancellationToken = default)
     {
@@ -194,8 +192,6 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
 
         await Task.CompletedTask.ConfigureAwait(false);
     }
-
-    public void Dispose() => _sweeper?.Dispose();
 
     /// <summary>
     /// Test hook: marks a stored record damaged, as a bug would leave it (records in memory are

@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Tote.Drivers;
 using Tote.Drivers.FileSystem;
 using Tote.Drivers.Hosting;
 using Tote.Drivers.Memory;
@@ -87,29 +86,12 @@ public sealed class FileDriverHostingTests : IDisposable
         using var client = host.CreateClient();
         await client.PostAsync("/set/name/ada");
         var file = Path.Combine(_directory.Path, client.SessionId + ".session");
-        var swept = HostedSweeps.RemovedAsync(host, 1);
+        var swept = host.SweepRemovingSessions(1);
 
         host.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
 
         Assert.Equal(1, await swept.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
         Assert.False(File.Exists(file));
-    }
-
-    [Fact]
-    public async Task FailedSweep_IsLoggedAndTheNextOneStillRuns()
-    {
-        var store = new FailingOnceSweeper();
-        await using var host = await ToteTestHost.StartAsync(SessionApi.Map, o => o.Driver = b => b.UseStore("failing", _ => store));
-        var swept = HostedSweeps.RemovedAsync(host, 3);
-
-        host.Clock.Advance(TimeSpan.FromMinutes(1));
-        await store.FirstSweep.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        host.Clock.Advance(TimeSpan.FromMinutes(1));
-
-        Assert.Equal(3, await swept.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
-        var failure = Assert.Single(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 33);
-        Assert.Equal(LogLevel.Warning, failure.Level);
-        Assert.IsType<IOException>(failure.Exception);
     }
 
     private Task<ToteTestHost> StartAsync(string driver = "fs") => ToteTestHost.StartAsync(SessionApi.Map, o =>
@@ -118,38 +100,4 @@ public sealed class FileDriverHostingTests : IDisposable
         o.Configuration["Tote:FileSystem:Path"] = _directory.Path;
         o.Configuration["Tote:FileSystem:SweepInterval"] = "00:01:00";
     });
-
-    /// <summary>A store whose first sweep fails, as a disk hiccup would, and whose second removes three sessions.</summary>
-    private sealed class FailingOnceSweeper : ISessionStore, ISessionStoreSweeper, IHostedSessionStore
-    {
-        private int _sweeps;
-
-        public TaskCompletionSource FirstSweep { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TimeSpan? SweepInterval => TimeSpan.FromMinutes(1);
-
-        public void Announce(ILogger logger)
-        {
-        }
-
-        public ValueTask<int> SweepAsync(CancellationToken cancellationToken = default)
-        {
-            if (Interlocked.Increment(ref _sweeps) == 1)
-            {
-                FirstSweep.SetResult();
-                throw new IOException("The disk hiccuped.");
-            }
-
-            return ValueTask.FromResult(3);
-        }
-
-        public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default) => ValueTask.FromResult<SessionRecord?>(null);
-
-        public ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken = default)
-            => ValueTask.FromResult<SessionVersion?>(null);
-
-        public ValueTask DeleteAsync(string id, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-        public ValueTask<bool> RefreshAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
-    }
 }

@@ -1,10 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Tote.Drivers;
+using Tote.Drivers.Hosting;
 using Tote.Drivers.Memory;
 using Tote.Testing;
 
 namespace Tote.Tests.Drivers.Memory;
 
-/// <summary>The core conformance suite on the memory driver, and what the driver promises beyond it: bounds, eviction, its own sweep timer.</summary>
+/// <summary>The core conformance suite on the memory driver, and what the driver promises beyond it: bounds, eviction, swept on its interval.</summary>
 public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
 {
     private MemorySessionStoreOptions Options { get; } = MemoryConformance.Options();
@@ -20,7 +23,7 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     [Fact]
     public async Task Save_WhenFull_EvictsTheOldestSessionsUsedOnce()
     {
-        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 10 }, Clock);
+        var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 10 }, Clock);
         var ids = new List<string>();
         for (var i = 0; i < 15; i++)
         {
@@ -37,7 +40,7 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     [Fact]
     public async Task Save_WhenFull_KeepsSessionsLoadedAgainAndEvictsANewOne()
     {
-        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 3 }, Clock);
+        var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 3 }, Clock);
         var returning = TestIds.New();
         var once = TestIds.New();
         var newest = TestIds.New();
@@ -57,7 +60,7 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     [Fact]
     public async Task Save_WhenFullOfReturningSessions_EvictsTheLeastRecentlyUsed()
     {
-        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 2 }, Clock);
+        var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 2 }, Clock);
         var first = TestIds.New();
         var second = TestIds.New();
         var v1 = await store.SaveAsync(first, Record(), SessionVersion.Missing, TestContext.Current.CancellationToken);
@@ -76,7 +79,7 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     [Fact]
     public async Task Save_WhenFull_SweepsExpiredBeforeEvictingLive()
     {
-        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 2 }, Clock);
+        var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 2 }, Clock);
         var expiring = TestIds.New();
         var live = TestIds.New();
         await store.SaveAsync(expiring, Record(lifetime: TimeSpan.FromMinutes(1)), SessionVersion.Missing, TestContext.Current.CancellationToken);
@@ -92,7 +95,7 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     [Fact]
     public async Task Save_OverMaxBytes_EvictsToStayWithinBytes()
     {
-        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxBytes = 1000 }, Clock);
+        var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxBytes = 1000 }, Clock);
         var data = $$"""[["Map",1,2],"k",{"data":3,"expires":-1},"{{new string('x', 300)}}"]""";
 
         for (var i = 0; i < 10; i++)
@@ -106,7 +109,7 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     [Fact]
     public async Task Save_RecordLargerThanMaxBytes_Throws()
     {
-        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxBytes = 10 }, Clock);
+        var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxBytes = 10 }, Clock);
 
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.SaveAsync(TestIds.New(), Record(), SessionVersion.Missing, TestContext.Current.CancellationToken));
     }
@@ -114,7 +117,7 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     [Fact]
     public async Task Bytes_CountTheRecordAsUtf8()
     {
-        using var store = new MemorySessionStore(Options, Clock);
+        var store = new MemorySessionStore(Options, Clock);
         var data = """[["Map",1,2],"k",{"data":3,"expires":-1},"ééé"]""";
 
         await store.SaveAsync(TestIds.New(), Record(data), SessionVersion.Missing, TestContext.Current.CancellationToken);
@@ -126,7 +129,7 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     [Fact]
     public async Task Save_TextWithALoneSurrogate_ThrowsAndStoresNothing()
     {
-        using var store = new MemorySessionStore(Options, Clock);
+        var store = new MemorySessionStore(Options, Clock);
         var id = TestIds.New();
 
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.SaveAsync(id, Record("[\"\ud800\"]"), SessionVersion.Missing, TestContext.Current.CancellationToken));
@@ -136,14 +139,18 @@ public sealed class MemorySessionStoreTests : SessionStoreConformanceTests
     }
 
     [Fact]
-    public async Task SweepTimer_RemovesExpiredSessionsAsTheClockMoves()
+    public async Task SweepInterval_RemovesExpiredSessionsAsTheAppsClockMoves()
     {
-        using var store = new MemorySessionStore(new MemorySessionStoreOptions { SweepInterval = TimeSpan.FromMinutes(1) }, Clock);
+        await using var host = await ToteTestHost.StartAsync(SessionApi.Map, o => o.Driver = b => b.UseMemory(m => m.SweepInterval = TimeSpan.FromMinutes(1)));
+        var store = (MemorySessionStore)host.Store;
         await store.SaveAsync(TestIds.New(), Record(lifetime: TimeSpan.FromSeconds(30)), SessionVersion.Missing, TestContext.Current.CancellationToken);
         Assert.Equal(1, store.Count);
+        var swept = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Services.GetServices<IHostedService>().OfType<SessionStoreHostedService>().Single().Swept += n => swept.TrySetResult(n);
 
-        Clock.Advance(TimeSpan.FromMinutes(1));
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
 
+        Assert.Equal(1, await swept.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
         Assert.Equal(0, store.Count);
         Assert.Equal(0, store.Bytes);
     }

@@ -71,6 +71,12 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
 
     protected override string Location => _location;
 
+    // Stub so that this branch builds against the new contract; helper "contract" owns the real change.
+    async ValueTask<SlidingLoadResult?> ISessionStoreSlidingLoader.LoadAndSlideAsync(string id, SlidingExpiration expiration, CancellationToken cancellationToken)
+        => await LoadAndSlideAsync(id, expiration.IdleTimeout, expiration.AbsoluteTimeout, cancellationToken).ConfigureAwait(false) is { } record
+            ? new SlidingLoadResult(record, record.Slid)
+            : null;
+
     public async ValueTask<SessionRecord?> LoadAndSlideAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, CancellationToken cancellationToken = default)
     {
         await BeginAsync(cancellationToken).ConfigureAwait(false);

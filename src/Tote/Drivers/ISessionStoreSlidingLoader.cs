@@ -3,26 +3,24 @@ namespace Tote.Drivers;
 /// <summary>
 /// An optional driver capability: loading a session and sliding its idle expiry in one store
 /// call, so that a request that only reads costs one round trip. Drivers that talk to a server
-/// (Redis) implement it; the session core then calls it instead of
+/// (Redis, PostgreSQL) implement it; the session core then calls it instead of
 /// <see cref="ISessionStore.LoadAsync"/> followed, now and then, by <see cref="ISessionStore.RefreshAsync"/>.
 /// </summary>
 public interface ISessionStoreSlidingLoader
 {
     /// <summary>
     /// Loads a live session, as <see cref="ISessionStore.LoadAsync"/> does, and in the same call
-    /// moves its expiry to <c>min(now + idleTimeout, CreatedAt + absoluteTimeout)</c> when that is
-    /// at least a tenth of <paramref name="idleTimeout"/> later than the stored expiry (the same
-    /// throttle the core applies to <see cref="ISessionStore.RefreshAsync"/>, so a burst of reads
-    /// costs one write). Data and version never change.
+    /// moves its stored expiry to <see cref="SlidingExpiration.ExpiryAt"/> when
+    /// <see cref="SlidingExpiration.IsDue"/> (it moves by at least
+    /// <see cref="SlidingExpiration.MinimumSlide"/>, so a burst of reads costs one write).
+    /// Data and version never change.
     /// </summary>
     /// <param name="id">The session ID.</param>
-    /// <param name="idleTimeout">The sliding idle timeout (<see cref="ToteOptions.IdleTimeout"/>).</param>
-    /// <param name="absoluteTimeout">The absolute lifetime (<see cref="ToteOptions.AbsoluteTimeout"/>).</param>
+    /// <param name="expiration">The slide rule: idle timeout, absolute lifetime and minimum slide, from the core.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>
-    /// The record, whose <see cref="SessionRecord.ExpiresAt"/> is the expiry in force after the
-    /// call and whose <see cref="SessionRecord.Slid"/> tells whether this call moved it, or
-    /// <see langword="null"/> when no live, well-formed record exists.
+    /// The record and whether this call moved its expiry, or <see langword="null"/> when no live,
+    /// well-formed record exists.
     /// </returns>
-    ValueTask<SessionRecord?> LoadAndSlideAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, CancellationToken cancellationToken = default);
+    ValueTask<SlidingLoadResult?> LoadAndSlideAsync(string id, SlidingExpiration expiration, CancellationToken cancellationToken = default);
 }

@@ -49,7 +49,10 @@ internal sealed class SessionStoreClient
     /// </summary>
     public ValueTask<SessionRecord?> LoadAndSlideAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, CancellationToken cancellationToken)
         => _store is ISessionStoreSlidingLoader
-            ? CallAsync("load", (id, idleTimeout, absoluteTimeout), static (store, s, ct) => ((ISessionStoreSlidingLoader)store).LoadAndSlideAsync(s.id, s.idleTimeout, s.absoluteTimeout, ct), cancellationToken)
+            ? CallAsync("load", (id, expiration: new SlidingExpiration(idleTimeout, absoluteTimeout, idleTimeout / 10)), static async (store, s, ct) =>
+                await ((ISessionStoreSlidingLoader)store).LoadAndSlideAsync(s.id, s.expiration, ct).ConfigureAwait(false) is { } loaded
+                    ? new SessionRecord { Data = loaded.Record.Data, CreatedAt = loaded.Record.CreatedAt, ExpiresAt = loaded.Record.ExpiresAt, Version = loaded.Record.Version, Slid = loaded.Slid }
+                    : null, cancellationToken)
             : LoadAsync(id, cancellationToken);
 
     public ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expected, CancellationToken cancellationToken)

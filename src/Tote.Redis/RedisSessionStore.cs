@@ -78,9 +78,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // Encoded strictly: text that is not valid UTF-8 (a lone surrogate) fails here instead of
-        // being stored with replacement characters.
-        var bytes = StrictUtf8.GetBytes(record.Data);
+        var bytes = Encode(record);
 
         // With the loaded version (and the key it was made with) the script replaces only the value
         // that version is of; without it, it creates a session only where none is live.
@@ -219,6 +217,23 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
 
 
     private static long Milliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    // Encoded strictly: text that is not valid UTF-8 (a lone surrogate) fails here instead of
+    // being stored with replacement characters. Not with the encoder's message, which quotes the
+    // session's text.
+    private static byte[] Encode(SessionRecord record)
+    {
+        try
+        {
+            return StrictUtf8.GetBytes(record.Data);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw new ArgumentException(
+                "The session record holds a lone surrogate, which UTF-8 cannot store. Records written by Tote's session core escape them; a driver caller must pass well-formed text.",
+                nameof(record));
+        }
+    }
 
     // Empty text is no record either, and could not be a version.
     private static string? TryDecode(byte[] bytes)

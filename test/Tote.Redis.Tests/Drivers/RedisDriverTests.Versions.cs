@@ -81,6 +81,20 @@ public abstract partial class RedisDriverTests
     }
 
     [Fact]
+    public async Task Save_OfTextUtf8CannotHold_FailsWithoutQuotingTheSession()
+    {
+        var store = CreateStore();
+        var record = Record("[\"secret" + '\uD800' + "\"]");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () => await store.SaveAsync(TestIds.New(), record, SessionVersion.Missing, TestContext.Current.CancellationToken));
+
+        Assert.Contains("lone surrogate", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("D800", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Null(error.InnerException);
+    }
+
+    [Fact]
     public async Task LoadAndSlide_MovesTheExpiryOnlyByTheMinimumSlideItIsGiven()
     {
         var store = CreateStore();

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Tote.Redis.Diagnostics;
+namespace Tote.Redis;
 
 /// <summary>
 /// Every log line the <c>redis</c> driver writes, with stable event ids (from 100, after the

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
-namespace Tote.Redis.DependencyInjection;
+namespace Tote.Redis;
 
 /// <summary>Finds or opens the connection the <c>redis</c> driver uses.</summary>
 internal static class RedisConnection

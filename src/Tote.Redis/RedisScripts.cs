@@ -1,4 +1,4 @@
-namespace Tote.Redis.Drivers;
+namespace Tote.Redis;
 
 /// <summary>
 /// The Lua scripts of the <c>redis</c> driver. Each touches one session's two keys (value and
@@ -20,8 +20,8 @@ namespace Tote.Redis.Drivers;
 /// its key exists, and is adopted (metadata written, expiry restored) at Tote's next touch.
 /// Metadata that is not Tote's string (another type at the key, or unreadable text) counts as
 /// none, and is overwritten at the next touch. Tote's string with times no date can hold is
-/// damage: the driver removes such a session before any script sees it, and a script that meets
-/// one in a race counts it as none, so no script ever computes with it.
+/// damage: a load removes such a session, and a refresh counts the times as none, so no script
+/// ever computes with them.
 /// </para>
 /// </remarks>
 internal static class RedisScripts
@@ -32,15 +32,18 @@ internal static class RedisScripts
         -- The epoch milliseconds a .NET DateTimeOffset can hold (RedisSessionMetadata.MinTime, MaxTime),
         -- and the longest TTL a key gets (RedisSessionMetadata.MaxKeyTtl).
         local minTime, maxTime, maxTtl = -62135596800000, 253402300799999, 3153600000000
-        -- MGET answers nil (false in Lua) for a key of another type, so a damaged store never fails a read.
-        -- Times no date can hold count as none: sums and ms() on them would be wrong, or fail (Lua 5.4).
+        -- Created and expiry times, or none. MGET answers nil (false in Lua) for a key of another
+        -- type, so a damaged store never fails a read. Tote's string with times no date can hold
+        -- is none as well, flagged as damaged: sums and ms() on them would be wrong, or fail (Lua 5.4).
         local function times(meta)
-          if not meta then return nil, nil end
+          if not meta then return nil, nil, false end
           local created, expires = string.match(meta, '^(%-?%d+) (%-?%d+)$')
+          if not created then return nil, nil, false end
           created, expires = tonumber(created), tonumber(expires)
-          if not created or not expires or created < minTime or created > maxTime
-            or expires < minTime or expires > maxTime then return nil, nil end
-          return created, expires
+          if created < minTime or created > maxTime or expires < minTime or expires > maxTime then
+            return nil, nil, true
+          end
+          return created, expires, false
         end
         local function store(created, expires, now)
           local ttl = math.min(expires - now, maxTtl)
@@ -52,33 +55,42 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: value, metadata. ARGV: now, idle timeout, absolute timeout, slide (1 or 0).
-    /// Returns <c>{value, created, expires, slid}</c> of a live session (slid is 1 when this call
-    /// wrote the expiry, else 0), or false. With slide, moves the
-    /// expiry to min(now + idle, created + absolute) once a tenth of the idle timeout has passed,
-    /// and adopts a session written by someone else.
+    /// KEYS: value, metadata. ARGV: now, idle timeout, then, for a load that slides, the absolute
+    /// timeout and the minimum slide (a <see cref="Tote.Drivers.SlidingExpiration"/>, in
+    /// milliseconds). Returns <c>{value, created, expires, slid}</c> of a live session (slid is 1
+    /// when this call wrote the expiry, else 0), false when there is none, or 0 when its metadata
+    /// was damaged and the session has been removed.
     /// </summary>
+    /// <remarks>
+    /// The driver's one slide: a sliding load moves the expiry to
+    /// <c>min(now + idle, created + absolute)</c> when that moves it by at least the minimum
+    /// slide, with the numbers the core's rule hands over, and adopts a session written by
+    /// someone else (expiry: its key's TTL, or else the idle timeout). Being atomic, its answer
+    /// says whether the expiry was written, not merely whether a write was sent.
+    /// </remarks>
     public const string Load = Prelude + """
         local pair = redis.call('MGET', KEYS[1], KEYS[2])
         local value = pair[1]
         if not value then return false end
-        local now, idle, absolute, slide = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
-        local created, expires = times(pair[2])
-        if not created or not expires then
+        local now, idle, slide = tonumber(ARGV[1]), tonumber(ARGV[2]), #ARGV >= 4
+        local created, expires, damaged = times(pair[2])
+        if damaged then
+          redis.call('DEL', KEYS[1], KEYS[2])
+          return 0
+        end
+        if not created then
           local ttl = redis.call('PTTL', KEYS[1])
           created = now
           if ttl > 0 then expires = now + ttl else expires = now + idle end
           expires = math.min(expires, maxTime)
-          if slide then
-            redis.call('PEXPIRE', KEYS[1], store(created, expires, now))
-            return {value, ms(created), ms(expires), '1'}
-          end
-          return {value, ms(created), ms(expires), '0'}
+          if not slide then return {value, ms(created), ms(expires), '0'} end
+          redis.call('PEXPIRE', KEYS[1], store(created, expires, now))
+          return {value, ms(created), ms(expires), '1'}
         end
         if expires <= now then return false end
         if slide then
-          local target = math.min(now + idle, created + absolute, maxTime)
-          if target - expires >= idle / 10 then
+          local target = math.min(now + idle, created + tonumber(ARGV[3]), maxTime)
+          if target - expires >= tonumber(ARGV[4]) then
             redis.call('PEXPIRE', KEYS[1], store(created, target, now))
             return {value, ms(created), ms(target), '1'}
           end
@@ -87,19 +99,17 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: value, metadata. ARGV: now, new value, created, expires, then the value the caller
-    /// loaded (its version), or nothing to create a session that must not be live. Returns 1 when
-    /// written, 0 on conflict. The stored value itself is compared with the loaded one, so a plain
-    /// <c>SET</c> by another writer is noticed even though it leaves the metadata alone; Lua
-    /// compares two equal strings without hashing either.
+    /// KEYS: value, metadata. ARGV: now, new value, created, expires, then the version the caller
+    /// loaded and the versions' key (<see cref="RedisSessionVersions"/>), or nothing to create a
+    /// session that must not be live. Returns 1 when written, 0 on conflict. The version is
+    /// recomputed from the stored value, so a plain <c>SET</c> by another writer is noticed even
+    /// though it leaves the metadata alone.
     /// </summary>
     /// <remarks>
     /// Every write runs this, so it is written out without <see cref="Prelude"/>'s helpers, whose
-    /// definitions alone cost the server about a fifth of the script. A save that keeps the
-    /// expiry (the core moves it at most once per tenth of the idle timeout) leaves the metadata
-    /// as it is: its TTL already ends at that expiry. Measured with <c>redis-benchmark</c> on
-    /// redis-server 7.0 (a 300-byte record, <c>INFO commandstats</c>): 14–16 µs per call with
-    /// the helpers, 10–13 µs without, 9–11 µs with the metadata left alone.
+    /// definitions cost the server a good part of the script. A save that keeps the expiry (the
+    /// core moves it only when it slides) leaves the metadata as it is: its TTL already ends at
+    /// that expiry.
     /// </remarks>
     public const string Save = """
         local pair = redis.call('MGET', KEYS[1], KEYS[2])
@@ -111,9 +121,9 @@ internal static class RedisScripts
           if meta then expires = tonumber(string.match(meta, '^%-?%d+ (%-?%d+)$')) end
           live = expires == nil or expires > now
         end
-        if #ARGV < 5 then
+        if #ARGV < 6 then
           if live then return 0 end
-        elseif not live or current ~= ARGV[5] then
+        elseif not live or redis.sha1hex(ARGV[6] .. redis.sha1hex(current)) ~= ARGV[5] then
           return 0
         end
         local expires = tonumber(ARGV[4])

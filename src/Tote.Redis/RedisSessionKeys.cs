@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Tote.Redis.Drivers;
+namespace Tote.Redis;
 
 /// <summary>
 /// The two keys of one session: the value at <c>KeyPrefix + id</c>, exactly the record Astro

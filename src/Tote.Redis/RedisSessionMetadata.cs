@@ -1,7 +1,7 @@
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace Tote.Redis.Drivers;
+namespace Tote.Redis;
 
 /// <summary>
 /// Reads the metadata string the scripts write beside a session's value:
@@ -17,10 +17,6 @@ internal static class RedisSessionMetadata
 
     /// <summary>The longest TTL a session's keys get, in milliseconds: a century, whatever the session's expiry (<see cref="RedisScripts"/> has its own copy).</summary>
     public const long MaxKeyTtl = 100L * 365 * 24 * 60 * 60 * 1000;
-
-    /// <summary>The metadata string for <paramref name="created"/> and <paramref name="expires"/>, as the scripts write it.</summary>
-    public static string Format(long created, long expires)
-        => string.Create(CultureInfo.InvariantCulture, $"{created} {expires}");
 
     /// <summary>
     /// Reads created and expiry times; <see langword="false"/> when the metadata is missing or not

@@ -4,16 +4,16 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Tote.Drivers;
-using Tote.Redis.Diagnostics;
 
-namespace Tote.Redis.Drivers;
+namespace Tote.Redis;
 
 /// <summary>
 /// The <c>redis</c> driver. The value at <c>KeyPrefix + id</c> is exactly the session's Astro
 /// record, as a plain Redis string; created and expiry times live in a string in the same slot
 /// (<see cref="RedisSessionKeys"/>). Every operation is one command or one Lua script, so one
-/// round trip; the version of a session is its value itself, so compare-and-swap notices any
-/// other writer, including an Astro app that <c>SET</c>s the value and knows nothing of Tote.
+/// round trip; the version of a session is a keyed digest of its value
+/// (<see cref="RedisSessionVersions"/>), so compare-and-swap notices any other writer, including
+/// an Astro app that <c>SET</c>s the value and knows nothing of Tote.
 /// </summary>
 internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoader, ISessionStoreEnumerator, IAsyncDisposable, IDisposable
 {
@@ -27,6 +27,7 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
     private readonly RedisSessionKeys _keys;
     private readonly string _keyPrefix;
     private readonly TimeSpan _idleTimeout;
+    private readonly RedisSessionVersions _versions = new();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -54,30 +55,40 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
 
     private IDatabase Database => _connection.GetDatabase();
 
-    public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
-        => LoadCoreAsync(id, _idleTimeout, TimeSpan.Zero, slide: false, cancellationToken);
+    public async ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
+    {
+        // Without a slide, the idle timeout only dates a session another app wrote without a TTL.
+        var loaded = await LoadCoreAsync(id, [Milliseconds(_time.GetUtcNow()), (long)_idleTimeout.TotalMilliseconds], cancellationToken).ConfigureAwait(false);
+        return loaded?.Record;
+    }
 
-    public ValueTask<SessionRecord?> LoadAndSlideAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, CancellationToken cancellationToken = default)
-        => LoadCoreAsync(id, idleTimeout, absoluteTimeout, slide: true, cancellationToken);
+    public ValueTask<SlidingLoadResult?> LoadAndSlideAsync(string id, SlidingExpiration expiration, CancellationToken cancellationToken = default)
+        => LoadCoreAsync(
+            id,
+            [
+                Milliseconds(_time.GetUtcNow()),
+                (long)expiration.IdleTimeout.TotalMilliseconds,
+                (long)expiration.AbsoluteTimeout.TotalMilliseconds,
+                (long)expiration.MinimumSlide.TotalMilliseconds,
+            ],
+            cancellationToken);
 
     public async ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // Encoded strictly: text that is not valid UTF-8 (a lone surrogate) fails here instead of
-        // being stored with replacement characters.
-        var bytes = StrictUtf8.GetBytes(record.Data);
+        var bytes = Encode(record);
 
-        // With the loaded value as a fifth argument the script replaces only that; without it, it
-        // creates a session only where none is live.
+        // With the loaded version (and the key it was made with) the script replaces only the value
+        // that version is of; without it, it creates a session only where none is live.
         var (now, created, expires) = (Milliseconds(_time.GetUtcNow()), Milliseconds(record.CreatedAt), Milliseconds(record.ExpiresAt));
         RedisValue[] arguments = expectedVersion.Token is { } expected
-            ? [now, bytes, created, expires, expected]
+            ? [now, bytes, created, expires, expected, _versions.Key]
             : [now, bytes, created, expires];
         var result = await Database.ScriptEvaluateAsync(RedisScripts.Save, [_keys.Value(id), _keys.Metadata(id)], arguments)
             .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (long)result == 1 ? VersionOf(record.Data) : null;
+        return (long)result == 1 ? _versions.Of(bytes) : null;
     }
 
     public async ValueTask DeleteAsync(string id, CancellationToken cancellationToken = default)
@@ -149,81 +160,23 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
     }
 
     /// <summary>
-    /// One <c>MGET</c> of value and metadata: plain commands cost a single-threaded Redis a fraction
-    /// of a script. A slide that is due is sent right behind it without waiting for the answer, so
-    /// a read still waits for one round trip. Only a value without Tote's metadata (written by
-    /// another app) takes the load script, which adopts it atomically.
+    /// One run of the load script (<see cref="RedisScripts.Load"/>), which slides the expiry when
+    /// <paramref name="arguments"/> carry a <see cref="SlidingExpiration"/>; then the value is
+    /// decoded here, where a value that is no UTF-8 text is removed as malformed.
     /// </summary>
-    private async ValueTask<SessionRecord?> LoadCoreAsync(string id, TimeSpan idleTimeout, TimeSpan absoluteTimeout, bool slide, CancellationToken cancellationToken)
+    private async ValueTask<SlidingLoadResult?> LoadCoreAsync(string id, RedisValue[] arguments, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey[] keys = [_keys.Value(id), _keys.Metadata(id)];
-        var stored = await Database.StringGetAsync(keys).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var bytes = (byte[]?)stored[0];
-        if (bytes is null)
+        var result = await Database.ScriptEvaluateAsync(RedisScripts.Load, keys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (result.Resp2Type == ResultType.Integer)
         {
+            // Tote's metadata with times no writer stores: damaged, so the script removed the
+            // session (never adopted as another app's, which could bring back an expired one).
+            Log.MalformedMetadataRemoved(_logger);
             return null;
         }
 
-        if (!RedisSessionMetadata.TryParse(stored[1], out var created, out var expires))
-        {
-            return await AdoptAsync(keys, idleTimeout, absoluteTimeout, slide, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (!RedisSessionMetadata.HoldsDates(created, expires))
-        {
-            // Tote's metadata with times no writer stores: damaged, so the session reads as not
-            // found (never adopted as another app's, which could bring back an expired one), and
-            // the slide below never computes with them.
-            await RemoveMalformedMetadataAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-
-        var now = Milliseconds(_time.GetUtcNow());
-        if (expires <= now)
-        {
-            return null;
-        }
-
-        if (TryDecode(bytes) is not { } data)
-        {
-            await RemoveMalformedAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-
-        var slid = false;
-        if (slide)
-        {
-            var idle = (long)idleTimeout.TotalMilliseconds;
-            // Never past the calendar's end, as the core's expiry, for timeouts of many millennia.
-            var target = Math.Min(Math.Min(now + idle, created + (long)absoluteTimeout.TotalMilliseconds), RedisSessionMetadata.MaxTime);
-            if (target - expires >= idle / 10)
-            {
-                // Two plain commands, neither of which can bring back a session deleted meanwhile:
-                // SET … XX writes only metadata that still exists, PEXPIRE only a key that does.
-                var ttl = TimeSpan.FromMilliseconds(Math.Clamp(target - now, 1, RedisSessionMetadata.MaxKeyTtl));
-                var database = Database;
-                _ = database.StringSetAsync(keys[1], RedisSessionMetadata.Format(created, target), ttl, When.Exists, CommandFlags.FireAndForget);
-                _ = database.KeyExpireAsync(keys[0], ttl, CommandFlags.FireAndForget);
-                expires = target;
-                slid = true;
-            }
-        }
-
-        return Record(data, created, expires, slid);
-    }
-
-    private async ValueTask<SessionRecord?> AdoptAsync(RedisKey[] keys, TimeSpan idleTimeout, TimeSpan absoluteTimeout, bool slide, CancellationToken cancellationToken)
-    {
-        var result = await Database.ScriptEvaluateAsync(
-            RedisScripts.Load,
-            keys,
-            [
-                Milliseconds(_time.GetUtcNow()),
-                (long)idleTimeout.TotalMilliseconds,
-                (long)absoluteTimeout.TotalMilliseconds,
-                slide ? 1 : 0,
-            ]).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (result.IsNull || result.Resp2Type != ResultType.Array)
         {
             return null;
@@ -241,45 +194,46 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
             return null;
         }
 
-        var created = long.Parse((string)parts[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        var expires = long.Parse((string)parts[2]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        if (!RedisSessionMetadata.HoldsDates(created, expires))
+        var record = new SessionRecord
         {
-            // Only in a race with a damaging writer: the script neither reads nor writes times out of range.
-            await RemoveMalformedMetadataAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-
-        return Record(data, created, expires, slid: (string?)parts[3] == "1");
+            Data = data,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(ParseTime(parts[1])),
+            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(ParseTime(parts[2])),
+            Version = _versions.Of(bytes),
+        };
+        return new SlidingLoadResult(record, Slid: (string?)parts[3] == "1");
     }
+
+    // The script only ever answers times a date can hold.
+    private static long ParseTime(RedisResult time) => long.Parse((string)time!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 
     // Removed so that a new session may take the ID; the core logs and counts the records it can
     // decode but not parse, this one it never sees.
     private async Task RemoveMalformedAsync(RedisKey[] keys, byte[] bytes, CancellationToken cancellationToken)
     {
         Log.MalformedValueRemoved(_logger);
-        await RemoveIfUnchangedAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
+        await Database.ScriptEvaluateAsync(RedisScripts.DeleteIfUnchanged, keys, [bytes]).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RemoveMalformedMetadataAsync(RedisKey[] keys, byte[] bytes, CancellationToken cancellationToken)
-    {
-        Log.MalformedMetadataRemoved(_logger);
-        await RemoveIfUnchangedAsync(keys, bytes, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task RemoveIfUnchangedAsync(RedisKey[] keys, byte[] bytes, CancellationToken cancellationToken)
-        => await Database.ScriptEvaluateAsync(RedisScripts.DeleteIfUnchanged, keys, [bytes]).WaitAsync(cancellationToken).ConfigureAwait(false);
-
-    private static SessionRecord Record(string data, long created, long expires, bool slid) => new()
-    {
-        Data = data,
-        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(created),
-        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expires),
-        Version = VersionOf(data),
-        Slid = slid,
-    };
 
     private static long Milliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    // Encoded strictly: text that is not valid UTF-8 (a lone surrogate) fails here instead of
+    // being stored with replacement characters. Not with the encoder's message, which quotes the
+    // session's text.
+    private static byte[] Encode(SessionRecord record)
+    {
+        try
+        {
+            return StrictUtf8.GetBytes(record.Data);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw new ArgumentException(
+                "The session record holds a lone surrogate, which UTF-8 cannot store. Records written by Tote's session core escape them; a driver caller must pass well-formed text.",
+                nameof(record));
+        }
+    }
 
     // Empty text is no record either, and could not be a version.
     private static string? TryDecode(byte[] bytes)
@@ -316,11 +270,6 @@ internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoa
 
         return escaped.ToString();
     }
-
-    // The version of a session is its value: the save script compares the stored value with it,
-    // which notices any other writer, costs the server no hashing (Lua compares two equal strings
-    // by length and bytes), and costs this process nothing but the reference it already holds.
-    private static SessionVersion VersionOf(string data) => new(data);
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
         => Log.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception);

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Tote.Redis.Drivers;
 
-namespace Tote.Redis.Options;
+namespace Tote.Redis;
 
 /// <summary>Checks <see cref="RedisSessionStoreOptions"/> at startup and lists every problem in one message.</summary>
 internal sealed class RedisSessionStoreOptionsValidator : IValidateOptions<RedisSessionStoreOptions>

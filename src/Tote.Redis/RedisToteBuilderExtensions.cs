@@ -4,10 +4,6 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Tote;
 using Tote.Redis;
-using Tote.Redis.DependencyInjection;
-using Tote.Redis.Diagnostics;
-using Tote.Redis.Drivers;
-using Tote.Redis.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

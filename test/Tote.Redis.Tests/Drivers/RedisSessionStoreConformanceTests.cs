@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Tote.Drivers;
-using Tote.Redis.Drivers;
 using Tote.Redis.Tests.Servers;
 using Tote.Testing;
 

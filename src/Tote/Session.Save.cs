@@ -107,7 +107,6 @@ public sealed partial class Session
         var next = _runtime.Expiry.ExpiryAt(_loaded.CreatedAt, now);
         var slides = fresh || _runtime.Expiry.IsSlideDue(_loaded.CreatedAt, _loaded.ExpiresAt, now) || next < _loaded.ExpiresAt;
         var record = new SessionRecord { Data = data, CreatedAt = _loaded.CreatedAt, ExpiresAt = slides ? next : _loaded.ExpiresAt };
-        WrittenRecords.Remember(data);
         var saved = await _runtime.Store.SaveAsync(_loaded.Id!, record, fresh ? SessionVersion.Missing : _loaded.Version, cancellationToken).ConfigureAwait(false);
         if (saved is not { } version)
         {

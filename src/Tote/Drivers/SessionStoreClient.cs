@@ -46,12 +46,20 @@ internal sealed class SessionStoreClient
     /// any other driver, or a <see langword="null"/> <paramref name="slide"/>, does a plain load.
     /// </summary>
     public ValueTask<StoreLoad?> LoadAsync(string id, SlidingExpiration? slide, CancellationToken cancellationToken)
-        => slide is { } expiration && _store is ISessionStoreSlidingLoader
-            ? CallAsync("load", (id, expiration), static (store, s, ct) => AsLoad(((ISessionStoreSlidingLoader)store).LoadAndSlideAsync(s.id, s.expiration, ct)), cancellationToken)
-            : CallAsync("load", id, static (store, id, ct) => AsLoad(store.LoadAsync(id, ct)), cancellationToken);
+        => _store switch
+        {
+            ISessionStoreSlidingLoader when slide is { } expiration =>
+                CallAsync("load", (id, expiration), static (store, s, ct) => AsLoad(((ISessionStoreSlidingLoader)store).LoadAndSlideAsync(s.id, s.expiration, ct)), cancellationToken),
+            IInProcessSessionStore =>
+                CallAsync("load", id, static (store, id, ct) => ((IInProcessSessionStore)store).LoadWithProvenanceAsync(id, ct), cancellationToken),
+            _ => CallAsync("load", id, static (store, id, ct) => AsLoad(store.LoadAsync(id, ct)), cancellationToken),
+        };
 
+    /// <summary>Saves a record the session core wrote (an in-process driver remembers that; see <see cref="IInProcessSessionStore"/>).</summary>
     public ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expected, CancellationToken cancellationToken)
-        => CallAsync("save", (id, record, expected), static (store, s, ct) => store.SaveAsync(s.id, s.record, s.expected, ct), cancellationToken);
+        => _store is IInProcessSessionStore
+            ? CallAsync("save", (id, record, expected), static (store, s, ct) => ((IInProcessSessionStore)store).SaveWrittenByCoreAsync(s.id, s.record, s.expected, ct), cancellationToken)
+            : CallAsync("save", (id, record, expected), static (store, s, ct) => store.SaveAsync(s.id, s.record, s.expected, ct), cancellationToken);
 
     public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken)
         => CallAsync("delete", id, static async (store, id, ct) =>

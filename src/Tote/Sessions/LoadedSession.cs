@@ -80,7 +80,7 @@ internal sealed class LoadedSession
             return null;
         }
 
-        var written = WrittenRecords.WroteThis(record.Data);
+        var written = loaded.Value.WrittenByCore;
         OrderedDictionary<string, SessionEntry> entries;
         DevalueDocument document;
         try

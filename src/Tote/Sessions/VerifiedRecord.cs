@@ -7,7 +7,7 @@ namespace Tote.Sessions;
 /// <summary>
 /// A stored session that passed the load checks: its record, its entries, and its size counted
 /// against <see cref="ToteOptions.MaxSessionSize"/>: measured at load, or, for text this process
-/// wrote (see <see cref="WrittenRecords"/>), left <paramref name="Unmeasured"/> until a <c>Set</c> needs it.
+/// wrote (see <see cref="StoreLoad.WrittenByCore"/>), left <paramref name="Unmeasured"/> until a <c>Set</c> needs it.
 /// </summary>
 /// <param name="Record">The record as the store returned it.</param>
 /// <param name="Entries">Its entries, parsed.</param>

@@ -19,7 +19,7 @@ namespace Tote.Drivers.Memory;
 /// evicts only its own kind and returning visitors keep theirs. Both segments are linked
 /// lists, so admission and eviction cost O(1) per call.
 /// </remarks>
-internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator
+internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IInProcessSessionStore
 {
     public const string DriverName = "memory";
 
@@ -65,6 +65,12 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     public long Bytes => Interlocked.Read(ref _bytes);
 
     public ValueTask<SessionRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Load(id, cancellationToken)?.Record);
+
+    public ValueTask<StoreLoad?> LoadWithProvenanceAsync(string id, CancellationToken cancellationToken)
+        => ValueTask.FromResult(Load(id, cancellationToken) is { } entry ? new StoreLoad(entry.Record, Slid: false, entry.WrittenByCore) : (StoreLoad?)null);
+
+    private Entry? Load(string id, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
@@ -72,24 +78,30 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
             var entry = GetLive(id);
             if (entry is null)
             {
-                return ValueTask.FromResult<SessionRecord?>(null);
+                return null;
             }
 
             if (entry.IsDamaged)
             {
                 Remove(id, entry);
-                return ValueTask.FromResult<SessionRecord?>(null);
+                return null;
             }
 
             Touch(entry);
 
             // The record itself: records are immutable, and a refresh swaps in a new one, so a load
             // copies and allocates nothing (the text is the very string the core saved).
-            return ValueTask.FromResult<SessionRecord?>(entry.Record);
+            return entry;
         }
     }
 
     public ValueTask<SessionVersion?> SaveAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Save(id, record, expectedVersion, writtenByCore: false, cancellationToken));
+
+    public ValueTask<SessionVersion?> SaveWrittenByCoreAsync(string id, SessionRecord record, SessionVersion expectedVersion, CancellationToken cancellationToken)
+        => ValueTask.FromResult(Save(id, record, expectedVersion, writtenByCore: true, cancellationToken));
+
+    private SessionVersion? Save(string id, SessionRecord record, SessionVersion expectedVersion, bool writtenByCore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
@@ -109,7 +121,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
             var current = GetLive(id);
             if (!Matches(current, expectedVersion))
             {
-                return ValueTask.FromResult<SessionVersion?>(null);
+                return null;
             }
 
             if (current is not null)
@@ -122,7 +134,10 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
             var entry = new Entry(
                 id,
                 new SessionRecord { Data = record.Data, CreatedAt = record.CreatedAt, ExpiresAt = record.ExpiresAt, Version = version },
-                bytes);
+                bytes)
+            {
+                WrittenByCore = writtenByCore,
+            };
             _sessions[id] = entry;
             _bytes += bytes;
 
@@ -131,7 +146,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
         }
 
         _evictions.Evicted(evicted.Probation, evicted.Protected);
-        return ValueTask.FromResult<SessionVersion?>(version);
+        return version;
     }
 
     public ValueTask DeleteAsync(string id, CancellationToken cancellationToken = default)
@@ -319,6 +334,9 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
         public SessionVersion Version => Record.Version;
 
         public bool IsDamaged { get; set; }
+
+        /// <summary>Whether the session core saved the record (see <see cref="IInProcessSessionStore"/>).</summary>
+        public bool WrittenByCore { get; init; }
 
         /// <summary>The admission segment that holds the entry; <see langword="null"/> once removed.</summary>
         public Segment? Segment { get; set; }

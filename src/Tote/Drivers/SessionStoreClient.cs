@@ -74,39 +74,60 @@ internal sealed class SessionStoreClient
     /// <summary>
     /// Every store call: through the circuit breaker, in a span when traced, under the store
     /// timeout counted from the call's start, timed when <c>tote.store.duration</c> is listened to,
-    /// with a driver failure turned into a <see cref="SessionStoreException"/>.
+    /// with a driver failure turned into a <see cref="SessionStoreException"/>. One path: the call
+    /// is started here and finished in <see cref="Finish"/>, at once when the driver already
+    /// answered, else after <see cref="AwaitAsync"/>.
     /// </summary>
-    private async ValueTask<TResult> CallAsync<TState, TResult>(
+    private ValueTask<TResult> CallAsync<TState, TResult>(
         string operation,
         TState state,
         Func<ISessionStore, TState, CancellationToken, ValueTask<TResult>> call,
         CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TResult>(cancellationToken);
+        }
+
         if (_breaker.TryEnter(operation) is { } rejected)
         {
-            throw rejected;
+            return ValueTask.FromException<TResult>(rejected);
         }
 
         // Checked first so that a process nobody traces does not build the span's name per call.
-        using var activity = ToteTelemetry.ActivitySource.HasListeners()
+        var activity = ToteTelemetry.ActivitySource.HasListeners()
             ? ToteTelemetry.ActivitySource.StartActivity("tote.store." + operation, ActivityKind.Client)
             : null;
         activity?.SetTag("tote.driver", Driver);
-        var started = _time.GetTimestamp();
-        var timeout = RentTimeout();
+        var inFlight = new Call(operation, activity, _time.GetTimestamp(), RentTimeout());
+        var pending = Start(call, state, inFlight.Timeout, cancellationToken);
+
+        // In-process drivers answer synchronously: finishing here spares them an async state
+        // machine, which costs more than the memory driver's whole call.
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            Finish(inFlight, default);
+            _breaker.OnSuccess();
+            return new ValueTask<TResult>(result);
+        }
+
+        return AwaitAsync(inFlight, pending, cancellationToken);
+    }
+
+    /// <summary>Waits for a driver call that did not answer at once, under the store timeout.</summary>
+    private async ValueTask<TResult> AwaitAsync<TResult>(Call call, ValueTask<TResult> pending, CancellationToken cancellationToken)
+    {
+        // The timeout runs on the injected clock so tests can drive it, and is kept apart from the
+        // caller's token so that a timeout and a cancelled request are reported differently. Timer
+        // and link are armed only for a call that has to wait: arming a timer costs more than an
+        // in-process driver's whole call.
         CancellationTokenRegistration link = default;
         try
         {
-            var pending = Start(call, state, timeout, cancellationToken);
-
-            // The timeout runs on the injected clock so tests can drive it, and is kept apart from
-            // the caller's token so that a timeout and a cancelled request are reported differently.
-            // Timer and link are armed only for a call that has to wait: in-process drivers finish
-            // synchronously, and arming a timer costs more than their whole call.
-            if (!pending.IsCompleted && timeout is not null)
+            if (!pending.IsCompleted && call.Timeout is { } timeout)
             {
-                ArmTimeout(timeout, started);
+                ArmTimeout(timeout, call.Started);
                 if (cancellationToken.CanBeCanceled)
                 {
                     link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
@@ -119,7 +140,7 @@ internal sealed class SessionStoreClient
         }
         catch (Exception ex)
         {
-            var failure = Failure(operation, ex, timeout, activity, cancellationToken);
+            var failure = Failure(call.Operation, ex, call.Timeout, call.Activity, cancellationToken);
             if (failure is null)
             {
                 throw;
@@ -129,14 +150,21 @@ internal sealed class SessionStoreClient
         }
         finally
         {
-            if (Telemetry.MeasuresStoreDuration)
-            {
-                Telemetry.StoreDuration(operation, _time.GetElapsedTime(started));
-            }
-
-            link.Dispose();
-            ReturnTimeout(timeout);
+            Finish(call, link);
         }
+    }
+
+    /// <summary>Ends a call, however it ended: records its duration, ends its span, gives back its timeout.</summary>
+    private void Finish(Call call, CancellationTokenRegistration link)
+    {
+        if (Telemetry.MeasuresStoreDuration)
+        {
+            Telemetry.StoreDuration(call.Operation, _time.GetElapsedTime(call.Started));
+        }
+
+        call.Activity?.Dispose();
+        link.Dispose();
+        ReturnTimeout(call.Timeout);
     }
 
     /// <summary>
@@ -268,4 +296,7 @@ internal sealed class SessionStoreClient
             source.Dispose();
         }
     }
+
+    /// <summary>One store call in progress: what <see cref="Finish"/> needs to end it.</summary>
+    private readonly record struct Call(string Operation, Activity? Activity, long Started, CancellationTokenSource? Timeout);
 }

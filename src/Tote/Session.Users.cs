@@ -10,10 +10,13 @@ public sealed partial class Session
     /// <summary>
     /// This session's handle: names it ("this device") without being it, for comparing with
     /// <see cref="UserSession.Handle"/> and passing to <see cref="UserSessions.RevokeAsync"/>. Safe to
-    /// render and log, useless as a cookie; changes when the ID changes. <see langword="null"/>
-    /// while <see cref="Id"/> is.
+    /// render and log, useless as a cookie; changes when the ID changes. Before the session is
+    /// first read, the handle of the ID the client sent, so that
+    /// <c>RevokeAllAsync(userId, session.Handle)</c> spares this device without loading it first
+    /// (an ID that names no live session has a handle that matches no entry); <see langword="null"/>
+    /// when there is no session.
     /// </summary>
-    public string? Handle => Id is { } id ? _runtime.Users.Handles.Of(id) : null;
+    public string? Handle => (_loaded.State == SessionState.Unresolved ? _cookie.Candidate : Id) is { } id ? _runtime.Users.Handles.Of(id) : null;
 
     /// <summary>
     /// Signs the session in as <paramref name="userId"/>: <see cref="RegenerateAsync"/> (a new ID,

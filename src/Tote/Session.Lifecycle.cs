@@ -47,6 +47,7 @@ public sealed partial class Session
             _loaded.Adopt(found);
         }
 
+        _user.Ending(oldId, _loaded.Entries); // a bound session's old entry goes with its old ID
         _loaded.MoveToNewId();
         _cookie.Issue();
         await SaveCoreAsync(forceWrite: true, cancellationToken, countAsCreated: false).ConfigureAwait(false);
@@ -56,6 +57,7 @@ public sealed partial class Session
         }
 
         await _runtime.Store.DeleteAsync(oldId, cancellationToken).ConfigureAwait(false);
+        await _user.DeletedAsync(oldId, cancellationToken).ConfigureAwait(false);
         _runtime.Store.Telemetry.Regenerated();
         Log.SessionRegenerated(_runtime.Logger, new SessionIdHash(oldId), new SessionIdHash(_loaded.Id));
     }
@@ -70,6 +72,11 @@ public sealed partial class Session
         var target = _loaded.State == SessionState.Unresolved ? _cookie.Candidate : _loaded.Id;
         if (target is not null)
         {
+            if (_loaded.State == SessionState.Existing)
+            {
+                _user.Ending(target, _loaded.Entries); // its entry goes after the session (unloaded: listing removes it)
+            }
+
             _changes.DeleteAtSave(target);
             RegisterForResponse();
         }

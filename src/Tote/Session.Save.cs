@@ -17,6 +17,7 @@ public sealed partial class Session
         foreach (var id in _changes.PendingDeletes)
         {
             await _runtime.Store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+            await _user.DeletedAsync(id, cancellationToken).ConfigureAwait(false);
             _changes.Deleted(id);
             _runtime.Store.Telemetry.Destroyed();
             Log.SessionDestroyed(_runtime.Logger, new SessionIdHash(id));
@@ -107,6 +108,12 @@ public sealed partial class Session
         var next = _runtime.Expiry.ExpiryAt(_loaded.CreatedAt, now);
         var slides = fresh || _runtime.Expiry.IsSlideDue(_loaded.CreatedAt, _loaded.ExpiresAt, now) || next < _loaded.ExpiresAt;
         var record = new SessionRecord { Data = data, CreatedAt = _loaded.CreatedAt, ExpiresAt = slides ? next : _loaded.ExpiresAt };
+        if (fresh)
+        {
+            // The index entry first: a crash before the save leaves a stale entry, never a live session off the user's list.
+            await _user.BeforeCreateAsync(_loaded.Id!, entries, record.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        }
+
         var saved = await _runtime.Store.SaveAsync(_loaded.Id!, record, fresh ? SessionVersion.Missing : _loaded.Version, cancellationToken).ConfigureAwait(false);
         if (saved is not { } version)
         {
@@ -125,6 +132,10 @@ public sealed partial class Session
         if (slides)
         {
             _cookie.Slide(); // slide the cookie with the session
+            if (!fresh)
+            {
+                await _user.AfterSlideAsync(_loaded.Id!, entries, record.ExpiresAt, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         _runtime.Store.Telemetry.Saved();
@@ -158,6 +169,7 @@ public sealed partial class Session
 
         _loaded.Refreshed(next);
         _cookie.Slide(); // slide the cookie with the session
+        await _user.AfterSlideAsync(_loaded.Id!, _loaded.Entries, next, cancellationToken).ConfigureAwait(false);
         Log.SessionRefreshed(_runtime.Logger, new SessionIdHash(_loaded.Id));
     }
 

@@ -33,6 +33,7 @@ public sealed partial class Session
     private readonly SessionCookie _cookie;
     private readonly LoadedSession _loaded;
     private readonly StagedChanges _changes = new();
+    private readonly UserBinding _user;
     private SessionResponse? _response;
 
     internal Session(SessionRuntime runtime, HttpContext? context)
@@ -41,6 +42,7 @@ public sealed partial class Session
         _context = context;
         _cookie = new SessionCookie(runtime, context);
         _loaded = new LoadedSession(runtime);
+        _user = new UserBinding(runtime);
     }
 
     /// <summary>
@@ -235,6 +237,10 @@ public sealed partial class Session
         }
 
         _loaded.BecomeExisting(candidate, found);
+        if (found.Slid)
+        {
+            await _user.AfterSlideAsync(candidate, _loaded.Entries, _loaded.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        }
 
         // A read owes the response nothing unless the expiry is due to slide: the save hooks and
         // the held body are set up by the first change instead (Stage, Destroy), which keeps a

@@ -2,13 +2,14 @@ using Microsoft.Extensions.Logging;
 using Tote.Cookies;
 using Tote.Drivers;
 using Tote.Sessions;
+using Tote.Users;
 
 namespace Tote;
 
 /// <summary>The per-application services every <see cref="Session"/> shares; one instance per app.</summary>
 internal sealed class SessionRuntime
 {
-    public SessionRuntime(ToteOptions options, SessionStoreClient store, TimeProvider time, ILogger logger, SessionIdTransport transport)
+    public SessionRuntime(ToteOptions options, SessionStoreClient store, TimeProvider time, ILogger logger, SessionIdTransport transport, ToteUsersOptions? users = null)
     {
         Options = options;
         Store = store;
@@ -16,6 +17,7 @@ internal sealed class SessionRuntime
         Logger = logger;
         Transport = transport;
         Expiry = new SessionExpiryPolicy(options, time);
+        Users = new UserDirectory(this, users ?? new ToteUsersOptions());
     }
 
     public ToteOptions Options { get; }
@@ -29,4 +31,7 @@ internal sealed class SessionRuntime
     public SessionIdTransport Transport { get; }
 
     public SessionExpiryPolicy Expiry { get; }
+
+    /// <summary>Users and devices: handles and the per-user index (DESIGN §10).</summary>
+    public UserDirectory Users { get; }
 }

@@ -12,6 +12,7 @@ using Tote.Drivers;
 using Tote.Drivers.Memory;
 using Tote.Mvc;
 using Tote.Options;
+using Tote.Users;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -51,6 +52,8 @@ public static class ToteServiceCollectionExtensions
         services.AddOptions<MemorySessionStoreOptions>().BindConfigurationIfPresent(MemorySessionStoreOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ToteOptions>, ToteOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemorySessionStoreOptions>, MemorySessionStoreOptionsValidator>());
+        services.AddOptions<ToteUsersOptions>().BindConfigurationIfPresent(ToteUsersOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ToteUsersOptions>, ToteUsersOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddLogging();
@@ -76,8 +79,10 @@ public static class ToteServiceCollectionExtensions
             var telemetry = new ToteTelemetry(sp.GetRequiredService<IMeterFactory>(), driver);
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote");
             var store = new SessionStoreClient(sp.GetRequiredService<ISessionStore>(), driver, options.StoreTimeout, time, telemetry, logger);
-            return new SessionRuntime(options, store, time, logger, new SessionIdTransport(options, sp.GetService<IHostEnvironment>(), logger));
+            var users = sp.GetRequiredService<IOptions<ToteUsersOptions>>().Value;
+            return new SessionRuntime(options, store, time, logger, new SessionIdTransport(options, sp.GetService<IHostEnvironment>(), logger), users);
         });
+        services.TryAddSingleton(static sp => new UserSessions(sp.GetRequiredService<SessionRuntime>()));
 
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, SessionMvcOptionsSetup>());
         return new ToteBuilder(services);

@@ -71,6 +71,30 @@ internal sealed class SessionStoreClient
     public ValueTask<bool> RefreshAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken)
         => CallAsync("refresh", (id, expiresAt), static (store, s, ct) => store.RefreshAsync(s.id, s.expiresAt, ct), cancellationToken);
 
+    /// <summary>The driver's per-user index, when it keeps one (see <see cref="ISessionStoreUserIndex"/>).</summary>
+    public bool HasUserIndex => _store is ISessionStoreUserIndex;
+
+    /// <summary>Plain loads for checking an index entry against the store: no slide, no provenance.</summary>
+    public ValueTask<SessionRecord?> LoadPlainAsync(string id, CancellationToken cancellationToken)
+        => CallAsync("load", id, static (store, id, ct) => store.LoadAsync(id, ct), cancellationToken);
+
+    public ValueTask<bool> SetUserSessionAsync(string userId, UserSessionIndexEntry entry, CancellationToken cancellationToken)
+        => CallAsync("index.set", (userId, entry), static async (store, s, ct) =>
+        {
+            await ((ISessionStoreUserIndex)store).SetUserSessionAsync(s.userId, s.entry, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    public ValueTask<bool> RemoveUserSessionAsync(string userId, string id, CancellationToken cancellationToken)
+        => CallAsync("index.remove", (userId, id), static async (store, s, ct) =>
+        {
+            await ((ISessionStoreUserIndex)store).RemoveUserSessionAsync(s.userId, s.id, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    public ValueTask<IReadOnlyList<UserSessionIndexEntry>> ListUserSessionsAsync(string userId, CancellationToken cancellationToken)
+        => CallAsync("index.list", userId, static (store, userId, ct) => ((ISessionStoreUserIndex)store).ListUserSessionsAsync(userId, ct), cancellationToken);
+
     /// <summary>
     /// Every store call: through the circuit breaker, in a span when traced, under the store
     /// timeout counted from the call's start, timed when <c>tote.store.duration</c> is listened to,

@@ -19,7 +19,7 @@ namespace Tote.Drivers.Memory;
 /// evicts only its own kind and returning visitors keep theirs. Both segments are linked
 /// lists, so admission and eviction cost O(1) per call.
 /// </remarks>
-internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IInProcessSessionStore
+internal sealed partial class MemorySessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, IInProcessSessionStore, ISessionStoreUserIndex
 {
     public const string DriverName = "memory";
 
@@ -126,7 +126,7 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
 
             if (current is not null)
             {
-                Remove(id, current);
+                Remove(id, current, replaced: true);
             }
 
             evicted = MakeRoom(bytes);
@@ -187,7 +187,9 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     public ValueTask<int> SweepAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Sweep());
+        var removed = Sweep();
+        SweepUserIndex();
+        return ValueTask.FromResult(removed);
     }
 
     public async IAsyncEnumerable<string> GetSessionIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -260,11 +262,15 @@ internal sealed class MemorySessionStore : ISessionStore, ISessionStoreSweeper, 
     }
 
     // Caller holds the lock.
-    private void Remove(string id, Entry entry)
+    private void Remove(string id, Entry entry, bool replaced = false)
     {
         _sessions.Remove(id);
         _bytes -= entry.Bytes;
         entry.Segment?.Remove(entry);
+        if (!replaced)
+        {
+            ForgetUserSession(id); // the session is gone: so is its place in its user's list
+        }
     }
 
     // Caller holds the lock. A use after the one that created the session promotes it; a use of

@@ -44,3 +44,8 @@ public sealed class MemoryDriverHostileRecordTests : SessionStoreHostileRecordCo
         Assert.NotNull(await host.Store.SaveAsync(id, stored, SessionVersion.Missing, TestContext.Current.CancellationToken));
     }
 }
+
+public sealed class MemorySessionStoreUserIndexTests : SessionStoreUserIndexConformanceTests
+{
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => MemoryConformance.CreateAsync(time);
+}

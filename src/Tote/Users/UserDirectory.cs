@@ -1,0 +1,135 @@
+using Tote.Diagnostics;
+using Tote.Drivers;
+using Tote.Sessions;
+
+namespace Tote.Users;
+
+/// <summary>
+/// The per-user index as the core uses it, shared by <see cref="UserSessions"/> and the sessions'
+/// <c>UserBinding</c>: handles, entries checked against the store, revocation. One per app, on
+/// <see cref="SessionRuntime.Users"/>.
+/// </summary>
+internal sealed class UserDirectory
+{
+    /// <summary>Longest user agent an entry keeps; longer ones are cut.</summary>
+    public const int MaxUserAgentLength = 256;
+
+    /// <summary>Longest user ID: it becomes part of a store key in the drivers that keep the index.</summary>
+    public const int MaxUserIdLength = 256;
+
+    private readonly SessionRuntime _runtime;
+
+    public UserDirectory(SessionRuntime runtime, ToteUsersOptions options)
+    {
+        _runtime = runtime;
+        Options = options;
+        Handles = new SessionHandles(options.HandleKey);
+    }
+
+    public ToteUsersOptions Options { get; }
+
+    public SessionHandles Handles { get; }
+
+    public bool HasIndex => _runtime.Store.HasUserIndex;
+
+    public static void ValidateUserId(string userId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        if (userId.Length > MaxUserIdLength)
+        {
+            throw new ArgumentException($"A user ID must be at most {MaxUserIdLength} characters; this one has {userId.Length}. Bind the session to a short, stable key of the user (a database ID), not to a name or a token.", nameof(userId));
+        }
+    }
+
+    /// <summary>Throws unless the driver keeps the index: without it there is nothing to list or revoke by user.</summary>
+    public void RequireIndex()
+    {
+        if (!HasIndex)
+        {
+            throw new InvalidOperationException(
+                $"The '{_runtime.Store.Driver}' session driver keeps no per-user index (it does not implement ISessionStoreUserIndex), so UserSessions cannot list or revoke a user's sessions. Use a driver that keeps one (memory today), or do without UserSessions; Session.SignInAsync still binds sessions to users.");
+        }
+    }
+
+    /// <summary>
+    /// The user's live sessions with the records that prove them live. Entries whose session is
+    /// gone (expired, destroyed, revoked, or never stored because a sign-in failed halfway) are
+    /// removed on the way, so the index never keeps them.
+    /// </summary>
+    public async ValueTask<List<(UserSessionIndexEntry Entry, SessionRecord Record)>> ListLiveAsync(string userId, CancellationToken cancellationToken)
+    {
+        RequireIndex();
+        var entries = await _runtime.Store.ListUserSessionsAsync(userId, cancellationToken).ConfigureAwait(false);
+        var live = new List<(UserSessionIndexEntry, SessionRecord)>(entries.Count);
+        foreach (var entry in entries)
+        {
+            var record = await _runtime.Store.LoadPlainAsync(entry.SessionId, cancellationToken).ConfigureAwait(false);
+            if (record is null || record.ExpiresAt <= _runtime.Expiry.Now)
+            {
+                await _runtime.Store.RemoveUserSessionAsync(userId, entry.SessionId, cancellationToken).ConfigureAwait(false);
+                Log.StaleUserSessionRemoved(_runtime.Logger, Handles.Of(entry.SessionId));
+                continue;
+            }
+
+            live.Add((entry, record));
+        }
+
+        return live;
+    }
+
+    /// <summary>
+    /// Ends a session of the user: its data first, then its entry, so a crash in between leaves
+    /// at worst a stale entry. A request of that device in flight cannot bring it back: the save
+    /// loop never recreates a deleted session, and a refresh never revives one.
+    /// </summary>
+    public async ValueTask RevokeAsync(string userId, string sessionId, CancellationToken cancellationToken)
+    {
+        await _runtime.Store.DeleteAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        await _runtime.Store.RemoveUserSessionAsync(userId, sessionId, cancellationToken).ConfigureAwait(false);
+        _runtime.Store.Telemetry.Destroyed();
+        Log.SessionRevoked(_runtime.Logger, Handles.Of(sessionId));
+
+        // DESIGN §12: ToteEvents.OnRevoked is raised here, with the handle and user ID (never the session ID).
+    }
+
+    /// <summary>Writes a bound session's entry: before its first save under a new ID, and after each expiry slide.</summary>
+    public ValueTask WriteEntryAsync(string sessionId, UserBinding.Bound bound, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var entry = new UserSessionIndexEntry
+        {
+            SessionId = sessionId,
+            SignedInAt = bound.SignedInAt,
+            LastSeenAt = _runtime.Expiry.Now,
+            ExpiresAt = expiresAt,
+            UserAgent = bound.UserAgent,
+            IpAddress = bound.IpAddress,
+        };
+        return Completion(_runtime.Store.SetUserSessionAsync(bound.UserId, entry, cancellationToken));
+    }
+
+    public ValueTask RemoveEntryAsync(string userId, string sessionId, CancellationToken cancellationToken)
+        => Completion(_runtime.Store.RemoveUserSessionAsync(userId, sessionId, cancellationToken));
+
+    /// <summary>After a sign-in: revokes the user's least recently seen sessions beyond <see cref="ToteUsersOptions.MaxSessionsPerUser"/>, never <paramref name="currentId"/>.</summary>
+    public async ValueTask EnforceLimitAsync(string userId, string currentId, CancellationToken cancellationToken)
+    {
+        if (Options.MaxSessionsPerUser is not { } max || !HasIndex)
+        {
+            return;
+        }
+
+        var live = await ListLiveAsync(userId, cancellationToken).ConfigureAwait(false);
+        var excess = live.Count - max;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        foreach (var (entry, _) in live.Where(s => s.Entry.SessionId != currentId).OrderBy(s => s.Entry.LastSeenAt).Take(excess))
+        {
+            await RevokeAsync(userId, entry.SessionId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask Completion(ValueTask<bool> pending) => await pending.ConfigureAwait(false);
+}

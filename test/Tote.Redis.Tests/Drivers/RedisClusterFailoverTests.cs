@@ -58,6 +58,7 @@ public sealed class RedisClusterFailoverTests
         var victim = visitors[0].Primary;
         await WaitUntilReplicatedAsync(admin, victim);
         await cluster.KillAsync(victim);
+        var killed = System.Diagnostics.Stopwatch.StartNew();
 
         var statuses = new List<HttpStatusCode>();
         var recovered = false;
@@ -80,6 +81,7 @@ public sealed class RedisClusterFailoverTests
             }
         }
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"{visitors.Count} visitors; {victim} killed; recovered: {recovered} after {killed.Elapsed.TotalSeconds:0.0} s; {statuses.Count(s => s == HttpStatusCode.OK)} × 200, {statuses.Count(s => s == HttpStatusCode.ServiceUnavailable)} × 503, {statuses.Count(s => s is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable))} other.");
         Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"A request answered {(int)s}: {string.Join(", ", statuses.Select(x => (int)x))}."));
         Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses);
         Assert.True(recovered, $"Not every visitor's request succeeded with their session {FailoverBound.TotalSeconds:0} s after {victim} was killed: {string.Join(", ", statuses.Select(x => (int)x))}.");

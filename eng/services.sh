@@ -71,11 +71,12 @@ start_redis() {
 }
 
 # A Redis Cluster of three primaries, each with one replica, for the cluster tests. A node also
-# listens on its port + 10000 (the cluster bus), so both must be free. A short node timeout
-# (2 s) lets the failover test see a replica promoted within seconds.
+# listens on its port + 10000 (the cluster bus), so both must be free, and both stay below
+# Linux's ephemeral range (32768 up), where an outgoing connection's local port, which no probe
+# sees, makes the bind fail. A short node timeout (2 s) lets a replica take over within seconds.
 cluster_port() {
   for _ in $(seq 1 50); do
-    candidate=$((20000 + RANDOM % 10000))
+    candidate=$((12000 + RANDOM % 10000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null \
       && ! (exec 3<>"/dev/tcp/127.0.0.1/$((candidate + 10000))") 2>/dev/null; then
       echo "$candidate"
@@ -102,11 +103,16 @@ start_redis_cluster() {
   done
   echo "rm -rf '$dir'" >>"$artifacts/services.stop"
 
-  for port in "${ports[@]}"; do
+  for i in 1 2 3 4 5 6; do
+    port=${ports[$((i - 1))]}
     for _ in $(seq 1 100); do
-      redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
+      [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && break
       sleep 0.1
     done
+    if [ "$(redis-cli -p "$port" ping 2>/dev/null)" != PONG ]; then
+      echo "services: Redis Cluster node on 127.0.0.1:$port did not answer; see $dir/$i/redis.log" >&2
+      return 1
+    fi
   done
   if ! redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1; then
     echo "services: redis-cli --cluster create failed; see $dir/create.log" >&2

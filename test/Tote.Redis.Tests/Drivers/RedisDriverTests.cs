@@ -405,3 +405,6 @@ public sealed class GarnetDriverTests(GarnetFixture server) : RedisDriverTests(s
 
 /// <summary>The driver's own tests against a real redis-server.</summary>
 public sealed class RedisServerDriverTests(RedisServerFixture server) : RedisDriverTests(server), IClassFixture<RedisServerFixture>;
+
+/// <summary>The driver's own tests and the pipeline conformance suite on a real Redis Cluster.</summary>
+public sealed class RedisClusterDriverTests(RedisClusterFixture cluster) : RedisDriverTests(cluster), IClassFixture<RedisClusterFixture>;

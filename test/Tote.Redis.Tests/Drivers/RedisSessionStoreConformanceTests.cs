@@ -98,3 +98,15 @@ public sealed class GarnetDriverHostileRecordTests(GarnetFixture server) : Redis
 
 /// <summary>Hostile stored records on a real redis-server.</summary>
 public sealed class RedisServerDriverHostileRecordTests(RedisServerFixture server) : RedisDriverHostileRecordTests(server), IClassFixture<RedisServerFixture>;
+
+/// <summary>The core conformance suite against a real Redis Cluster (three primaries with replicas).</summary>
+public sealed class RedisClusterSessionStoreConformanceTests(RedisClusterFixture cluster) : RedisSessionStoreConformanceTests(cluster), IClassFixture<RedisClusterFixture>;
+
+/// <summary>The enumeration conformance tests against a real Redis Cluster: every primary is scanned.</summary>
+public sealed class RedisClusterSessionStoreEnumeratorTests(RedisClusterFixture cluster) : RedisSessionStoreEnumeratorTests(cluster), IClassFixture<RedisClusterFixture>;
+
+/// <summary>The sliding-load conformance tests against a real Redis Cluster.</summary>
+public sealed class RedisClusterSessionStoreSlidingLoaderTests(RedisClusterFixture cluster) : RedisSessionStoreSlidingLoaderTests(cluster), IClassFixture<RedisClusterFixture>;
+
+/// <summary>Hostile stored records on a real Redis Cluster.</summary>
+public sealed class RedisClusterDriverHostileRecordTests(RedisClusterFixture cluster) : RedisDriverHostileRecordTests(cluster), IClassFixture<RedisClusterFixture>;

@@ -11,26 +11,35 @@ namespace Tote.Redis.Tests.Servers;
 public sealed class RedisServerProcess : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("tote-redis-").FullName;
-    private readonly int _port = FreePort.Next();
+    private readonly int _port;
     private readonly string[] _arguments;
     private Process? _process;
 
-    private RedisServerProcess(string[] arguments)
+    private RedisServerProcess(int port, string[] arguments)
     {
+        _port = port;
         _arguments = arguments;
     }
 
     /// <summary>Whether redis-server is on the PATH.</summary>
     public static bool IsInstalled => Executables.Find("redis-server") is not null;
 
+    /// <summary>The port the server listens on (on 127.0.0.1).</summary>
+    public int Port => _port;
+
     /// <summary>The StackExchange.Redis configuration string.</summary>
     public string Configuration => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{_port}");
 
     /// <summary>Starts a server.</summary>
     /// <param name="arguments">More redis-server options, such as <c>--replicaof host port</c>.</param>
-    public static async Task<RedisServerProcess> StartAsync(params string[] arguments)
+    public static Task<RedisServerProcess> StartAsync(params string[] arguments) => StartOnAsync(FreePort.Next(), arguments);
+
+    /// <summary>Starts a server on <paramref name="port"/>.</summary>
+    /// <param name="port">A free port (for a cluster node, one whose bus port, + 10000, is free too).</param>
+    /// <param name="arguments">More redis-server options.</param>
+    public static async Task<RedisServerProcess> StartOnAsync(int port, params string[] arguments)
     {
-        var server = new RedisServerProcess(arguments);
+        var server = new RedisServerProcess(port, arguments);
         await server.StartAgainAsync();
         return server;
     }

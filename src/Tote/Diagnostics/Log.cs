@@ -110,9 +110,6 @@ internal static partial class Log
     [LoggerMessage(81, LogLevel.Information, "Revoked session {Handle}.")]
     public static partial void SessionRevoked(ILogger logger, string handle);
 
-    [LoggerMessage(82, LogLevel.Debug, "Removed the user index entry of session {Handle}: the session no longer exists.")]
-    public static partial void StaleUserSessionRemoved(ILogger logger, string handle);
-
     [LoggerMessage(83, LogLevel.Warning, "The user index entry of session {Handle} could not be refreshed; its last-seen time lags until the next slide.")]
     public static partial void UserSessionRefreshFailed(ILogger logger, Exception exception, string handle);
 }

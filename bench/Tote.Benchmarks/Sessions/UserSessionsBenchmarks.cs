@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tote.Cookies;
@@ -15,9 +16,12 @@ namespace Tote.Benchmarks.Sessions;
 /// <see cref="SessionCoreBenchmarks"/> drives it (a <see cref="Session"/> per request, no HTTP):
 /// <list type="bullet">
 /// <item>sign-in: a request that loads an anonymous session holding a 5-item cart and signs it in
-/// (a new ID, the old one deleted, the binding saved, the user's index entry written);</item>
+/// (a new ID, the old one deleted, the binding saved, the user's index entry written), against the
+/// same request regenerating the session's ID without signing in (the baseline: what binding and
+/// the index add to the fixation defence every sign-in needs anyway);</item>
 /// <item>list: <see cref="UserSessions.ListAsync"/> for a user with 1, 10 and 100 sessions;</item>
-/// <item>revoke all: <see cref="UserSessions.RevokeAllAsync"/> for a user with 10 sessions ("sign out everywhere").</item>
+/// <item>revoke all: <see cref="UserSessions.RevokeAllAsync"/> for a user with 10 sessions ("sign out everywhere");</item>
+/// <item>handle: one session's handle (the keyed hash every listed entry and every revocation computes), for reading the others.</item>
 /// </list>
 /// </summary>
 /// <remarks>
@@ -32,6 +36,8 @@ namespace Tote.Benchmarks.Sessions;
 /// </remarks>
 [MemoryDiagnoser]
 [InvocationCount(InvocationsPerIteration)]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class UserSessionsBenchmarks : IDisposable
 {
     /// <summary>Calls per iteration: enough that an iteration of the fastest benchmark lasts about a millisecond.</summary>
@@ -44,6 +50,8 @@ public class UserSessionsBenchmarks : IDisposable
 
     private readonly Dictionary<int, string> _listUsers = [];
     private readonly string[] _anonymousIds = new string[InvocationsPerIteration];
+    private readonly string[] _newIds = new string[InvocationsPerIteration];
+    private readonly string _handleId = Guid.NewGuid().ToString(); // the form of a session ID
     private readonly string[] _userIds = [.. Enumerable.Range(0, InvocationsPerIteration).Select(i => "user-" + i.ToString(CultureInfo.InvariantCulture))];
     private SessionRuntime _runtime = null!;
     private MemorySessionStore _store = null!;
@@ -84,7 +92,7 @@ public class UserSessionsBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    [IterationSetup(Target = nameof(SignInAsync))]
+    [IterationSetup(Targets = [nameof(SignInAsync), nameof(RegenerateAsync)])]
     public void CreateAnonymousSessions() => CreateAnonymousSessions(InvocationsPerIteration);
 
     [IterationCleanup(Target = nameof(SignInAsync))]
@@ -93,15 +101,36 @@ public class UserSessionsBenchmarks : IDisposable
         for (var i = 0; i < _next; i++)
         {
             var listed = Wait(_users.ListAsync(_userIds[i]));
-            if (listed.Count != 1 || Wait(_store.LoadAsync(_anonymousIds[i])) is not null)
+            if (listed is not [{ } only] || only.Handle != _runtime.Users.Handles.Of(_newIds[i]) || Wait(_store.LoadAsync(_anonymousIds[i])) is not null)
             {
-                throw new InvalidOperationException($"Sign-in {i} of the iteration left {listed.Count} sessions listed for its user (expected 1) or its anonymous session stored; the benchmark measured something else than a sign-in.");
+                throw new InvalidOperationException($"Sign-in {i} of the iteration left {listed.Count} sessions listed for its user (expected 1, the signed-in one) or its anonymous session stored; the benchmark measured something else than a sign-in.");
             }
 
             Wait(_users.RevokeAllAsync(_userIds[i]));
         }
 
         // Anonymous sessions a shorter run (the JIT stage) left unused.
+        for (var i = _next; i < _prepared; i++)
+        {
+            Wait(_store.DeleteAsync(_anonymousIds[i]));
+        }
+
+        CheckSteady();
+    }
+
+    [IterationCleanup(Target = nameof(RegenerateAsync))]
+    public void CheckAndDeleteRegenerated()
+    {
+        for (var i = 0; i < _next; i++)
+        {
+            if (_newIds[i] == _anonymousIds[i] || Wait(_store.LoadAsync(_anonymousIds[i])) is not null || Wait(_store.LoadAsync(_newIds[i])) is null)
+            {
+                throw new InvalidOperationException($"Regeneration {i} of the iteration did not move the session to a new ID; the baseline measured something else than a regeneration.");
+            }
+
+            Wait(_store.DeleteAsync(_newIds[i]));
+        }
+
         for (var i = _next; i < _prepared; i++)
         {
             Wait(_store.DeleteAsync(_anonymousIds[i]));
@@ -130,8 +159,23 @@ public class UserSessionsBenchmarks : IDisposable
         CheckSteady();
     }
 
-    /// <summary>A request that signs its anonymous session in; returns the session's new ID.</summary>
+    /// <summary>The baseline of sign-in: the same request, regenerating the ID without binding a user.</summary>
+    [Benchmark(Baseline = true, Description = "RegenerateAsync (anonymous session, 5-item cart)")]
+    [BenchmarkCategory("sign-in")]
+    public async Task<string> RegenerateAsync()
+    {
+        var i = Take();
+        var session = new Session(_runtime, context: null);
+        session.UseCandidate(_anonymousIds[i]);
+        await session.RegenerateAsync();
+        await session.SaveAsync(); // the end of the request, as the middleware does
+        session.ReleaseParsedRecords();
+        return _newIds[i] = session.Id!;
+    }
+
+    /// <summary>A request that signs its anonymous session in.</summary>
     [Benchmark(Description = "SignInAsync (anonymous session, 5-item cart)")]
+    [BenchmarkCategory("sign-in")]
     public async Task<string> SignInAsync()
     {
         var i = Take();
@@ -140,16 +184,22 @@ public class UserSessionsBenchmarks : IDisposable
         await session.SignInAsync(_userIds[i]);
         await session.SaveAsync(); // the end of the request, as the middleware does
         session.ReleaseParsedRecords();
-        return session.Id!;
+        return _newIds[i] = session.Id!;
     }
 
+    [Benchmark(Description = "session handle (keyed hash of the ID)")]
+    [BenchmarkCategory("handle")]
+    public string Handle() => _runtime.Users.Handles.Of(_handleId);
+
     [Benchmark(Description = "ListAsync")]
+    [BenchmarkCategory("list")]
     [Arguments(1)]
     [Arguments(10)]
     [Arguments(100)]
     public async Task<int> ListAsync(int sessions) => (await _users.ListAsync(_listUsers[sessions])).Count;
 
     [Benchmark(Description = "RevokeAllAsync (10 sessions)")]
+    [BenchmarkCategory("revoke all")]
     public async Task<int> RevokeAllAsync()
     {
         var revoked = await _users.RevokeAllAsync(_userIds[Take()]);
@@ -198,6 +248,10 @@ public class UserSessionsBenchmarks : IDisposable
         }
 
         CheckAndRevokeSignIns();
+
+        CreateAnonymousSessions(1);
+        Wait(RegenerateAsync());
+        CheckAndDeleteRegenerated();
 
         CreateUsersToRevoke(1);
         var revoked = Wait(RevokeAllAsync());

@@ -36,6 +36,8 @@ internal sealed partial class FileSessionStore
         var directory = UserDirectoryOf(userId);
         for (var attempt = 1; ; attempt++)
         {
+            // The parent first: a directory created along the way would get the umask's mode, not 0700.
+            CreatePrivateDirectory(System.IO.Path.GetDirectoryName(directory)!);
             CreatePrivateDirectory(directory);
             try
             {
@@ -76,22 +78,30 @@ internal sealed partial class FileSessionStore
         cancellationToken.ThrowIfCancellationRequested();
         var directory = UserDirectoryOf(userId);
         var live = new List<UserSessionIndexEntry>();
-        var examined = 0;
+        var (examined, kept) = (0, 0);
         foreach (var (id, path) in EntriesIn(directory))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (++examined > MaxEntriesPerList)
             {
+                kept++;
                 break;
             }
 
-            if (CheckEntry(path, id) is { } listed)
+            if (CheckEntry(path, id, out var removed) is { } listed)
             {
                 live.Add(listed);
             }
+
+            kept += removed ? 0 : 1;
         }
 
-        DeleteIfEmpty(directory);
+        // Only after removing every entry it saw: trying on every listing would mostly fail.
+        if (examined > 0 && kept == 0)
+        {
+            DeleteIfEmpty(directory);
+        }
+
         return ValueTask.FromResult<IReadOnlyList<UserSessionIndexEntry>>(live);
     }
 
@@ -128,7 +138,7 @@ internal sealed partial class FileSessionStore
             foreach (var (id, path) in EntriesIn(directory))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                CheckEntry(path, id);
+                CheckEntry(path, id, out _);
             }
 
             foreach (var temp in SafeEnumerateFiles(directory, "*" + TempExtension))
@@ -147,8 +157,9 @@ internal sealed partial class FileSessionStore
     // the entry file is deleted when it is past the grace, or unreadable (no sign-in is pending on
     // it then: a write replaces an entry file whole, so a reader never sees one half written).
     // An unreadable entry of a live session is kept: the session's next slide rewrites it.
-    private UserSessionIndexEntry? CheckEntry(string path, string id)
+    private UserSessionIndexEntry? CheckEntry(string path, string id, out bool removed)
     {
+        removed = false;
         var entry = UserIndexEntryFile.Read(path);
         var session = ReadLiveHeaderOrNull(PathOf(id));
         if (session is { } header)
@@ -167,6 +178,7 @@ internal sealed partial class FileSessionStore
         if (entry is null || entry.LastSeenAt < _time.GetUtcNow() - UserSessionIndexEntry.PendingEntryGrace)
         {
             DeleteEntry(path);
+            removed = true;
         }
 
         return null;

@@ -31,12 +31,12 @@ internal static class UserIndexEntryFile
             writer.WriteNumber("expires", entry.ExpiresAt.UtcTicks);
             if (entry.UserAgent is { } userAgent)
             {
-                writer.WriteString("ua", userAgent);
+                writer.WriteString("ua", Utf8(userAgent));
             }
 
             if (entry.IpAddress is { } ipAddress)
             {
-                writer.WriteString("ip", ipAddress);
+                writer.WriteString("ip", Utf8(ipAddress));
             }
 
             writer.WriteEndObject();
@@ -121,4 +121,9 @@ internal static class UserIndexEntryFile
             IpAddress = ipAddress,
         };
     }
+
+    // JSON cannot hold a lone surrogate (a user agent cut at 256 characters may end in one), and
+    // the writer would throw on it: the UTF-8 encoder replaces it with U+FFFD instead, so a
+    // sign-in never fails over how its user agent is shown.
+    private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 }

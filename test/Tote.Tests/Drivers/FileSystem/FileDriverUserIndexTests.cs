@@ -86,7 +86,20 @@ public sealed class FileDriverUserIndexTests : IDisposable
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_store.UserDirectoryOf("ada")));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(UsersRoot));
         }
+    }
+
+    [Fact]
+    public async Task Set_UserAgentEndingInALoneSurrogate_IsStoredWithAReplacementCharacter()
+    {
+        // The core cuts user agents at 256 characters, which can split a surrogate pair; JSON cannot hold half of one.
+        var id = await CreateSessionAsync();
+        var userAgent = new string('a', 255) + "\uD83D";
+
+        await _store.SetUserSessionAsync("ada", Entry(id, userAgent: userAgent), Ct);
+
+        Assert.Equal(new string('a', 255) + "\uFFFD", Assert.Single(await _store.ListUserSessionsAsync("ada", Ct)).UserAgent);
     }
 
     [Theory]

@@ -16,7 +16,7 @@ namespace Tote.Drivers.FileSystem;
 internal sealed partial class FileSessionStore
 {
     /// <summary>The most entries one listing examines; see <see cref="ListUserSessionsAsync"/>.</summary>
-    internal const int MaxEntriesPerList = 10_000;
+    internal const int DefaultMaxEntriesPerList = 10_000;
 
     private const string UsersFolder = ".users";
 
@@ -104,6 +104,9 @@ internal sealed partial class FileSessionStore
 
         return ValueTask.FromResult<IReadOnlyList<UserSessionIndexEntry>>(live);
     }
+
+    /// <summary>The most entries one listing examines (<see cref="DefaultMaxEntriesPerList"/>; lower in tests).</summary>
+    internal int MaxEntriesPerList { get; init; } = DefaultMaxEntriesPerList;
 
     /// <summary>Test hook: the directory that holds <paramref name="userId"/>'s entries.</summary>
     internal string UserDirectoryOf(string userId)

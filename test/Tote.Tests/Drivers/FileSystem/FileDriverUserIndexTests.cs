@@ -210,22 +210,23 @@ public sealed class FileDriverUserIndexTests : IDisposable
     }
 
     [Fact]
-    public async Task List_ExaminesAtMostItsBoundOfEntries()
+    public async Task List_ExaminesAtMostItsBoundOfEntries_SoAFloodedDirectoryDrainsOverSeveralListings()
     {
-        var directory = _store.UserDirectoryOf("ada");
+        using var store = new FileSessionStore(_directory.Path, new FileSessionStoreOptions(), _clock) { MaxEntriesPerList = 20 };
+        var directory = store.UserDirectoryOf("ada");
         Directory.CreateDirectory(directory);
         var json = EntryJson();
-        for (var i = 0; i < FileSessionStore.MaxEntriesPerList + 50; i++)
+        for (var i = 0; i < 25; i++)
         {
-            File.WriteAllText(Path.Combine(directory, TestIds.New()), json);
+            await File.WriteAllTextAsync(Path.Combine(directory, TestIds.New()), json, Ct);
         }
 
         _clock.Advance(TimeSpan.FromMinutes(5));
 
         // Entries of sessions that do not exist, past the grace: each listing removes what it examined.
-        Assert.Empty(await _store.ListUserSessionsAsync("ada", Ct));
-        Assert.Equal(50, Directory.GetFiles(directory).Length);
-        Assert.Empty(await _store.ListUserSessionsAsync("ada", Ct));
+        Assert.Empty(await store.ListUserSessionsAsync("ada", Ct));
+        Assert.Equal(5, Directory.GetFiles(directory).Length);
+        Assert.Empty(await store.ListUserSessionsAsync("ada", Ct));
         Assert.False(Directory.Exists(directory));
     }
 

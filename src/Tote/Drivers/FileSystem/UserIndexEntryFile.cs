@@ -9,7 +9,8 @@ namespace Tote.Drivers.FileSystem;
 /// </summary>
 /// <remarks>
 /// JSON because the user agent and IP address are free text (a newline-separated format would
-/// need escaping of its own). Read defensively: the store's content may be hostile, so a file that
+/// need escaping of its own). JSON holds no lone surrogate: the writer stores one (a user agent
+/// cut at 256 characters may end in half a pair) as U+FFFD. Read defensively: the store's content may be hostile, so a file that
 /// is too long, not JSON, of another version or missing a field reads as <see langword="null"/>.
 /// </remarks>
 internal static class UserIndexEntryFile
@@ -31,12 +32,12 @@ internal static class UserIndexEntryFile
             writer.WriteNumber("expires", entry.ExpiresAt.UtcTicks);
             if (entry.UserAgent is { } userAgent)
             {
-                writer.WriteString("ua", Utf8(userAgent));
+                writer.WriteString("ua", userAgent);
             }
 
             if (entry.IpAddress is { } ipAddress)
             {
-                writer.WriteString("ip", Utf8(ipAddress));
+                writer.WriteString("ip", ipAddress);
             }
 
             writer.WriteEndObject();
@@ -121,9 +122,4 @@ internal static class UserIndexEntryFile
             IpAddress = ipAddress,
         };
     }
-
-    // JSON cannot hold a lone surrogate (a user agent cut at 256 characters may end in one), and
-    // the writer would throw on it: the UTF-8 encoder replaces it with U+FFFD instead, so a
-    // sign-in never fails over how its user agent is shown.
-    private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 }

@@ -93,7 +93,7 @@ public sealed class FileDriverUserIndexTests : IDisposable
     [Fact]
     public async Task Set_UserAgentEndingInALoneSurrogate_IsStoredWithAReplacementCharacter()
     {
-        // The core cuts user agents at 256 characters, which can split a surrogate pair; JSON cannot hold half of one.
+        // The core cuts user agents at 256 characters, which can split a surrogate pair; JSON cannot hold half of one, and the sign-in must not fail over it.
         var id = await CreateSessionAsync();
         var userAgent = new string('a', 255) + "\uD83D";
 

@@ -131,7 +131,10 @@ internal abstract partial class SqlSessionStore : ISessionStore, ISessionStoreSw
         return changed == 1;
     }
 
-    /// <summary>Deletes expired rows, <see cref="SqlStatements.SweepBatchSize"/> per statement, until a batch comes back short.</summary>
+    /// <summary>
+    /// Deletes expired rows, <see cref="SqlStatements.SweepBatchSize"/> per statement, until a
+    /// batch comes back short; then the per-user index's entries whose session is gone, the same way.
+    /// </summary>
     public async ValueTask<int> SweepAsync(CancellationToken cancellationToken = default)
     {
         await BeginAsync(cancellationToken).ConfigureAwait(false);
@@ -154,6 +157,7 @@ internal abstract partial class SqlSessionStore : ISessionStore, ISessionStoreSw
             total += removed;
         }
         while (removed >= SqlStatements.SweepBatchSize);
+        await SweepUserIndexAsync(cancellationToken).ConfigureAwait(false);
         return total;
     }
 

@@ -108,6 +108,13 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
             : null;
     }
 
+    /// <summary>
+    /// PostgreSQL's text cannot hold U+0000, which a user ID may contain: it is written <c>\0</c>,
+    /// and a backslash doubled, so that distinct user IDs stay distinct.
+    /// </summary>
+    protected override string UserKey(string userId)
+        => userId.AsSpan().IndexOfAny('\0', '\\') < 0 ? userId : userId.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
+
     public void Dispose()
     {
         if (_ownsDataSource)
@@ -130,7 +137,10 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
     /// version gains the index table at startup, with no migration step. The index table has no
     /// foreign key: a sign-in writes its entry before its session exists.
     /// </summary>
-    internal static string CreateTableSql(string table, string index, string userTable, string userIndex) => $"""
+    internal static string CreateTableSql(string table, string index, string userTable, string userIndex)
+        => CreateSessionsTableSql(table, index) + CreateUserTableSql(userTable, userIndex);
+
+    private static string CreateSessionsTableSql(string table, string index) => $"""
         CREATE TABLE IF NOT EXISTS {table} (
             id      text   NOT NULL PRIMARY KEY,
             record  text   NOT NULL,
@@ -139,6 +149,10 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
             expires bigint NOT NULL
         );
         CREATE INDEX IF NOT EXISTS {index} ON {table} (expires);
+
+        """;
+
+    private static string CreateUserTableSql(string userTable, string userIndex) => $"""
         CREATE TABLE IF NOT EXISTS {userTable} (
             session_id text   NOT NULL PRIMARY KEY,
             user_id    text   NOT NULL,
@@ -204,7 +218,10 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
             var create = connection.CreateCommand();
             await using (create.ConfigureAwait(false))
             {
-                create.CommandText = CreateTableSql(Statements.Table, IndexName, Statements.UserTable, UserIndexName);
+                // A sessions table already there (an earlier version's, or a migration's) is left as it is.
+                create.CommandText = sessionsExist
+                    ? CreateUserTableSql(Statements.UserTable, UserIndexName)
+                    : CreateTableSql(Statements.Table, IndexName, Statements.UserTable, UserIndexName);
                 try
                 {
                     await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -27,7 +27,7 @@ internal abstract partial class SqlSessionStore : ISessionStoreUserIndex
         await ExecuteAsync(
             Statements.SetUserSession,
             writes: true,
-            (userId, entry),
+            (userId: UserKey(userId), entry),
             static (command, s) =>
             {
                 Bind(command, "@session", s.entry.SessionId);
@@ -50,7 +50,7 @@ internal abstract partial class SqlSessionStore : ISessionStoreUserIndex
         await ExecuteAsync(
             Statements.RemoveUserSession,
             writes: true,
-            (userId, sessionId),
+            (userId: UserKey(userId), sessionId),
             static (command, s) =>
             {
                 Bind(command, "@session", s.sessionId);
@@ -68,7 +68,7 @@ internal abstract partial class SqlSessionStore : ISessionStoreUserIndex
     {
         ArgumentNullException.ThrowIfNull(userId);
         await BeginAsync(cancellationToken).ConfigureAwait(false);
-        var state = (userId, now: Now());
+        var state = (UserKey(userId), Now());
         var (live, dead) = await ExecuteAsync(
             Statements.ListUserSessions,
             writes: Statements.ListRemovesDeadEntries,
@@ -117,6 +117,9 @@ internal abstract partial class SqlSessionStore : ISessionStoreUserIndex
         }
         while (removed >= SqlStatements.SweepBatchSize);
     }
+
+    /// <summary>A user ID as the <c>user_id</c> column holds it: as given, unless the database's text cannot hold it so.</summary>
+    protected virtual string UserKey(string userId) => userId;
 
     private static void BindList(DbCommand command, (string UserId, long Now) s)
     {

@@ -57,6 +57,30 @@ public sealed class SqliteUserIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task UserIds_OfAnyCharacters_AreKeptApart()
+    {
+        // NUL, backslashes (PostgreSQL's text cannot hold U+0000, so the driver escapes), and what a key or path would trip on.
+        string[] users = ["a\0b", "a\\0b", "a\\\0b", "a", "a b", "ada/{x}:1", "ädä 🙂", new string('u', 256)];
+        var ids = new Dictionary<string, string>();
+        using var store = _database.CreateStore(Clock);
+        foreach (var user in users)
+        {
+            ids[user] = await CreateSessionAsync(store);
+            await store.SetUserSessionAsync(user, Entry(ids[user]), Ct);
+        }
+
+        foreach (var user in users)
+        {
+            Assert.Equal(ids[user], Assert.Single(await store.ListUserSessionsAsync(user, Ct)).SessionId);
+        }
+
+        await store.RemoveUserSessionAsync("a\\0b", ids["a\0b"], Ct);
+        Assert.Single(await store.ListUserSessionsAsync("a\0b", Ct));
+        await store.RemoveUserSessionAsync("a\0b", ids["a\0b"], Ct);
+        Assert.Empty(await store.ListUserSessionsAsync("a\0b", Ct));
+    }
+
+    [Fact]
     public async Task List_DeletesTheRowsOfDeadSessionsPastTheGrace_AndKeepsPendingOnes()
     {
         using var store = _database.CreateStore(Clock);

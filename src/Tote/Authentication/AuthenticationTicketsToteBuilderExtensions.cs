@@ -47,21 +47,25 @@ public static class AuthenticationTicketsToteBuilderExtensions
             ArgumentException.ThrowIfNullOrWhiteSpace(authenticationScheme);
         }
 
-        builder.Services.AddOptions<AuthenticationTicketsOptions>()
-            .Configure(options =>
-            {
-                if (authenticationScheme is null)
-                {
-                    options.DefaultScheme = true;
-                }
-                else
-                {
-                    options.Schemes.Add(authenticationScheme);
-                }
-            })
-            .ValidateOnStart();
+        var schemes = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(AuthenticationTicketSchemes))?.ImplementationInstance as AuthenticationTicketSchemes;
+        if (schemes is null)
+        {
+            schemes = new AuthenticationTicketSchemes();
+            builder.Services.AddSingleton(schemes);
+            builder.Services.AddOptions<AuthenticationTicketSchemes.StartupCheck>().ValidateOnStart();
+        }
+
+        if (authenticationScheme is null)
+        {
+            schemes.DefaultScheme = true;
+        }
+        else
+        {
+            schemes.Schemes.Add(authenticationScheme);
+        }
+
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, ToteTicketStoreSetup>());
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthenticationTicketsOptions>, AuthenticationTicketsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthenticationTicketSchemes.StartupCheck>, AuthenticationTicketsValidator>());
         return builder;
     }
 }

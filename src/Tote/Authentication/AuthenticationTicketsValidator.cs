@@ -10,15 +10,16 @@ namespace Tote.Authentication;
 /// silently kept tickets in the cookie would leave "sign out everywhere" signing out nobody.
 /// </summary>
 internal sealed class AuthenticationTicketsValidator(
+    AuthenticationTicketSchemes options,
     IOptions<AuthenticationOptions> authentication,
-    IOptionsMonitor<CookieAuthenticationOptions> cookies) : IValidateOptions<AuthenticationTicketsOptions>
+    IOptionsMonitor<CookieAuthenticationOptions> cookies) : IValidateOptions<AuthenticationTicketSchemes.StartupCheck>
 {
-    public ValidateOptionsResult Validate(string? name, AuthenticationTicketsOptions options)
+    public ValidateOptionsResult Validate(string? name, AuthenticationTicketSchemes.StartupCheck check)
     {
         var errors = new List<string>();
         var registered = authentication.Value.SchemeMap;
         var known = registered.Count == 0 ? "none" : string.Join(", ", registered.Keys.Select(k => $"'{k}'"));
-        if (options.DefaultScheme && AuthenticationTicketsOptions.DefaultOf(authentication.Value) is null)
+        if (options.DefaultScheme && AuthenticationTicketSchemes.DefaultOf(authentication.Value) is null)
         {
             errors.Add($"StoreAuthenticationTickets() was called without a scheme, and the app has no default authentication scheme (AuthenticationOptions.DefaultAuthenticateScheme or DefaultScheme, or a single registered scheme; registered: {known}). Pass the cookie scheme's name, such as StoreAuthenticationTickets(CookieAuthenticationDefaults.AuthenticationScheme), or set the default with AddAuthentication(scheme).");
         }

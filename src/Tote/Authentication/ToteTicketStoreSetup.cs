@@ -14,13 +14,13 @@ namespace Tote.Authentication;
 /// startup by <see cref="AuthenticationTicketsValidator"/>).
 /// </summary>
 internal sealed class ToteTicketStoreSetup(
-    IOptions<AuthenticationTicketsOptions> tickets,
+    AuthenticationTicketSchemes tickets,
     IOptions<AuthenticationOptions> authentication,
     IServiceProvider services) : IPostConfigureOptions<CookieAuthenticationOptions>
 {
     public void PostConfigure(string? name, CookieAuthenticationOptions options)
     {
-        if (name is null || options.SessionStore is not null || !tickets.Value.Targets(authentication.Value).Contains(name))
+        if (name is null || options.SessionStore is not null || !tickets.Targets(authentication.Value).Contains(name))
         {
             return;
         }

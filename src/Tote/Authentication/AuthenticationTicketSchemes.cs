@@ -2,8 +2,13 @@ using Microsoft.AspNetCore.Authentication;
 
 namespace Tote.Authentication;
 
-/// <summary>Which cookie schemes keep their tickets in Tote: what the calls of <c>StoreAuthenticationTickets()</c> asked for.</summary>
-internal sealed class AuthenticationTicketsOptions
+/// <summary>
+/// Which cookie schemes keep their tickets in Tote: what the calls of
+/// <c>StoreAuthenticationTickets()</c> asked for. One instance in the services, filled while they
+/// are registered; not an options type, because the cookie options' setup reads it and the startup
+/// check (<see cref="AuthenticationTicketsValidator"/>) reads the cookie options.
+/// </summary>
+internal sealed class AuthenticationTicketSchemes
 {
     /// <summary>Whether the app's default authentication scheme does (<c>StoreAuthenticationTickets()</c> without a name).</summary>
     public bool DefaultScheme { get; set; }
@@ -16,6 +21,12 @@ internal sealed class AuthenticationTicketsOptions
     /// <see cref="AuthenticationOptions.DefaultAuthenticateScheme"/> (what <c>AddIdentity</c> sets),
     /// else <see cref="AuthenticationOptions.DefaultScheme"/>, else the only registered scheme.
     /// </summary>
+    /// <summary>
+    /// The hook of the startup check: an options type with nothing to configure, whose validation
+    /// (<c>ValidateOnStart</c>) runs before the app serves its first request.
+    /// </summary>
+    public sealed class StartupCheck;
+
     public static string? DefaultOf(AuthenticationOptions authentication)
     {
         if ((authentication.DefaultAuthenticateScheme ?? authentication.DefaultScheme) is { } named)

@@ -30,20 +30,24 @@ internal static class TicketsApi
         Action<ToteTestHostOptions>? configure = null)
         => ToteTestHost.StartAsync(Map, options =>
         {
+            configure?.Invoke(options);
+            var driver = options.Driver;
+            var services = options.Services;
             options.Driver = tote =>
             {
+                driver?.Invoke(tote);
                 if (storeTickets)
                 {
                     tote.StoreAuthenticationTickets();
                 }
             };
-            options.Services = services =>
+            options.Services = s =>
             {
-                services.AddDataProtection().UseEphemeralDataProtectionProvider();
-                services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => cookie?.Invoke(o));
-                services.AddAuthorization();
+                s.AddDataProtection().UseEphemeralDataProtectionProvider();
+                s.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => cookie?.Invoke(o));
+                s.AddAuthorization();
+                services?.Invoke(s);
             };
-            configure?.Invoke(options);
         });
 
     public static void Map(WebApplication app)

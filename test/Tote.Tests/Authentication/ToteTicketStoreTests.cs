@@ -219,4 +219,87 @@ public sealed class ToteTicketStoreTests
         Assert.Contains(logs, r => r.Id.Id == 93);
         Assert.DoesNotContain(logs, r => r.Message.Contains(key, StringComparison.Ordinal) || r.StructuredState!.Any(s => s.Value?.Contains(key, StringComparison.Ordinal) == true));
     }
+
+    public static TheoryData<string, string> HostileRecords() => new()
+    {
+        { "not devalue", "{{{{" },
+        { "devalue, not a Map", "[\"tote:ticket\"]" },
+        { "the ticket is a number", """[["Map",1,2],"tote:ticket",{"data":3,"expires":-1},42]""" },
+        { "the ticket is not base64", """[["Map",1,2],"tote:ticket",{"data":3,"expires":-1},"not base64!"]""" },
+        { "the ticket is random bytes", $$"""[["Map",1,2],"tote:ticket",{"data":3,"expires":-1},"{{Convert.ToBase64String(Enumerable.Range(0, 64).Select(i => (byte)(i * 37)).ToArray())}}"]""" },
+        { "the ticket is cut short", "truncate" },
+        { "the ticket is empty", """[["Map",1,2],"tote:ticket",{"data":3,"expires":-1},""]""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileRecords))]
+    public async Task AHostileStoredTicket_SignsTheDeviceOut_RemovesTheRecord_AndNeverAnswers500(string kind, string data)
+    {
+        await using var host = await TicketsApi.StartAsync();
+        using var browser = TicketsApi.Browser(host);
+        await TicketsApi.SignInAsync(browser, "ada");
+        var key = TicketsApi.KeyOf(host, browser[TicketsApi.Cookie]!);
+        var stored = (await host.Store.LoadAsync(key, Ct))!;
+        if (data == "truncate")
+        {
+            var ticket = Tote.Serialization.SessionRecordFormat.Read(stored.Data)["tote:ticket"].Read<string>()!;
+            Assert.NotEmpty(ticket);
+            data = stored.Data.Replace(ticket, ticket[..(ticket.Length / 2 / 4 * 4)], StringComparison.Ordinal);
+        }
+
+        Assert.NotNull(await host.Store.SaveAsync(key, new SessionRecord { Data = data, CreatedAt = stored.CreatedAt, ExpiresAt = stored.ExpiresAt }, stored.Version, Ct));
+
+        using var response = await browser.GetAsync("/whoami");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK && body == "(anonymous)", $"{kind}: {(int)response.StatusCode} {body}");
+        Assert.Null(await host.Store.LoadAsync(key, Ct));
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 95);
+    }
+
+    [Fact]
+    public async Task AStoredTicketWithImpossibleTimes_SignsTheDeviceOut()
+    {
+        await using var host = await TicketsApi.StartAsync();
+        using var browser = TicketsApi.Browser(host);
+        await TicketsApi.SignInAsync(browser, "ada");
+        var key = TicketsApi.KeyOf(host, browser[TicketsApi.Cookie]!);
+        var stored = (await host.Store.LoadAsync(key, Ct))!;
+        var now = host.Clock.GetUtcNow();
+        await host.Store.SaveAsync(key, new SessionRecord { Data = stored.Data, CreatedAt = now + TimeSpan.FromDays(365), ExpiresAt = now + TimeSpan.FromDays(400) }, stored.Version, Ct);
+
+        Assert.Equal("(anonymous)", await browser.GetStringAsync("/whoami"));
+        Assert.Null(await host.Store.LoadAsync(key, Ct));
+    }
+
+    [Fact]
+    public async Task AKeyNamingASessionRatherThanATicket_SignsTheDeviceOut_AndLeavesTheSessionAlone()
+    {
+        await using var host = await TicketsApi.StartAsync();
+        using var browser = TicketsApi.Browser(host);
+        await TicketsApi.SignInAsync(browser, "ada");
+        var key = TicketsApi.KeyOf(host, browser[TicketsApi.Cookie]!);
+        var stored = (await host.Store.LoadAsync(key, Ct))!;
+        const string session = """[["Map",1,2],"cart",{"data":3,"expires":-1},"apple"]""";
+        await host.Store.SaveAsync(key, new SessionRecord { Data = session, CreatedAt = stored.CreatedAt, ExpiresAt = stored.ExpiresAt }, stored.Version, Ct);
+
+        Assert.Equal("(anonymous)", await browser.GetStringAsync("/whoami"));
+        Assert.Equal(session, (await host.Store.LoadAsync(key, Ct))!.Data);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 96);
+    }
+
+    [Fact]
+    public async Task TheTicketRecord_IsAnAstroSessionRecordOfTwoStringKeys()
+    {
+        await using var host = await TicketsApi.StartAsync();
+        using var browser = TicketsApi.Browser(host);
+        await TicketsApi.SignInAsync(browser, "ada");
+
+        var stored = (await host.Store.LoadAsync(TicketsApi.KeyOf(host, browser[TicketsApi.Cookie]!), Ct))!;
+
+        var entries = Tote.Serialization.SessionRecordFormat.Read(stored.Data);
+        Assert.Equal(["tote:ticket", "tote:user"], entries.Keys);
+        Assert.All(entries.Values, e => Assert.Null(e.Expires));
+        Assert.Equal("ada", entries["tote:user"].Read<string?[]>()![0]);
+    }
 }

@@ -144,7 +144,8 @@ internal sealed class ToteTicketStore : ITicketStore
         var record = await LoadLiveAsync(key, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
-            // Revoked (UserSessions raises OnRevoked), expired or signed out on another request.
+            // Revoked, expired or signed out on another request. DESIGN §12: OnRevoked is raised by
+            // UserDirectory.RevokeAsync when the ticket is revoked, not here at the device's next request.
             Log.TicketNotFound(_runtime.Logger, Scheme, _runtime.Users.Handles.Of(key));
             return null;
         }

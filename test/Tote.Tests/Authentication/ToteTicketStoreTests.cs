@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -163,7 +165,7 @@ public sealed class ToteTicketStoreTests
         using var browser = TicketsApi.Browser(host);
         await TicketsApi.SignInAsync(browser, "ada");
         var key = TicketsApi.KeyOf(host, browser[TicketsApi.Cookie]!);
-        var store = host.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme).SessionStore!;
+        var store = TicketStore(host);
         var ticket = await store.RetrieveAsync(key, Ct);
 
         Assert.Equal(1, await host.Services.GetRequiredService<UserSessions>().RevokeAllAsync("ada", cancellationToken: Ct));
@@ -302,4 +304,50 @@ public sealed class ToteTicketStoreTests
         Assert.All(entries.Values, e => Assert.Null(e.Expires));
         Assert.Equal("ada", entries["tote:user"].Read<string?[]>()![0]);
     }
+
+    [Fact]
+    public async Task Renewal_WithAnotherUsersPrincipal_MovesTheDeviceToThatUser()
+    {
+        await using var host = await TicketsApi.StartAsync();
+        using var browser = TicketsApi.Browser(host);
+        await TicketsApi.SignInAsync(browser, "ada");
+        var key = TicketsApi.KeyOf(host, browser[TicketsApi.Cookie]!);
+        var store = TicketStore(host);
+        var ticket = (await store.RetrieveAsync(key, Ct))!;
+
+        await store.RenewAsync(key, new AuthenticationTicket(Principal("grace"), ticket.Properties, ticket.AuthenticationScheme), Ct);
+
+        Assert.Empty(await TicketsApi.DevicesAsync(host, "ada"));
+        Assert.Single(await TicketsApi.DevicesAsync(host, "grace"));
+        Assert.Equal("grace", await browser.GetStringAsync("/whoami"));
+    }
+
+    [Fact]
+    public async Task Store_OfATicketOverMaxSessionSize_FailsNamingTheLimit_AndStoresNothing()
+    {
+        await using var host = await TicketsApi.StartAsync(configure: o => o.Configuration["Tote:MaxSessionSize"] = "2000");
+        var principal = Principal("ada");
+        ((ClaimsIdentity)principal.Identity!).AddClaims(Enumerable.Range(0, 100).Select(i => new Claim(ClaimTypes.Role, $"role-{i}")));
+
+        var failure = await Assert.ThrowsAsync<SessionTooLargeException>(() => TicketStore(host).StoreAsync(new AuthenticationTicket(principal, "Cookies"), Ct));
+
+        Assert.Contains("over the limit of 2000 (Tote:MaxSessionSize)", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(await TicketsApi.DevicesAsync(host, "ada"));
+    }
+
+    [Fact]
+    public async Task Store_OfAPrincipalWithAnOverlongUserId_FailsRatherThanStoringItUnbound()
+    {
+        await using var host = await TicketsApi.StartAsync();
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => TicketStore(host).StoreAsync(new AuthenticationTicket(Principal(new string('u', 257)), "Cookies"), Ct));
+
+        Assert.Contains("at most 256", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static ClaimsPrincipal Principal(string user)
+        => new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user), new Claim(ClaimTypes.Name, user)], "test"));
+
+    private static ITicketStore TicketStore(ToteTestHost host)
+        => host.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme).SessionStore!;
 }

@@ -118,6 +118,7 @@ internal sealed class ToteTicketStore : ITicketStore
                 $"The '{_runtime.Store.Driver}' session store refused to create an authentication ticket under a fresh random ID; the driver's compare-and-swap is broken.", innerException: null);
         }
 
+        _runtime.Store.Telemetry.Saved();
         _runtime.Store.Telemetry.Created();
         var handle = _runtime.Users.Handles.Of(id);
         Log.TicketStored(_runtime.Logger, Scheme, handle);
@@ -150,9 +151,10 @@ internal sealed class ToteTicketStore : ITicketStore
             return null;
         }
 
+        var tooLarge = record.Data.Length > _runtime.Options.MaxSessionSize;
         var problem = SessionExpiryPolicy.HasImpossibleTimes(record, _runtime.Expiry.Now)
             ? "It was created after it expires, or in the future."
-            : record.Data.Length > _runtime.Options.MaxSessionSize
+            : tooLarge
                 ? string.Create(CultureInfo.InvariantCulture, $"It is {record.Data.Length} characters, over the limit of {_runtime.Options.MaxSessionSize} (Tote:MaxSessionSize).")
                 : null;
         var contents = problem is null ? TicketRecord.Read(record.Data) : new TicketRecord.Contents(problem);
@@ -168,7 +170,7 @@ internal sealed class ToteTicketStore : ITicketStore
         }
 
         Log.CorruptTicket(_runtime.Logger, Scheme, _runtime.Users.Handles.Of(key), contents.Problem ?? "");
-        _runtime.Store.Telemetry.Corrupt(problem is null ? "malformed" : "too_large");
+        _runtime.Store.Telemetry.Corrupt(tooLarge ? "too_large" : "malformed");
         await _runtime.Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
         return null;
     }

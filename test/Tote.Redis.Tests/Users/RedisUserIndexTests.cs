@@ -99,6 +99,18 @@ public abstract class RedisUserIndexTests(RedisFixture server) : IAsyncLifetime
         Assert.Equal(new[] { signedIn, slid }.Order(StringComparer.Ordinal), remaining.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task List_RemovesValuesThatAreNoEntries_AndListsTheRest()
+    {
+        var live = await CreateSessionAsync(TimeSpan.FromHours(1));
+        await Store.SetUserSessionAsync("ada", Entry(live, TimeSpan.FromHours(1)), Ct);
+        var (damaged, truncated) = (await CreateSessionAsync(TimeSpan.FromHours(1)), await CreateSessionAsync(TimeSpan.FromHours(1)));
+        await Database.HashSetAsync(Keys.User("ada"), [new(damaged, "not an entry"), new(truncated, "1 2 3 -1 10 Lap")]);
+
+        Assert.Equal(live, Assert.Single(await Store.ListUserSessionsAsync("ada", Ct)).SessionId);
+        Assert.Equal([(RedisValue)live], await Database.HashKeysAsync(Keys.User("ada")));
+    }
+
     private static void AssertTtl(TimeSpan expected, TimeSpan? actual)
     {
         Assert.NotNull(actual);

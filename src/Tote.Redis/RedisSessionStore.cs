@@ -13,9 +13,10 @@ namespace Tote.Redis;
 /// (<see cref="RedisSessionKeys"/>). Every operation is one command or one Lua script, so one
 /// round trip; the version of a session is a keyed digest of its value
 /// (<see cref="RedisSessionVersions"/>), so compare-and-swap notices any other writer, including
-/// an Astro app that <c>SET</c>s the value and knows nothing of Tote.
+/// an Astro app that <c>SET</c>s the value and knows nothing of Tote. The per-user index is a
+/// hash per user in a slot of its own (<see cref="RedisSessionStore"/>'s UserIndex part).
 /// </summary>
-internal sealed class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoader, ISessionStoreEnumerator, IAsyncDisposable, IDisposable
+internal sealed partial class RedisSessionStore : ISessionStore, ISessionStoreSlidingLoader, ISessionStoreEnumerator, ISessionStoreUserIndex, IAsyncDisposable, IDisposable
 {
     public const string DriverName = "redis";
 

@@ -47,7 +47,7 @@ internal sealed class UserDirectory
         if (!HasIndex)
         {
             throw new InvalidOperationException(
-                $"The '{_runtime.Store.Driver}' session driver keeps no per-user index (it does not implement ISessionStoreUserIndex), so UserSessions cannot list or revoke a user's sessions. Use a driver that keeps one (memory today), or do without UserSessions; Session.SignInAsync still binds sessions to users.");
+                $"The '{_runtime.Store.Driver}' session driver keeps no per-user index (it does not implement ISessionStoreUserIndex), so UserSessions cannot list or revoke a user's sessions. Use a driver that keeps one (fs, memory, redis, sqlite, postgres), or do without UserSessions; Session.SignInAsync still binds sessions to users.");
         }
     }
 

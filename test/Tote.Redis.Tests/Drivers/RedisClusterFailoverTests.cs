@@ -1,8 +1,10 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Tote.Redis.Tests.Servers;
 using Tote.Testing;
+using Tote.Users;
 
 namespace Tote.Redis.Tests.Drivers;
 
@@ -10,13 +12,16 @@ namespace Tote.Redis.Tests.Drivers;
 /// A primary of a real Redis Cluster killed while an app serves sessions spread over every
 /// primary: each request answers 200 or 503, never 500, and once the cluster has promoted the
 /// replica every visitor's requests succeed again, with their sessions, without a restart of the
-/// app. The test starts its own cluster: the classes sharing eng/test.sh's cluster run in parallel
+/// app. The visitors are signed in as one user, whose list is read throughout: it answers with
+/// every visitor's session or throws <see cref="SessionStoreException"/>, never anything else, and
+/// lists them all once the cluster is whole again. The test starts its own cluster: the classes sharing eng/test.sh's cluster run in parallel
 /// and would see the failover's outage.
 /// </summary>
 public sealed class RedisClusterFailoverTests
 {
     private const string Unavailable = "redis-server and redis-cli are not both on the PATH (eng/test.sh installs them), so the test cannot start a cluster and kill one of its primaries.";
     private const string Prefix = "tote-failover-test:";
+    private const string User = "ada";
     private static readonly SessionKey<int> Visits = new("visits");
 
     // Tote's circuit breaker (internal): five failures in a row stop store calls for five seconds.
@@ -36,30 +41,45 @@ public sealed class RedisClusterFailoverTests
         options.AllowAdmin = true;
         await using var admin = await ConnectionMultiplexer.ConnectAsync(options);
         await using var host = await ToteTestHost.StartAsync(
-            app => app.MapPost("/visit", async (Session session) => await session.UpdateAsync(Visits, v => v + 1)),
+            app =>
+            {
+                app.MapPost("/visit", async (Session session) => await session.UpdateAsync(Visits, v => v + 1));
+                app.MapPost("/signin", async (Session session) =>
+                {
+                    await session.SignInAsync(User);
+                    return session.Handle;
+                });
+            },
             o =>
             {
                 o.Tote = t => t.StoreTimeout = TimeSpan.FromSeconds(2);
                 o.Driver = b => b.UseRedis(cluster.Configuration + ",connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000", r => r.KeyPrefix = Prefix);
             });
 
-        // Visitors until every primary holds some of their sessions.
+        // Signed-in visitors until every primary holds some of their sessions.
         var visitors = new List<(SessionClient Client, EndPoint Primary)>();
+        var handles = new List<string>();
         while (visitors.Select(v => v.Primary).Distinct().Count() < 3 || visitors.Count < 12)
         {
             Assert.True(visitors.Count < 200, "200 sessions did not cover the cluster's three primaries.");
             var client = host.CreateClient();
             using var first = await client.PostAsync("/visit");
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            using var signIn = await client.PostAsync("/signin");
+            Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+            handles.Add(await signIn.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             var primary = await admin.GetDatabase().IdentifyEndpointAsync(Prefix + client.SessionId);
             visitors.Add((client, primary!));
         }
 
-        var victim = visitors[0].Primary;
+        // The primary of the user's index: it holds visitors' sessions too, every primary does.
+        var victim = (await admin.GetDatabase().IdentifyEndpointAsync(new RedisSessionKeys(Prefix).User(User)))!;
         await WaitUntilReplicatedAsync(admin, victim);
         await cluster.KillAsync(victim);
         var killed = System.Diagnostics.Stopwatch.StartNew();
 
+        var users = host.Services.GetRequiredService<UserSessions>();
+        var (listed, listFailures) = (0, 0);
         var statuses = new List<HttpStatusCode>();
         var recovered = false;
         using var deadline = new CancellationTokenSource(FailoverBound);
@@ -73,6 +93,19 @@ public sealed class RedisClusterFailoverTests
                 recovered &= response.StatusCode == HttpStatusCode.OK && int.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 1;
             }
 
+            // Any other exception fails the test here.
+            try
+            {
+                var sessions = await users.ListAsync(User, TestContext.Current.CancellationToken);
+                Assert.Equal(handles.Order(StringComparer.Ordinal), sessions.Select(s => s.Handle).Order(StringComparer.Ordinal));
+                listed++;
+            }
+            catch (SessionStoreException)
+            {
+                listFailures++;
+                recovered = false;
+            }
+
             // Past Tote's break on the test's clock, so that the next round reaches the store.
             host.Clock.Advance(BreakDuration);
             if (!recovered)
@@ -81,9 +114,10 @@ public sealed class RedisClusterFailoverTests
             }
         }
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"{visitors.Count} visitors; {victim} killed; recovered: {recovered} after {killed.Elapsed.TotalSeconds:0.0} s; {statuses.Count(s => s == HttpStatusCode.OK)} × 200, {statuses.Count(s => s == HttpStatusCode.ServiceUnavailable)} × 503, {statuses.Count(s => s is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable))} other.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{visitors.Count} visitors; {victim} killed; recovered: {recovered} after {killed.Elapsed.TotalSeconds:0.0} s; {statuses.Count(s => s == HttpStatusCode.OK)} × 200, {statuses.Count(s => s == HttpStatusCode.ServiceUnavailable)} × 503, {statuses.Count(s => s is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable))} other; {listed} listings answered, {listFailures} threw SessionStoreException.");
         Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"A request answered {(int)s}: {string.Join(", ", statuses.Select(x => (int)x))}."));
         Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses);
+        Assert.True(listFailures > 0, "Listing the user whose index was on the killed primary never failed.");
         Assert.True(recovered, $"Not every visitor's request succeeded with their session {FailoverBound.TotalSeconds:0} s after {victim} was killed: {string.Join(", ", statuses.Select(x => (int)x))}.");
         foreach (var (client, _) in visitors)
         {

@@ -10,10 +10,10 @@ internal static class RedisConformance
 {
     public const string KeyPrefix = "tote-test:";
 
-    public static async ValueTask<ISessionStore> CreateAsync(RedisFixture server, TimeProvider time)
+    public static async ValueTask<ISessionStore> CreateAsync(RedisFixture server, TimeProvider time, string keyPrefix = KeyPrefix)
     {
         var connection = await server.ConnectAsync();
-        return new RedisSessionStore(connection, ownsConnection: true, new RedisSessionStoreOptions { KeyPrefix = KeyPrefix }, TimeSpan.FromHours(1), time, NullLogger.Instance);
+        return new RedisSessionStore(connection, ownsConnection: true, new RedisSessionStoreOptions { KeyPrefix = keyPrefix }, TimeSpan.FromHours(1), time, NullLogger.Instance);
     }
 }
 
@@ -45,6 +45,14 @@ public abstract class RedisSessionStoreSlidingLoaderTests(RedisFixture server) :
     protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => RedisConformance.CreateAsync(server, time);
 }
 
+/// <summary>The per-user index conformance tests against one Redis-protocol server.</summary>
+public abstract class RedisSessionStoreUserIndexTests(RedisFixture server) : SessionStoreUserIndexConformanceTests
+{
+    /// <inheritdoc />
+    /// <remarks>A prefix of its own per test: the suite's tests run in parallel on one server, all with user "ada".</remarks>
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => RedisConformance.CreateAsync(server, time, $"tote-index-test:{Guid.NewGuid():N}:");
+}
+
 /// <summary>The core conformance suite against in-process Garnet.</summary>
 public sealed class GarnetSessionStoreConformanceTests(GarnetFixture server) : RedisSessionStoreConformanceTests(server), IClassFixture<GarnetFixture>;
 
@@ -62,6 +70,12 @@ public sealed class GarnetSessionStoreSlidingLoaderTests(GarnetFixture server) :
 
 /// <summary>The sliding-load conformance tests against a real redis-server.</summary>
 public sealed class RedisServerSessionStoreSlidingLoaderTests(RedisServerFixture server) : RedisSessionStoreSlidingLoaderTests(server), IClassFixture<RedisServerFixture>;
+
+/// <summary>The per-user index conformance tests against in-process Garnet.</summary>
+public sealed class GarnetSessionStoreUserIndexTests(GarnetFixture server) : RedisSessionStoreUserIndexTests(server), IClassFixture<GarnetFixture>;
+
+/// <summary>The per-user index conformance tests against a real redis-server.</summary>
+public sealed class RedisServerSessionStoreUserIndexTests(RedisServerFixture server) : RedisSessionStoreUserIndexTests(server), IClassFixture<RedisServerFixture>;
 
 /// <summary>Hostile stored records on one Redis-protocol server: the value at the key and the metadata string beside it, each damaged.</summary>
 public abstract class RedisDriverHostileRecordTests(RedisFixture server) : SessionStoreHostileRecordConformanceTests, IAsyncLifetime
@@ -110,3 +124,6 @@ public sealed class RedisClusterSessionStoreSlidingLoaderTests(RedisClusterFixtu
 
 /// <summary>Hostile stored records on a real Redis Cluster.</summary>
 public sealed class RedisClusterDriverHostileRecordTests(RedisClusterFixture cluster) : RedisDriverHostileRecordTests(cluster), IClassFixture<RedisClusterFixture>;
+
+/// <summary>The per-user index conformance tests against a real Redis Cluster: a user's hash and the sessions it lists sit in different slots.</summary>
+public sealed class RedisClusterSessionStoreUserIndexTests(RedisClusterFixture cluster) : RedisSessionStoreUserIndexTests(cluster), IClassFixture<RedisClusterFixture>;

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
 using Tote.Diagnostics;
 using Tote.Drivers;
 using Tote.Sessions;
@@ -18,17 +20,94 @@ internal sealed class UserDirectory
     public const int MaxUserIdLength = 256;
 
     private readonly SessionRuntime _runtime;
+    private readonly HandleKeyRecord? _keyRecord;
+    private readonly Lock _loadGate = new();
+    private volatile SessionHandles? _handles;
+    private Task<SessionHandles>? _loading;
 
-    public UserDirectory(SessionRuntime runtime, ToteUsersOptions options)
+    public UserDirectory(SessionRuntime runtime, ToteUsersOptions options, IDataProtectionProvider? protection)
     {
         _runtime = runtime;
         Options = options;
-        Handles = new SessionHandles(options.HandleKey);
+        if (options.HandleKey is { } configured)
+        {
+            _handles = SessionHandles.FromConfiguredKey(configured);
+        }
+        else if (runtime.Store.IsInProcess)
+        {
+            // The in-process store's sessions die with the process, and so may their handles.
+            _handles = SessionHandles.FromKey(RandomNumberGenerator.GetBytes(32));
+        }
+        else
+        {
+            _keyRecord = new HandleKeyRecord(runtime.Store, protection, runtime.Time);
+        }
     }
 
     public ToteUsersOptions Options { get; }
 
-    public SessionHandles Handles { get; }
+    /// <summary>
+    /// The handles, once their key is loaded (at once with <see cref="ToteUsersOptions.HandleKey"/> or
+    /// the memory driver; else at startup, or by <see cref="LoadHandlesAsync"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The key is not loaded yet, or cannot be read.</exception>
+    public SessionHandles Handles => _handles ?? throw NotLoaded();
+
+    /// <summary>The handles when their key is loaded; <see langword="null"/> before (for log lines, which must not fail).</summary>
+    public SessionHandles? LoadedHandles => _handles;
+
+    /// <summary>
+    /// The handles, loading their key from the store the first time (<see cref="HandleKeyRecord"/>).
+    /// One load at a time; a load that failed because the store did is tried again by the next
+    /// caller, one that found the key unreadable is not (that needs a configuration change and a restart).
+    /// </summary>
+    /// <exception cref="SessionStoreException">The store failed.</exception>
+    /// <exception cref="InvalidOperationException">The stored key cannot be read.</exception>
+    public ValueTask<SessionHandles> LoadHandlesAsync(CancellationToken cancellationToken)
+    {
+        if (_handles is { } handles)
+        {
+            return new ValueTask<SessionHandles>(handles);
+        }
+
+        Task<SessionHandles> loading;
+        lock (_loadGate)
+        {
+            if (_loading is null || (_loading.IsFaulted && _loading.Exception.InnerException is SessionStoreException) || _loading.IsCanceled)
+            {
+                // Not bound to this caller's token: other callers wait on the same load (the store timeout bounds it).
+                _loading = LoadKeyAsync();
+            }
+
+            loading = _loading;
+        }
+
+        return new ValueTask<SessionHandles>(loading.WaitAsync(cancellationToken));
+    }
+
+    private async Task<SessionHandles> LoadKeyAsync()
+    {
+        var handles = SessionHandles.FromKey(await _keyRecord!.LoadOrCreateAsync(CancellationToken.None).ConfigureAwait(false));
+        _handles = handles;
+        return handles;
+    }
+
+    private InvalidOperationException NotLoaded()
+    {
+        Task<SessionHandles>? loading;
+        lock (_loadGate)
+        {
+            loading = _loading;
+        }
+
+        if (loading is { IsFaulted: true, Exception.InnerException: InvalidOperationException unreadable })
+        {
+            return new InvalidOperationException(unreadable.Message, unreadable);
+        }
+
+        return new InvalidOperationException(
+            $"Session.Handle needs the key of session handles, which Tote loads from the '{_runtime.Store.Driver}' session store and has not loaded yet (the store has not answered since the app started). Await an asynchronous user call first, such as session.GetUserIdAsync(), which waits for the key; or set Tote:Users:HandleKey, which needs no store.");
+    }
 
     public bool HasIndex => _runtime.Store.HasUserIndex;
 
@@ -59,6 +138,7 @@ internal sealed class UserDirectory
     public async ValueTask<IReadOnlyList<UserSessionIndexEntry>> ListLiveAsync(string userId, CancellationToken cancellationToken)
     {
         RequireIndex();
+        await LoadHandlesAsync(cancellationToken).ConfigureAwait(false);
         return await _runtime.Store.ListUserSessionsAsync(userId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -72,7 +152,7 @@ internal sealed class UserDirectory
         await _runtime.Store.DeleteAsync(sessionId, cancellationToken).ConfigureAwait(false);
         await _runtime.Store.RemoveUserSessionAsync(userId, sessionId, cancellationToken).ConfigureAwait(false);
         _runtime.Store.Telemetry.Destroyed();
-        Log.SessionRevoked(_runtime.Logger, Handles.Of(sessionId));
+        Log.SessionRevoked(_runtime.Logger, Handles.Of(sessionId)); // loaded: every caller listed the user's sessions first
 
         // DESIGN §12: ToteEvents.OnRevoked is raised here, with the handle and user ID (never the session ID).
     }

@@ -10,7 +10,8 @@ namespace Tote.Drivers.Hosting;
 /// <summary>
 /// Creates the chosen driver when the app starts (so a bad directory or a missing cache fails the
 /// start, not the first request), checks once that the store answers (a Warning with the driver's
-/// error when it does not, never a failed start: the store may come up later), and sweeps any
+/// error when it does not, never a failed start: the store may come up later), then loads the key
+/// of session handles from it (<see cref="Users.HandleKeyRecord"/>), and sweeps any
 /// <see cref="ISessionStoreSweeper"/>, built in or not, every <see cref="ISessionStoreSweeper.SweepInterval"/>
 /// on the injected <see cref="TimeProvider"/>.
 /// </summary>
@@ -107,11 +108,45 @@ internal sealed class SessionStoreHostedService : BackgroundService
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+            return;
         }
         catch (Exception ex)
         {
             // The ID is random, so the driver's error names no visitor's session.
             Log.StoreUnreachableAtStartup(_logger, ex, runtime.Store.Driver, runtime.Options.StoreFailureStatusCode, ex.Message);
+            return;
+        }
+
+        await LoadHandleKeyAsync(runtime, stopping).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loads (or makes) the key of session handles once the store answers, so that
+    /// <c>Session.Handle</c> works from the first request; a store that failed the check above is
+    /// left alone (the first user call loads the key), so a down store is not tried twice.
+    /// </summary>
+    private async Task LoadHandleKeyAsync(SessionRuntime runtime, CancellationToken stopping)
+    {
+        if (runtime.Users.LoadedHandles is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await runtime.Users.LoadHandlesAsync(stopping).ConfigureAwait(false);
+            Log.HandleKeyLoaded(_logger, runtime.Store.Driver);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (InvalidOperationException ex)
+        {
+            Log.HandleKeyUnreadable(_logger, ex, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            Log.HandleKeyNotLoadedAtStartup(_logger, ex, runtime.Store.Driver);
         }
     }
 

@@ -103,8 +103,9 @@ internal sealed class HandleKeyRecord
                 return text;
             }
         }
-        catch (DevalueException)
+        catch (Exception ex) when (ex is DevalueException or FormatException)
         {
+            // Falls through to the error below, which says what to do.
         }
 
         throw new InvalidOperationException(

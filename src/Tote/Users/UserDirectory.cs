@@ -175,7 +175,17 @@ internal sealed class UserDirectory
     public ValueTask RemoveEntryAsync(string userId, string sessionId, CancellationToken cancellationToken)
         => Completion(_runtime.Store.RemoveUserSessionAsync(userId, sessionId, cancellationToken));
 
-    /// <summary>After a sign-in: revokes the user's least recently seen sessions beyond <see cref="ToteUsersOptions.MaxSessionsPerUser"/>, never <paramref name="currentId"/>.</summary>
+    /// <summary>
+    /// After a sign-in: revokes the user's least recently seen sessions beyond
+    /// <see cref="ToteUsersOptions.MaxSessionsPerUser"/>, never <paramref name="currentId"/>.
+    /// </summary>
+    /// <remarks>
+    /// Concurrent sign-ins each enforce the limit on what they list. They rank sessions in one
+    /// order (last seen, then signed in, then ID) and revoke only those beyond the limit in it, so
+    /// the newest <c>MaxSessionsPerUser</c> sessions are never revoked, whoever lists first: two
+    /// sign-ins can no longer sign each other out. Sessions a concurrent sign-in saved after this
+    /// listing are left to that sign-in's own enforcement.
+    /// </remarks>
     public async ValueTask EnforceLimitAsync(string userId, string currentId, CancellationToken cancellationToken)
     {
         if (Options.MaxSessionsPerUser is not { } max || !HasIndex)
@@ -184,13 +194,18 @@ internal sealed class UserDirectory
         }
 
         var live = await ListLiveAsync(userId, cancellationToken).ConfigureAwait(false);
-        var excess = live.Count - max;
-        if (excess <= 0)
+        if (live.Count <= max)
         {
             return;
         }
 
-        foreach (var entry in live.Where(s => s.SessionId != currentId).OrderBy(s => s.LastSeenAt).Take(excess))
+        var beyond = live
+            .OrderByDescending(s => s.LastSeenAt)
+            .ThenByDescending(s => s.SignedInAt)
+            .ThenByDescending(s => s.SessionId, StringComparer.Ordinal)
+            .Skip(max)
+            .Where(s => s.SessionId != currentId);
+        foreach (var entry in beyond)
         {
             await RevokeAsync(userId, entry.SessionId, cancellationToken).ConfigureAwait(false);
         }

@@ -84,6 +84,25 @@ public sealed class HandleKeyRecordTests : IDisposable
     }
 
     [Fact]
+    public async Task Record_SurvivesAFloodOfNewSessionsInABoundedFileStore()
+    {
+        string handle;
+        string id;
+        await using (var host = await StartFsAsync(maxSessions: 10))
+        {
+            using var client = host.CreateClient();
+            handle = await UsersApi.SignInAsync(client, "ada");
+            id = client.SessionId!;
+            await SessionFloods.FloodAsync(host, 40);
+        }
+
+        await using var restarted = await StartFsAsync(maxSessions: 10);
+        using var again = restarted.CreateClient();
+        Assert.NotNull(await restarted.Store.LoadAsync(HandleKeyRecord.Id, Ct));
+        Assert.Equal(handle, restarted.Services.GetRequiredService<SessionRuntime>().Users.Handles.Of(id));
+    }
+
+    [Fact]
     public async Task LoadOrCreate_ReadsTheSameKeyBack_AndPushesTheExpiryOnAtEachRead()
     {
         var store = new ScriptedStore();
@@ -211,10 +230,15 @@ public sealed class HandleKeyRecordTests : IDisposable
         }
     }
 
-    private Task<ToteTestHost> StartFsAsync(Action<IServiceCollection>? services = null)
+    private Task<ToteTestHost> StartFsAsync(Action<IServiceCollection>? services = null, int? maxSessions = null)
         => UsersApi.StartAsync(
             o =>
             {
+                if (maxSessions is { } max)
+                {
+                    o.Configuration["Tote:FileSystem:MaxSessions"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
                 o.Configuration["Tote:Driver"] = "fs";
                 o.Configuration["Tote:FileSystem:Path"] = _sessions.Path;
                 o.Services = services ?? (s => s.AddDataProtection().SetApplicationName("tote-tests").PersistKeysToFileSystem(new DirectoryInfo(_keyRing.Path)));

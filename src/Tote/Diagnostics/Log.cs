@@ -113,12 +113,6 @@ internal static partial class Log
     [LoggerMessage(83, LogLevel.Warning, "The user index entry of session {Handle} could not be refreshed; its last-seen time lags until the next slide.")]
     public static partial void UserSessionRefreshFailed(ILogger logger, Exception exception, string handle);
 
-    [LoggerMessage(90, LogLevel.Debug, "Loaded the key of session handles from the '{Driver}' session store.")]
-    public static partial void HandleKeyLoaded(ILogger logger, string driver);
-
     [LoggerMessage(91, LogLevel.Error, "The key of session handles cannot be read: {Reason} Until this is fixed, signing in, GetUserIdAsync, Session.Handle and UserSessions fail.")]
     public static partial void HandleKeyUnreadable(ILogger logger, Exception exception, string reason);
-
-    [LoggerMessage(92, LogLevel.Warning, "The key of session handles could not be loaded from the '{Driver}' session store at startup; the first user call (SignInAsync, GetUserIdAsync, UserSessions) tries again, and Session.Handle throws until then.")]
-    public static partial void HandleKeyNotLoadedAtStartup(ILogger logger, Exception exception, string driver);
 }

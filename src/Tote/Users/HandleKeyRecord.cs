@@ -54,10 +54,13 @@ internal sealed class HandleKeyRecord
         _time = time;
     }
 
-    /// <summary>Loads the stored key, or makes and stores one when the store holds none.</summary>
+    /// <summary>
+    /// Loads the stored key or, with <paramref name="create"/>, makes and stores one when the store
+    /// holds none; <see langword="null"/> when there is none and <paramref name="create"/> is off.
+    /// </summary>
     /// <exception cref="SessionStoreException">The store failed; worth trying again later.</exception>
     /// <exception cref="InvalidOperationException">The stored key cannot be read (another key ring, or a damaged record); trying again does not help.</exception>
-    public async Task<byte[]> LoadOrCreateAsync(CancellationToken cancellationToken)
+    public async Task<byte[]?> LoadAsync(bool create, CancellationToken cancellationToken)
     {
         var protector = _protection?.CreateProtector(Purpose) ?? throw new InvalidOperationException(
             "Tote keeps the key of session handles in the session store, protected with ASP.NET Core Data Protection, but no IDataProtectionProvider is registered. Call services.AddDataProtection(), or set Tote:Users:HandleKey.");
@@ -65,18 +68,26 @@ internal sealed class HandleKeyRecord
         var loaded = await _store.LoadAsync(Id, slide: null, cancellationToken).ConfigureAwait(false);
         if (loaded is null)
         {
+            if (!create)
+            {
+                return null;
+            }
+
             var now = _time.GetUtcNow();
             var record = new SessionRecord { Data = Write(protector.Protect(RandomNumberGenerator.GetBytes(KeyBytes))), CreatedAt = now, ExpiresAt = now + Lifetime };
 
             // A conflict means another instance stored its key first. Either way the key in use is the
-            // one read back: a driver without compare-and-swap (distributed-cache) keeps the last writer's.
+            // one read back: a driver without compare-and-swap (distributed-cache) keeps the last
+            // writer's. Reading it once also tells the fs driver it is in use, so a flood of new
+            // sessions does not evict it.
             await _store.SaveAsync(Id, record, SessionVersion.Missing, cancellationToken).ConfigureAwait(false);
             loaded = await _store.LoadAsync(Id, slide: null, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException(
                     $"The '{_store.Driver}' session store did not keep the key of session handles that Tote stored under the reserved ID {Id}: it could not be read back. Check that the store keeps what it is given, or set Tote:Users:HandleKey.");
         }
-        else
+        else if (loaded.Value.Record.ExpiresAt - _time.GetUtcNow() < Lifetime / 2)
         {
+            // Pushed on only when half the lifetime is gone, so that an app's start writes nothing.
             await _store.RefreshAsync(Id, _time.GetUtcNow() + Lifetime, cancellationToken).ConfigureAwait(false);
         }
 

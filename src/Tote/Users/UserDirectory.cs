@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Tote.Diagnostics;
 using Tote.Drivers;
@@ -20,94 +19,31 @@ internal sealed class UserDirectory
     public const int MaxUserIdLength = 256;
 
     private readonly SessionRuntime _runtime;
-    private readonly HandleKeyRecord? _keyRecord;
-    private readonly Lock _loadGate = new();
-    private volatile SessionHandles? _handles;
-    private Task<SessionHandles>? _loading;
+    private readonly HandleKeySource _handleKey;
 
     public UserDirectory(SessionRuntime runtime, ToteUsersOptions options, IDataProtectionProvider? protection)
     {
         _runtime = runtime;
         Options = options;
-        if (options.HandleKey is { } configured)
-        {
-            _handles = SessionHandles.FromConfiguredKey(configured);
-        }
-        else if (runtime.Store.IsInProcess)
-        {
-            // The in-process store's sessions die with the process, and so may their handles.
-            _handles = SessionHandles.FromKey(RandomNumberGenerator.GetBytes(32));
-        }
-        else
-        {
-            _keyRecord = new HandleKeyRecord(runtime.Store, protection, runtime.Time);
-        }
+        _handleKey = new HandleKeySource(options, runtime, protection);
     }
 
     public ToteUsersOptions Options { get; }
 
-    /// <summary>
-    /// The handles, once their key is loaded (at once with <see cref="ToteUsersOptions.HandleKey"/> or
-    /// the memory driver; else at startup, or by <see cref="LoadHandlesAsync"/>).
-    /// </summary>
+    /// <summary>The handles; their key is loaded at startup, or by <see cref="LoadHandlesAsync"/>.</summary>
     /// <exception cref="InvalidOperationException">The key is not loaded yet, or cannot be read.</exception>
-    public SessionHandles Handles => _handles ?? throw NotLoaded();
+    public SessionHandles Handles => _handleKey.Current;
 
     /// <summary>The handles when their key is loaded; <see langword="null"/> before (for log lines, which must not fail).</summary>
-    public SessionHandles? LoadedHandles => _handles;
+    public SessionHandles? LoadedHandles => _handleKey.Loaded;
 
-    /// <summary>
-    /// The handles, loading their key from the store the first time (<see cref="HandleKeyRecord"/>).
-    /// One load at a time; a load that failed because the store did is tried again by the next
-    /// caller, one that found the key unreadable is not (that needs a configuration change and a restart).
-    /// </summary>
+    /// <summary>The handles, loading their key the first time (see <see cref="HandleKeySource.LoadAsync"/>); every async user call awaits it.</summary>
     /// <exception cref="SessionStoreException">The store failed.</exception>
     /// <exception cref="InvalidOperationException">The stored key cannot be read.</exception>
-    public ValueTask<SessionHandles> LoadHandlesAsync(CancellationToken cancellationToken)
-    {
-        if (_handles is { } handles)
-        {
-            return new ValueTask<SessionHandles>(handles);
-        }
+    public ValueTask<SessionHandles> LoadHandlesAsync(CancellationToken cancellationToken) => _handleKey.LoadAsync(cancellationToken);
 
-        Task<SessionHandles> loading;
-        lock (_loadGate)
-        {
-            if (_loading is null || (_loading.IsFaulted && _loading.Exception.InnerException is SessionStoreException) || _loading.IsCanceled)
-            {
-                // Not bound to this caller's token: other callers wait on the same load (the store timeout bounds it).
-                _loading = LoadKeyAsync();
-            }
-
-            loading = _loading;
-        }
-
-        return new ValueTask<SessionHandles>(loading.WaitAsync(cancellationToken));
-    }
-
-    private async Task<SessionHandles> LoadKeyAsync()
-    {
-        var handles = SessionHandles.FromKey(await _keyRecord!.LoadOrCreateAsync(CancellationToken.None).ConfigureAwait(false));
-        _handles = handles;
-        return handles;
-    }
-
-    private InvalidOperationException NotLoaded()
-    {
-        Task<SessionHandles>? loading;
-        lock (_loadGate)
-        {
-            loading = _loading;
-        }
-
-        if (loading is { IsFaulted: true, Exception.InnerException: InvalidOperationException unreadable })
-        {
-            return new InvalidOperationException(unreadable.Message, unreadable);
-        }
-
-        return new InvalidOperationException(
-            $"Session.Handle needs the key of session handles, which Tote loads from the '{_runtime.Store.Driver}' session store and has not loaded yet (the store has not answered since the app started). Await an asynchronous user call first, such as session.GetUserIdAsync(), which waits for the key; or set Tote:Users:HandleKey, which needs no store.");
-    }
+    /// <summary>The key of handles, as the app's start sees it (see <see cref="HandleKeySource"/>).</summary>
+    public HandleKeySource HandleKey => _handleKey;
 
     public bool HasIndex => _runtime.Store.HasUserIndex;
 

@@ -39,11 +39,15 @@ public sealed class HandleKeyRecordTests : IDisposable
             id = client.SessionId!;
             using var other = second.CreateClient();
 
+            // The second instance started before anyone signed in, so before the key existed: a user call loads it.
+            using var user = await other.SendWithIdAsync(HttpMethod.Get, "/me", id);
             using var onSecond = await other.SendWithIdAsync(HttpMethod.Get, "/handle", id);
 
+            Assert.Equal("ada", await user.Content.ReadAsStringAsync(Ct));
             Assert.Equal(handle, await onSecond.Content.ReadAsStringAsync(Ct));
         }
 
+        // A restarted instance loads the key at startup: the handle works before any user call.
         await using var restarted = await StartFsAsync();
         using var again = restarted.CreateClient();
         using var afterRestart = await again.SendWithIdAsync(HttpMethod.Get, "/handle", id);
@@ -51,11 +55,24 @@ public sealed class HandleKeyRecordTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAppThatSignsNobodyIn_StoresNoKey_AndChecksTheStoreWithOneLoadAtStartup()
+    {
+        await using var host = await StartFsAsync();
+        using var client = host.CreateClient();
+
+        await client.PostAsync("/set/cart/apple");
+
+        Assert.Null(await host.Store.LoadAsync(HandleKeyRecord.Id, Ct));
+        Assert.Equal([client.SessionId + ".session"], Directory.GetFiles(_sessions.Path, "*.session").Select(Path.GetFileName));
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == "Tote" && r.Id.Id == 74);
+    }
+
+    [Fact]
     public async Task Record_IsAnAstroRecordUnderTheNilUuid_ThatExpiresFarAhead_AndThatNoListingShows()
     {
         await using var host = await StartFsAsync();
         using var client = host.CreateClient();
-        await client.PostAsync("/set/cart/apple");
+        await UsersApi.SignInAsync(client, "ada");
 
         var record = await host.Store.LoadAsync(HandleKeyRecord.Id, Ct);
 
@@ -76,6 +93,8 @@ public sealed class HandleKeyRecordTests : IDisposable
     {
         await using var host = await StartFsAsync();
         using var client = host.CreateClient();
+        using var signedIn = host.CreateClient();
+        await UsersApi.SignInAsync(signedIn, "ada");
 
         using var response = await client.SendWithIdAsync(HttpMethod.Get, "/keys", HandleKeyRecord.Id);
 
@@ -103,45 +122,62 @@ public sealed class HandleKeyRecordTests : IDisposable
     }
 
     [Fact]
-    public async Task LoadOrCreate_ReadsTheSameKeyBack_AndPushesTheExpiryOnAtEachRead()
+    public async Task Load_ReadsTheSameKeyBack_AndPushesTheExpiryOnOnlyWhenHalfOfItIsGone()
     {
         var store = new ScriptedStore();
         var clock = TestClock.Create();
         var protection = new EphemeralDataProtectionProvider();
-        var record = new HandleKeyRecord(Client(store, clock), protection, clock);
-        var made = await record.LoadOrCreateAsync(Ct);
+        var made = await new HandleKeyRecord(Client(store, clock), protection, clock).LoadAsync(create: true, Ct);
+        var expires = (await store.LoadAsync(HandleKeyRecord.Id, Ct))!.ExpiresAt;
         clock.Advance(TimeSpan.FromDays(400));
         store.ClearCalls();
 
-        var read = await new HandleKeyRecord(Client(store, clock), protection, clock).LoadOrCreateAsync(Ct);
+        var read = await new HandleKeyRecord(Client(store, clock), protection, clock).LoadAsync(create: false, Ct);
+        var readCalls = store.Calls;
+        clock.Advance(HandleKeyRecord.Lifetime / 2);
+        store.ClearCalls();
+        var later = await new HandleKeyRecord(Client(store, clock), protection, clock).LoadAsync(create: false, Ct);
 
         Assert.Equal(made, read);
-        Assert.Equal(32, read.Length);
+        Assert.Equal(made, later);
+        Assert.Equal(32, read!.Length);
+        Assert.Equal(["load " + HandleKeyRecord.Id], readCalls);
         Assert.Equal(["load " + HandleKeyRecord.Id, "refresh " + HandleKeyRecord.Id], store.Calls);
         Assert.Equal(clock.GetUtcNow() + HandleKeyRecord.Lifetime, (await store.LoadAsync(HandleKeyRecord.Id, Ct))!.ExpiresAt);
+        Assert.True(expires < clock.GetUtcNow() + HandleKeyRecord.Lifetime);
     }
 
     [Fact]
-    public async Task LoadOrCreate_ByInstancesRacingOnAnEmptyStore_GivesThemAllTheSameKey()
+    public async Task Load_WithoutCreate_OfAnEmptyStore_MakesNothing()
+    {
+        var store = new ScriptedStore();
+        var clock = TestClock.Create();
+
+        Assert.Null(await new HandleKeyRecord(Client(store, clock), new EphemeralDataProtectionProvider(), clock).LoadAsync(create: false, Ct));
+        Assert.Equal(["load " + HandleKeyRecord.Id], store.Calls);
+    }
+
+    [Fact]
+    public async Task Load_ByInstancesRacingOnAnEmptyStore_GivesThemAllTheSameKey()
     {
         await using var host = await StartFsAsync();
         var runtime = host.Services.GetRequiredService<SessionRuntime>();
         var protection = host.Services.GetRequiredService<IDataProtectionProvider>();
         await host.Store.DeleteAsync(HandleKeyRecord.Id, Ct);
 
-        var keys = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => new HandleKeyRecord(runtime.Store, protection, host.Clock).LoadOrCreateAsync(Ct), Ct)));
+        var keys = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => new HandleKeyRecord(runtime.Store, protection, host.Clock).LoadAsync(create: true, Ct), Ct)));
 
         Assert.All(keys, key => Assert.Equal(keys[0], key));
     }
 
     [Fact]
-    public async Task LoadOrCreate_WithAnotherKeyRing_ThrowsNamingBothFixes()
+    public async Task Load_WithAnotherKeyRing_ThrowsNamingBothFixes()
     {
         var store = new ScriptedStore();
         var clock = TestClock.Create();
-        await new HandleKeyRecord(Client(store, clock), new EphemeralDataProtectionProvider(), clock).LoadOrCreateAsync(Ct);
+        await new HandleKeyRecord(Client(store, clock), new EphemeralDataProtectionProvider(), clock).LoadAsync(create: true, Ct);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new HandleKeyRecord(Client(store, clock), new EphemeralDataProtectionProvider(), clock).LoadOrCreateAsync(Ct));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new HandleKeyRecord(Client(store, clock), new EphemeralDataProtectionProvider(), clock).LoadAsync(create: true, Ct));
 
         Assert.Contains("Data Protection key this app instance does not have", error.Message, StringComparison.Ordinal);
         Assert.Contains("PersistKeysToFileSystem", error.Message, StringComparison.Ordinal);
@@ -152,14 +188,14 @@ public sealed class HandleKeyRecordTests : IDisposable
     [InlineData("not devalue")]
     [InlineData("[[\"Map\",1,2],\"cart\",{\"data\":3,\"expires\":-1},\"apple\"]")]
     [InlineData("[[\"Map\",1,2],\"tote:handle-key\",{\"data\":3,\"expires\":-1},\"AAAA\"]")]
-    public async Task LoadOrCreate_OfARecordTotesDidNotWrite_ThrowsSayingWhatToDelete(string data)
+    public async Task Load_OfARecordToteDidNotWrite_ThrowsSayingWhatToDelete(string data)
     {
         var store = new ScriptedStore();
         var clock = TestClock.Create();
         var now = clock.GetUtcNow();
         await store.SaveAsync(HandleKeyRecord.Id, new SessionRecord { Data = data, CreatedAt = now, ExpiresAt = now.AddDays(1) }, SessionVersion.Missing, Ct);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new HandleKeyRecord(Client(store, clock), new EphemeralDataProtectionProvider(), clock).LoadOrCreateAsync(Ct));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new HandleKeyRecord(Client(store, clock), new EphemeralDataProtectionProvider(), clock).LoadAsync(create: true, Ct));
 
         Assert.Contains(HandleKeyRecord.Id, error.Message, StringComparison.Ordinal);
     }
@@ -167,8 +203,10 @@ public sealed class HandleKeyRecordTests : IDisposable
     [Fact]
     public async Task UserCalls_OnAnInstanceWithAnotherKeyRing_FailNamingTheFix_AndTheStartLogsIt()
     {
-        await using (await StartFsAsync())
+        await using (var first = await StartFsAsync())
         {
+            using var signedIn = first.CreateClient();
+            await UsersApi.SignInAsync(signedIn, "ada");
         }
 
         await using var stranger = await StartFsAsync(s => s.AddDataProtection().UseEphemeralDataProtectionProvider());

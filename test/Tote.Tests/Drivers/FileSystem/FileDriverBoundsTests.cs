@@ -124,10 +124,6 @@ public sealed class FileDriverBoundsTests : IDisposable
         o.Configuration["Tote:Driver"] = "fs";
         o.Configuration["Tote:FileSystem:Path"] = _directory.Path;
         o.Configuration["Tote:FileSystem:MaxSessions"] = MaxSessions.ToString(CultureInfo.InvariantCulture);
-
-        // These tests count session files; a configured key keeps the handle key's record out of the
-        // store (HandleKeyRecordTests shows a flood does not evict it).
-        o.Configuration["Tote:Users:HandleKey"] = new string('k', 32);
     });
 
     private string[] SessionFiles() => Directory.GetFiles(_directory.Path, "*.session");

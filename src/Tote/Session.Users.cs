@@ -17,11 +17,12 @@ public sealed partial class Session
     /// when there is no session.
     /// </summary>
     /// <remarks>
-    /// Handles are computed under a key that Tote loads from the session store when the app starts
-    /// (unless <see cref="ToteUsersOptions.HandleKey"/> is set, or the driver is <c>memory</c>). If the
-    /// store did not answer then, the key is loaded by the first asynchronous user call
-    /// (<see cref="GetUserIdAsync"/>, <see cref="SignInAsync"/>, any <see cref="UserSessions"/> method);
-    /// until then this property throws rather than answer <see langword="null"/>, which
+    /// Handles are computed under a key that Tote keeps in the session store, made at the first
+    /// sign-in and loaded when the app starts (unless <see cref="ToteUsersOptions.HandleKey"/> is set,
+    /// or the driver is <c>memory</c>: then no store is involved). If the store did not answer at
+    /// startup, or held no key yet, the first asynchronous user call (<see cref="GetUserIdAsync"/>,
+    /// <see cref="SignInAsync"/>, any <see cref="UserSessions"/> method) loads or makes it; until then
+    /// this property throws rather than answer <see langword="null"/>, which
     /// <c>RevokeAllAsync(userId, session.Handle)</c> would take as "spare no device".
     /// </remarks>
     /// <exception cref="InvalidOperationException">

@@ -35,7 +35,7 @@ internal sealed class HandleKeyRecord
 
     public const string Purpose = "Tote.Users.HandleKey.v1";
 
-    /// <summary>How far ahead the record expires, pushed again at each read.</summary>
+    /// <summary>How far ahead the record expires; pushed on by a read that finds half of it gone.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(3650);
 
     private const int KeyBytes = 32;

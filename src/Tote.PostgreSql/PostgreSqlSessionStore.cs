@@ -28,9 +28,15 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
     private readonly bool _ownsDataSource;
     private readonly string _location;
     private readonly string _loadAndSlide;
+    private readonly string _qualifiedUserIndexName;
 
     public PostgreSqlSessionStore(NpgsqlDataSource dataSource, bool ownsDataSource, PostgreSqlSessionStoreOptions options, TimeProvider time, ILogger logger)
-        : base(new SqlStatements(QualifiedName(options)), options.CreateTableIfMissing, options.SweepInterval, time, logger)
+        : base(
+            new SqlStatements(QualifiedName(options, options.TableName), QualifiedName(options, options.TableName + SqlIdentifier.UserTableSuffix), SqlDialect.PostgreSql),
+            options.CreateTableIfMissing,
+            options.SweepInterval,
+            time,
+            logger)
     {
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
@@ -39,6 +45,10 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
         // Host, port and database only: the connection string may hold a password.
         _location = $"PostgreSQL at {builder.Host}:{builder.Port}/{builder.Database}";
         IndexName = SqlIdentifier.Quote(options.TableName + "_expires");
+        UserIndexName = SqlIdentifier.Quote(options.TableName + SqlIdentifier.UserIndexSuffix);
+
+        // to_regclass takes an index's name qualified by its table's schema, where CREATE INDEX takes it bare.
+        _qualifiedUserIndexName = QualifiedName(options, options.TableName + SqlIdentifier.UserIndexSuffix);
 
         var table = Statements.Table;
 
@@ -69,6 +79,9 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
     /// <summary>The expiry index's name, quoted.</summary>
     public string IndexName { get; }
 
+    /// <summary>The name of the index on the per-user table's <c>user_id</c>, quoted.</summary>
+    public string UserIndexName { get; }
+
     protected override string Location => _location;
 
     public async ValueTask<SlidingLoadResult?> LoadAndSlideAsync(string id, SlidingExpiration expiration, CancellationToken cancellationToken = default)
@@ -95,6 +108,13 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
             : null;
     }
 
+    /// <summary>
+    /// PostgreSQL's text cannot hold U+0000, which a user ID may contain: it is written <c>\0</c>,
+    /// and a backslash doubled, so that distinct user IDs stay distinct.
+    /// </summary>
+    protected override string UserKey(string userId)
+        => userId.AsSpan().IndexOfAny('\0', '\\') < 0 ? userId : userId.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
+
     public void Dispose()
     {
         if (_ownsDataSource)
@@ -111,8 +131,16 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
         }
     }
 
-    /// <summary>The statements that create the table and its index, as the README shows them.</summary>
-    internal static string CreateTableSql(string table, string index) => $"""
+    /// <summary>
+    /// The statements that create the sessions table, the per-user index table and their indexes,
+    /// as the README shows them. Each is <c>IF NOT EXISTS</c>, so a database made by an earlier
+    /// version gains the index table at startup, with no migration step. The index table has no
+    /// foreign key: a sign-in writes its entry before its session exists.
+    /// </summary>
+    internal static string CreateTableSql(string table, string index, string userTable, string userIndex)
+        => CreateSessionsTableSql(table, index) + CreateUserTableSql(userTable, userIndex);
+
+    private static string CreateSessionsTableSql(string table, string index) => $"""
         CREATE TABLE IF NOT EXISTS {table} (
             id      text   NOT NULL PRIMARY KEY,
             record  text   NOT NULL,
@@ -121,6 +149,20 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
             expires bigint NOT NULL
         );
         CREATE INDEX IF NOT EXISTS {index} ON {table} (expires);
+
+        """;
+
+    private static string CreateUserTableSql(string userTable, string userIndex) => $"""
+        CREATE TABLE IF NOT EXISTS {userTable} (
+            session_id text   NOT NULL PRIMARY KEY,
+            user_id    text   NOT NULL,
+            signed_in  bigint NOT NULL,
+            last_seen  bigint NOT NULL,
+            expires    bigint NOT NULL,
+            user_agent text,
+            ip         text
+        );
+        CREATE INDEX IF NOT EXISTS {userIndex} ON {userTable} (user_id);
         """;
 
     protected override async ValueTask<TResult> ExecuteAsync<TState, TResult>(
@@ -151,22 +193,35 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
         await using (connection.ConfigureAwait(false))
         {
             // Checked first: CREATE TABLE IF NOT EXISTS needs the CREATE privilege on the schema even
-            // when the table is there, which a role that only uses a migrated table does not have.
+            // when the table is there, which a role that only uses migrated tables does not have.
+            bool sessionsExist, userIndexExists;
             var exists = connection.CreateCommand();
             await using (exists.ConfigureAwait(false))
             {
-                exists.CommandText = "SELECT to_regclass(@table) IS NOT NULL";
+                exists.CommandText = "SELECT to_regclass(@table) IS NOT NULL, to_regclass(@users) IS NOT NULL AND to_regclass(@usersIndex) IS NOT NULL";
                 Bind(exists, "@table", Statements.Table);
-                if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+                Bind(exists, "@users", Statements.UserTable);
+                Bind(exists, "@usersIndex", _qualifiedUserIndexName);
+                var reader = await exists.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
                 {
-                    return;
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    (sessionsExist, userIndexExists) = (reader.GetBoolean(0), reader.GetBoolean(1));
                 }
+            }
+
+            if (sessionsExist && userIndexExists)
+            {
+                return;
             }
 
             var create = connection.CreateCommand();
             await using (create.ConfigureAwait(false))
             {
-                create.CommandText = CreateTableSql(Statements.Table, IndexName);
+                // A sessions table already there (an earlier version's, or a migration's) is left as it is.
+                create.CommandText = sessionsExist
+                    ? CreateUserTableSql(Statements.UserTable, UserIndexName)
+                    : CreateTableSql(Statements.Table, IndexName, Statements.UserTable, UserIndexName);
                 try
                 {
                     await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -175,12 +230,19 @@ internal sealed class PostgreSqlSessionStore : SqlSessionStore, ISessionStoreSli
                 {
                     // Another app instance created it at the same moment: IF NOT EXISTS is not atomic in PostgreSQL.
                 }
+                catch (PostgresException ex) when (sessionsExist && ex.SqlState is PostgresErrorCodes.InsufficientPrivilege)
+                {
+                    // A database of an earlier version, used by a role that may not create tables: sessions
+                    // keep working; sign-ins and UserSessions fail until the index table is created.
+                    UserIndexUnavailable = true;
+                    Log.UserIndexTableNotCreated(Logger, DriverName, Statements.UserTable, ex);
+                }
             }
         }
     }
 
     private static long Milliseconds(TimeSpan time) => (long)time.TotalMilliseconds;
 
-    private static string QualifiedName(PostgreSqlSessionStoreOptions options)
-        => SqlIdentifier.Quote(options.Schema) + "." + SqlIdentifier.Quote(options.TableName);
+    private static string QualifiedName(PostgreSqlSessionStoreOptions options, string name)
+        => SqlIdentifier.Quote(options.Schema) + "." + SqlIdentifier.Quote(name);
 }

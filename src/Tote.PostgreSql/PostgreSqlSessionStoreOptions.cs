@@ -23,12 +23,15 @@ public sealed class PostgreSqlSessionStoreOptions
     /// <value>Defaults to <c>public</c>.</value>
     public string Schema { get; set; } = "public";
 
-    /// <summary>The table that holds the sessions.</summary>
+    /// <summary>
+    /// The table that holds the sessions. The per-user index is kept in the table
+    /// <c>&lt;TableName&gt;_users</c>, so the name has at most 49 characters.
+    /// </summary>
     /// <value>Defaults to <c>tote_sessions</c>.</value>
     public string TableName { get; set; } = "tote_sessions";
 
     /// <summary>
-    /// Whether to create the table and its index at startup when they are missing (this needs the
+    /// Whether to create the sessions table, the per-user index table and their indexes at startup when they are missing (this needs the
     /// <c>CREATE</c> privilege on the schema; turn it off where the table is created by a migration).
     /// </summary>
     /// <value>Defaults to <see langword="true"/>.</value>

@@ -12,7 +12,7 @@ internal sealed class PostgreSqlSessionStoreOptionsValidator : IValidateOptions<
     {
         var errors = new List<string>();
         SqlIdentifier.Check(errors, "Tote:PostgreSql:Schema", options.Schema);
-        SqlIdentifier.Check(errors, "Tote:PostgreSql:TableName", options.TableName);
+        SqlIdentifier.CheckTable(errors, "Tote:PostgreSql:TableName", options.TableName);
         if (options.SweepInterval <= TimeSpan.Zero)
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"Tote:PostgreSql:SweepInterval must be positive; it is {options.SweepInterval}."));

@@ -34,7 +34,12 @@ internal sealed class SqliteSessionStore : SqlSessionStore, IDisposable
     private bool _disposed;
 
     public SqliteSessionStore(string connectionString, SqliteSessionStoreOptions options, TimeProvider time, ILogger logger)
-        : base(new SqlStatements(SqlIdentifier.Quote(options.TableName)), options.CreateTableIfMissing, options.SweepInterval, time, logger)
+        : base(
+            new SqlStatements(SqlIdentifier.Quote(options.TableName), SqlIdentifier.Quote(options.TableName + SqlIdentifier.UserTableSuffix), SqlDialect.Sqlite),
+            options.CreateTableIfMissing,
+            options.SweepInterval,
+            time,
+            logger)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString)
         {
@@ -91,6 +96,7 @@ internal sealed class SqliteSessionStore : SqlSessionStore, IDisposable
             {
                 var command = lease.Command(sql);
                 bind(command, state);
+                StatementObserver?.Invoke(sql);
                 var result = await run(command, cancellationToken).ConfigureAwait(false);
                 healthy = true;
                 return result;
@@ -115,7 +121,7 @@ internal sealed class SqliteSessionStore : SqlSessionStore, IDisposable
         try
         {
             using var command = lease.Connection.CreateCommand();
-            command.CommandText = CreateTableSql(Statements.Table, IndexName(Statements.Table));
+            command.CommandText = CreateTableSql(Statements.Table, Statements.UserTable);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -124,8 +130,13 @@ internal sealed class SqliteSessionStore : SqlSessionStore, IDisposable
         }
     }
 
-    /// <summary>The statements that create the table and its index, as the README shows them.</summary>
-    internal static string CreateTableSql(string table, string index) => $"""
+    /// <summary>
+    /// The statements that create the sessions table, the per-user index table and their indexes,
+    /// as the README shows them. Each is <c>IF NOT EXISTS</c>, so a database made by an earlier
+    /// version gains the index table at startup, with no migration step. The index table has no
+    /// foreign key: a sign-in writes its entry before its session exists.
+    /// </summary>
+    internal static string CreateTableSql(string table, string userTable) => $"""
         CREATE TABLE IF NOT EXISTS {table} (
             id      TEXT    NOT NULL PRIMARY KEY,
             record  TEXT    NOT NULL,
@@ -133,10 +144,23 @@ internal sealed class SqliteSessionStore : SqlSessionStore, IDisposable
             created INTEGER NOT NULL,
             expires INTEGER NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS {index} ON {table} (expires);
+        CREATE INDEX IF NOT EXISTS {Derived(table, "_expires")} ON {table} (expires);
+        CREATE TABLE IF NOT EXISTS {userTable} (
+            session_id TEXT    NOT NULL PRIMARY KEY,
+            user_id    TEXT    NOT NULL,
+            signed_in  INTEGER NOT NULL,
+            last_seen  INTEGER NOT NULL,
+            expires    INTEGER NOT NULL,
+            user_agent TEXT,
+            ip         TEXT
+        );
+        CREATE INDEX IF NOT EXISTS {Derived(table, SqlIdentifier.UserIndexSuffix)} ON {userTable} (user_id);
         """;
 
-    private static string IndexName(string quotedTable) => SqlIdentifier.Quote(quotedTable.Trim('"') + "_expires");
+    /// <summary>Every statement the store runs passes here first; tests count them.</summary>
+    internal Action<string>? StatementObserver { get; set; }
+
+    private static string Derived(string quotedTable, string suffix) => SqlIdentifier.Quote(quotedTable.Trim('"') + suffix);
 
     private Lease Rent()
     {

@@ -17,11 +17,14 @@ public sealed class SqliteSessionStoreOptions
     /// <value>Defaults to <see langword="null"/>: the file <c>.tote/sessions.db</c> under the content root.</value>
     public string? ConnectionString { get; set; }
 
-    /// <summary>The table that holds the sessions.</summary>
+    /// <summary>
+    /// The table that holds the sessions. The per-user index is kept in the table
+    /// <c>&lt;TableName&gt;_users</c>, so the name has at most 49 characters.
+    /// </summary>
     /// <value>Defaults to <c>tote_sessions</c>.</value>
     public string TableName { get; set; } = "tote_sessions";
 
-    /// <summary>Whether to create the table and its index at startup when they are missing.</summary>
+    /// <summary>Whether to create the sessions table, the per-user index table and their indexes at startup when they are missing.</summary>
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool CreateTableIfMissing { get; set; } = true;
 

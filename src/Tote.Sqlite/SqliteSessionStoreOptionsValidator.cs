@@ -11,7 +11,7 @@ internal sealed class SqliteSessionStoreOptionsValidator : IValidateOptions<Sqli
     public ValidateOptionsResult Validate(string? name, SqliteSessionStoreOptions options)
     {
         var errors = new List<string>();
-        SqlIdentifier.Check(errors, "Tote:Sqlite:TableName", options.TableName);
+        SqlIdentifier.CheckTable(errors, "Tote:Sqlite:TableName", options.TableName);
         if (options.BusyTimeout <= TimeSpan.Zero)
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"Tote:Sqlite:BusyTimeout must be positive; it is {options.BusyTimeout}."));

@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(202, LogLevel.Warning, "The {Driver} session store could not check or create table {Table} at startup; it tries again at the first session request, which answers 503 until the database is reachable.")]
     public static partial void TableNotReady(ILogger logger, string driver, string table, Exception exception);
+
+    [LoggerMessage(203, LogLevel.Warning, "The {Driver} session store may not create the per-user index table {Table} (no CREATE privilege on the schema). Sessions work, but signing in and UserSessions fail until it exists: create it with the statements in the driver's README, or grant CREATE and restart.")]
+    public static partial void UserIndexTableNotCreated(ILogger logger, string driver, string table, Exception exception);
 }

@@ -24,6 +24,33 @@ internal static partial class SqlIdentifier
         }
     }
 
+    /// <summary>What the per-user index table's name adds to the sessions table's name.</summary>
+    public const string UserTableSuffix = "_users";
+
+    /// <summary>What the name of the index on the per-user table's <c>user_id</c> adds to the sessions table's name.</summary>
+    public const string UserIndexSuffix = "_users_user_id";
+
+    /// <summary>The longest sessions table name whose derived names (<see cref="UserTableSuffix"/>, <see cref="UserIndexSuffix"/>) still fit.</summary>
+    public static int MaxTableNameLength => MaxLength - UserIndexSuffix.Length;
+
+    /// <summary>
+    /// Adds the error for an invalid sessions table name set under <paramref name="option"/>: one
+    /// that is not a plain identifier, or too long to name the per-user index table and its index after.
+    /// </summary>
+    public static void CheckTable(List<string> errors, string option, string? name)
+    {
+        if (!IsValid(name))
+        {
+            Check(errors, option, name);
+            return;
+        }
+
+        if (name!.Length > MaxTableNameLength)
+        {
+            errors.Add($"{option} '{name}' is too long ({name.Length} characters): the driver names the per-user index table '{name}{UserTableSuffix}' and its index '{name}{UserIndexSuffix}' after it, and names are at most {MaxLength} characters, so use at most {MaxTableNameLength}.");
+        }
+    }
+
     /// <summary>The name double-quoted, as it appears in statements.</summary>
     public static string Quote(string name) => "\"" + name + "\"";
 

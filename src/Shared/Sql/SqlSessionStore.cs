@@ -11,8 +11,9 @@ namespace Tote.Sql;
 /// <summary>
 /// The session store both SQL drivers are: one row per session, compare-and-swap on a version
 /// column in one statement, expiry refresh that touches only the expiry, and a sweeper deleting
-/// expired rows in bounded batches. A driver says only how a statement is run on its database
-/// (<see cref="ExecuteAsync{TState, TResult}"/>) and how its table is created.
+/// expired rows in bounded batches, and the per-user index in a second table (the UserIndex
+/// partial). A driver says only how a statement is run on its database
+/// (<see cref="ExecuteAsync{TState, TResult}"/>) and how its tables are created.
 /// </summary>
 /// <remarks>
 /// A version is a random positive 63-bit number drawn for each write, not a counter: a session
@@ -131,7 +132,10 @@ internal abstract partial class SqlSessionStore : ISessionStore, ISessionStoreSw
         return changed == 1;
     }
 
-    /// <summary>Deletes expired rows, <see cref="SqlStatements.SweepBatchSize"/> per statement, until a batch comes back short.</summary>
+    /// <summary>
+    /// Deletes expired rows, <see cref="SqlStatements.SweepBatchSize"/> per statement, until a
+    /// batch comes back short; then the per-user index's entries whose session is gone, the same way.
+    /// </summary>
     public async ValueTask<int> SweepAsync(CancellationToken cancellationToken = default)
     {
         await BeginAsync(cancellationToken).ConfigureAwait(false);
@@ -154,6 +158,7 @@ internal abstract partial class SqlSessionStore : ISessionStore, ISessionStoreSw
             total += removed;
         }
         while (removed >= SqlStatements.SweepBatchSize);
+        await SweepUserIndexAsync(cancellationToken).ConfigureAwait(false);
         return total;
     }
 

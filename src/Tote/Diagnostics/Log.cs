@@ -110,9 +110,33 @@ internal static partial class Log
     [LoggerMessage(81, LogLevel.Information, "Revoked session {Handle}.")]
     public static partial void SessionRevoked(ILogger logger, string handle);
 
-    [LoggerMessage(82, LogLevel.Debug, "Removed the user index entry of session {Handle}: the session no longer exists.")]
-    public static partial void StaleUserSessionRemoved(ILogger logger, string handle);
-
     [LoggerMessage(83, LogLevel.Warning, "The user index entry of session {Handle} could not be refreshed; its last-seen time lags until the next slide.")]
     public static partial void UserSessionRefreshFailed(ILogger logger, Exception exception, string handle);
+
+    [LoggerMessage(90, LogLevel.Information, "Authentication tickets of the '{Scheme}' cookie scheme are kept in the '{Driver}' session store; its cookie holds only a key.")]
+    public static partial void TicketStoreConfigured(ILogger logger, string scheme, string driver);
+
+    [LoggerMessage(91, LogLevel.Debug, "Stored the authentication ticket of the '{Scheme}' cookie scheme as session {Handle}.")]
+    public static partial void TicketStored(ILogger logger, string scheme, string handle);
+
+    [LoggerMessage(92, LogLevel.Debug, "Renewed the authentication ticket session {Handle} of the '{Scheme}' cookie scheme.")]
+    public static partial void TicketRenewed(ILogger logger, string scheme, string handle);
+
+    [LoggerMessage(93, LogLevel.Debug, "Removed the authentication ticket session {Handle} of the '{Scheme}' cookie scheme (sign-out).")]
+    public static partial void TicketRemoved(ILogger logger, string scheme, string handle);
+
+    [LoggerMessage(94, LogLevel.Debug, "The authentication ticket session {Handle} of the '{Scheme}' cookie scheme no longer exists (expired, revoked or signed out); the device is signed out of the scheme.")]
+    public static partial void TicketNotFound(ILogger logger, string scheme, string handle);
+
+    [LoggerMessage(95, LogLevel.Warning, "The stored authentication ticket session {Handle} of the '{Scheme}' cookie scheme is corrupt and was removed; the device is signed out of the scheme. {Reason}")]
+    public static partial void CorruptTicket(ILogger logger, string scheme, string handle, string reason);
+
+    [LoggerMessage(96, LogLevel.Warning, "The record named by an authentication cookie of the '{Scheme}' scheme (session {Handle}) holds no ticket; the device is signed out of the scheme and the record is left alone.")]
+    public static partial void NotATicket(ILogger logger, string scheme, string handle);
+
+    [LoggerMessage(97, LogLevel.Debug, "The authentication ticket session {Handle} of the '{Scheme}' cookie scheme ended before its renewal (revoked, expired or signed out); it is not recreated.")]
+    public static partial void TicketEndedBeforeRenewal(ILogger logger, string scheme, string handle);
+
+    [LoggerMessage(98, LogLevel.Debug, "The principal signing in with the '{Scheme}' cookie scheme has no user ID (no NameIdentifier claim and no name); its ticket is stored bound to no user, so UserSessions neither lists nor revokes it.")]
+    public static partial void TicketUnbound(ILogger logger, string scheme);
 }

@@ -7,18 +7,25 @@ namespace Tote.Drivers;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The index is a hint, the sessions are the truth: the core writes an entry before it stores a
-/// new bound session and removes it after deleting the session, and checks every listed entry
-/// against the store, so a crash between the two writes leaves at worst a stale entry (removed
-/// at the next listing), never a live session missing from the list. A driver therefore needs no
-/// transaction across a session and its index entry (on Redis Cluster they may live in different
-/// hash slots).
+/// The sessions are the truth, the index follows them: the core writes an entry before it stores a
+/// new bound session, and removes it after deleting the session. A crash between the two writes
+/// leaves at worst an entry whose session is missing, never a live session missing from the list,
+/// so a driver needs no transaction across a session and its entry (on Redis Cluster they live in
+/// different hash slots).
 /// </para>
 /// <para>
-/// Members are thread-safe. A driver may drop entries whose session no longer exists (in its
-/// sweep, say), but must not drop the entry of a live session, whatever the entry's
+/// <see cref="ListUserSessionsAsync"/> is where the driver checks entries against its sessions:
+/// it returns only entries of live sessions (stored and not expired), each with the session's own
+/// current expiry, so the core needs no further store call per session. An entry whose session is
+/// missing or expired is never returned; the driver removes it once its
+/// <see cref="UserSessionIndexEntry.LastSeenAt"/> is older than
+/// <see cref="UserSessionIndexEntry.PendingEntryGrace"/> (a younger one may belong to a sign-in
+/// between its two writes, whose session is about to be stored). Entries of dead sessions must not
+/// accumulate: a driver removes them when listing, and in its sweep or by an expiry of its own for
+/// users nobody lists. It must never drop the entry of a live session, whatever the entry's
 /// <see cref="UserSessionIndexEntry.ExpiresAt"/> says: that time can lag behind the session's.
 /// </para>
+/// <para>Members are thread-safe.</para>
 /// </remarks>
 public interface ISessionStoreUserIndex
 {
@@ -36,9 +43,13 @@ public interface ISessionStoreUserIndex
     /// <returns>A task that completes when the entry is gone.</returns>
     ValueTask RemoveUserSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>The entries of a user's sessions, in no particular order; empty for an unknown user.</summary>
+    /// <summary>
+    /// The entries of the user's live sessions, in no particular order; empty for an unknown user.
+    /// Entries whose session is missing or expired are left out, and removed once older than
+    /// <see cref="UserSessionIndexEntry.PendingEntryGrace"/>.
+    /// </summary>
     /// <param name="userId">The user.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The entries as stored; the core checks each against the store.</returns>
+    /// <returns>The entries, each as written except <see cref="UserSessionIndexEntry.ExpiresAt"/>, which is the session's current expiry.</returns>
     ValueTask<IReadOnlyList<UserSessionIndexEntry>> ListUserSessionsAsync(string userId, CancellationToken cancellationToken = default);
 }

@@ -74,10 +74,6 @@ internal sealed class SessionStoreClient
     /// <summary>The driver's per-user index, when it keeps one (see <see cref="ISessionStoreUserIndex"/>).</summary>
     public bool HasUserIndex => _store is ISessionStoreUserIndex;
 
-    /// <summary>Plain loads for checking an index entry against the store: no slide, no provenance.</summary>
-    public ValueTask<SessionRecord?> LoadPlainAsync(string id, CancellationToken cancellationToken)
-        => CallAsync("load", id, static (store, id, ct) => store.LoadAsync(id, ct), cancellationToken);
-
     public ValueTask<bool> SetUserSessionAsync(string userId, UserSessionIndexEntry entry, CancellationToken cancellationToken)
         => CallAsync("index.set", (userId, entry), static async (store, s, ct) =>
         {

@@ -52,29 +52,14 @@ internal sealed class UserDirectory
     }
 
     /// <summary>
-    /// The user's live sessions with the records that prove them live. Entries whose session is
-    /// gone (expired, destroyed, revoked, or never stored because a sign-in failed halfway) are
-    /// removed on the way, so the index never keeps them.
+    /// The user's live sessions. The driver checks its entries against its sessions (see
+    /// <see cref="ISessionStoreUserIndex.ListUserSessionsAsync"/>), so this costs one store call
+    /// whatever the number of sessions.
     /// </summary>
-    public async ValueTask<List<(UserSessionIndexEntry Entry, SessionRecord Record)>> ListLiveAsync(string userId, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<UserSessionIndexEntry>> ListLiveAsync(string userId, CancellationToken cancellationToken)
     {
         RequireIndex();
-        var entries = await _runtime.Store.ListUserSessionsAsync(userId, cancellationToken).ConfigureAwait(false);
-        var live = new List<(UserSessionIndexEntry, SessionRecord)>(entries.Count);
-        foreach (var entry in entries)
-        {
-            var record = await _runtime.Store.LoadPlainAsync(entry.SessionId, cancellationToken).ConfigureAwait(false);
-            if (record is null || record.ExpiresAt <= _runtime.Expiry.Now)
-            {
-                await _runtime.Store.RemoveUserSessionAsync(userId, entry.SessionId, cancellationToken).ConfigureAwait(false);
-                Log.StaleUserSessionRemoved(_runtime.Logger, Handles.Of(entry.SessionId));
-                continue;
-            }
-
-            live.Add((entry, record));
-        }
-
-        return live;
+        return await _runtime.Store.ListUserSessionsAsync(userId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -125,7 +110,7 @@ internal sealed class UserDirectory
             return;
         }
 
-        foreach (var (entry, _) in live.Where(s => s.Entry.SessionId != currentId).OrderBy(s => s.Entry.LastSeenAt).Take(excess))
+        foreach (var entry in live.Where(s => s.SessionId != currentId).OrderBy(s => s.LastSeenAt).Take(excess))
         {
             await RevokeAsync(userId, entry.SessionId, cancellationToken).ConfigureAwait(false);
         }

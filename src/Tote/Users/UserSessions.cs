@@ -29,7 +29,7 @@ public sealed class UserSessions
         return
         [
             .. live
-                .Select(s => new UserSession(_directory.Handles.Of(s.Entry.SessionId), s.Entry.SignedInAt, s.Entry.LastSeenAt, s.Record.ExpiresAt, s.Entry.UserAgent, s.Entry.IpAddress))
+                .Select(s => new UserSession(_directory.Handles.Of(s.SessionId), s.SignedInAt, s.LastSeenAt, s.ExpiresAt, s.UserAgent, s.IpAddress))
                 .OrderByDescending(s => s.LastSeenAt),
         ];
     }
@@ -46,7 +46,7 @@ public sealed class UserSessions
     {
         UserDirectory.ValidateUserId(userId);
         ArgumentNullException.ThrowIfNull(handle);
-        foreach (var (entry, _) in await _directory.ListLiveAsync(userId, cancellationToken).ConfigureAwait(false))
+        foreach (var entry in await _directory.ListLiveAsync(userId, cancellationToken).ConfigureAwait(false))
         {
             if (string.Equals(_directory.Handles.Of(entry.SessionId), handle, StringComparison.Ordinal))
             {
@@ -70,7 +70,7 @@ public sealed class UserSessions
     {
         UserDirectory.ValidateUserId(userId);
         var revoked = 0;
-        foreach (var (entry, _) in await _directory.ListLiveAsync(userId, cancellationToken).ConfigureAwait(false))
+        foreach (var entry in await _directory.ListLiveAsync(userId, cancellationToken).ConfigureAwait(false))
         {
             if (exceptHandle is not null && string.Equals(_directory.Handles.Of(entry.SessionId), exceptHandle, StringComparison.Ordinal))
             {

@@ -37,7 +37,7 @@ public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : SessionPipe
     {
         if (_dataSource is not null)
         {
-            await using (var drop = _dataSource.CreateCommand($"DROP TABLE IF EXISTS {_table}"))
+            await using (var drop = _dataSource.CreateCommand($"DROP TABLE IF EXISTS {_table}, {_table}_users"))
             {
                 await drop.ExecuteNonQueryAsync();
             }
@@ -157,13 +157,15 @@ public sealed class PostgreSqlDriverTests(PostgreSqlServer server) : SessionPipe
     {
         var readme = await File.ReadAllTextAsync(RepositoryFiles.Find("src/Tote.PostgreSql/README.md"), TestContext.Current.CancellationToken);
 
-        Assert.Contains(PostgreSqlSessionStore.CreateTableSql("\"public\".\"tote_sessions\"", "\"tote_sessions_expires\""), readme, StringComparison.Ordinal);
+        Assert.Contains(PostgreSqlSessionStore.CreateTableSql("\"public\".\"tote_sessions\"", "\"tote_sessions_expires\"", "\"public\".\"tote_sessions_users\"", "\"tote_sessions_users_user_id\""), readme, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task ExistingTable_IsUsedWithoutCreatingAnything()
+    public async Task ExistingTables_AreUsedWithoutCreatingAnything()
     {
         await ScalarAsync($"CREATE TABLE {_table} (id text PRIMARY KEY, record text NOT NULL, version bigint NOT NULL, created bigint NOT NULL, expires bigint NOT NULL)");
+        await ScalarAsync($"CREATE TABLE {_table}_users (session_id text PRIMARY KEY, user_id text NOT NULL, signed_in bigint NOT NULL, last_seen bigint NOT NULL, expires bigint NOT NULL, user_agent text, ip text)");
+        await ScalarAsync($"CREATE INDEX {_table}_users_user_id ON {_table}_users (user_id)");
         var store = CreateStore();
         var id = TestIds.New();
 

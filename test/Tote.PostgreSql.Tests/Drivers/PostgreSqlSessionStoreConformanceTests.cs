@@ -80,3 +80,22 @@ public sealed class PostgreSqlDriverHostileRecordTests(PostgreSqlServer server) 
         await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 }
+
+/// <summary>
+/// The per-user index conformance tests against a real PostgreSQL server: tables of its own for
+/// each test, because the suite's tests share user IDs ("ada"), which a shared table would mix.
+/// </summary>
+public sealed class PostgreSqlSessionStoreUserIndexTests(PostgreSqlServer server) : SessionStoreUserIndexConformanceTests
+{
+    private readonly string _table = PostgreSqlServer.NewTableName();
+
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => PostgreSqlConformance.CreateAsync(server, _table, time);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await using var dataSource = server.CreateDataSource();
+        await using var drop = dataSource.CreateCommand($"DROP TABLE IF EXISTS {_table}, {_table}_users");
+        await drop.ExecuteNonQueryAsync();
+    }
+}

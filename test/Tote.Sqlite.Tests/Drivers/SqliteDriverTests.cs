@@ -270,7 +270,7 @@ public sealed class SqliteDriverTests : SessionPipelineConformanceTests, IDispos
     {
         var readme = await File.ReadAllTextAsync(RepositoryFiles.Find("src/Tote.Sqlite/README.md"), TestContext.Current.CancellationToken);
 
-        Assert.Contains(SqliteSessionStore.CreateTableSql("\"tote_sessions\"", "\"tote_sessions_expires\""), readme, StringComparison.Ordinal);
+        Assert.Contains(SqliteSessionStore.CreateTableSql("\"tote_sessions\"", "\"tote_sessions_users\""), readme, StringComparison.Ordinal);
     }
 
     /// <summary>Writes a row as another writer would, bypassing the driver.</summary>

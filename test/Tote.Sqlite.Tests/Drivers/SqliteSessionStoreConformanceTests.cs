@@ -53,3 +53,10 @@ public sealed class SqliteDriverHostileRecordTests : SessionStoreHostileRecordCo
 
     public void Dispose() => _database.Dispose();
 }
+
+/// <summary>The per-user index conformance tests against a real SQLite file.</summary>
+public sealed class SqliteSessionStoreUserIndexTests : SessionStoreUserIndexConformanceTests
+{
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time)
+        => ValueTask.FromResult<ISessionStore>(DisposeAfterTest(new SqliteDatabase()).CreateStore(time));
+}

@@ -23,7 +23,7 @@ namespace Tote.Drivers.FileSystem;
 /// <para>In-process writers of one session take turns (<see cref="ISessionWriterTurns"/>), so a
 /// burst of writes to one hot session lands in full instead of exhausting the core's retries.</para>
 /// </remarks>
-internal sealed partial class FileSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, ISessionWriterTurns, IDisposable
+internal sealed partial class FileSessionStore : ISessionStore, ISessionStoreSweeper, ISessionStoreEnumerator, ISessionWriterTurns, ISessionStoreUserIndex, IDisposable
 {
     public const string DriverName = "fs";
 
@@ -201,6 +201,7 @@ internal sealed partial class FileSessionStore : ISessionStore, ISessionStoreSwe
             }
         }
 
+        SweepUserIndex(cancellationToken);
         return removed;
     }
 

@@ -3,10 +3,6 @@ namespace Tote.Drivers.Memory;
 /// <content>The per-user index (<see cref="ISessionStoreUserIndex"/>): a dictionary per user, under the store's one lock.</content>
 internal sealed partial class MemorySessionStore
 {
-    // How long an entry may point to a session not stored yet: the core writes the entry just
-    // before the session's first save, so a sweep in between must not take it.
-    private static readonly TimeSpan UnsavedEntryGrace = TimeSpan.FromMinutes(1);
-
     private readonly Dictionary<string, Dictionary<string, UserSessionIndexEntry>> _users = new(StringComparer.Ordinal);
 
     // Which user lists a session, so that removing the session (delete, expiry, eviction) removes its entry at once.
@@ -58,8 +54,40 @@ internal sealed partial class MemorySessionStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            IReadOnlyList<UserSessionIndexEntry> entries = _users.TryGetValue(userId, out var sessions) ? [.. sessions.Values] : [];
-            return ValueTask.FromResult(entries);
+            if (!_users.TryGetValue(userId, out var sessions))
+            {
+                return ValueTask.FromResult<IReadOnlyList<UserSessionIndexEntry>>([]);
+            }
+
+            var now = _time.GetUtcNow();
+            var live = new List<UserSessionIndexEntry>(sessions.Count);
+            List<string>? stale = null;
+            foreach (var (id, entry) in sessions)
+            {
+                if (_sessions.TryGetValue(id, out var session) && session.ExpiresAt > now)
+                {
+                    live.Add(new UserSessionIndexEntry
+                    {
+                        SessionId = id,
+                        SignedInAt = entry.SignedInAt,
+                        LastSeenAt = entry.LastSeenAt,
+                        ExpiresAt = session.ExpiresAt,
+                        UserAgent = entry.UserAgent,
+                        IpAddress = entry.IpAddress,
+                    });
+                }
+                else if (IsPastGrace(entry, now))
+                {
+                    (stale ??= []).Add(id);
+                }
+            }
+
+            foreach (var id in stale ?? [])
+            {
+                ForgetUserSession(id);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<UserSessionIndexEntry>>(live);
         }
     }
 
@@ -105,9 +133,9 @@ internal sealed partial class MemorySessionStore
     {
         lock (_gate)
         {
-            var stale = _time.GetUtcNow() - UnsavedEntryGrace;
+            var now = _time.GetUtcNow();
             var orphans = _userOfSession
-                .Where(e => !_sessions.ContainsKey(e.Key) && _users.TryGetValue(e.Value, out var sessions) && sessions.TryGetValue(e.Key, out var entry) && entry.LastSeenAt < stale)
+                .Where(e => !_sessions.ContainsKey(e.Key) && _users.TryGetValue(e.Value, out var sessions) && sessions.TryGetValue(e.Key, out var entry) && IsPastGrace(entry, now))
                 .Select(e => e.Key)
                 .ToList();
             foreach (var id in orphans)
@@ -116,4 +144,6 @@ internal sealed partial class MemorySessionStore
             }
         }
     }
+
+    private static bool IsPastGrace(UserSessionIndexEntry entry, DateTimeOffset now) => entry.LastSeenAt < now - UserSessionIndexEntry.PendingEntryGrace;
 }

@@ -47,3 +47,8 @@ public sealed class FileDriverHostileRecordTests : SessionStoreHostileRecordConf
     internal static byte[] Envelope(HostileRecord record)
         => [.. System.Text.Encoding.ASCII.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"tote1 {record.Version} {HostileRecord.ToUtcTicks(record.CreatedAt)} {HostileRecord.ToUtcTicks(record.ExpiresAt)} 1\n")), .. record.Data.Span];
 }
+
+public sealed class FileSessionStoreUserIndexTests : SessionStoreUserIndexConformanceTests
+{
+    protected override ValueTask<ISessionStore> CreateStoreAsync(TimeProvider time) => FileConformance.CreateAsync(DisposeAfterTest(new TempDirectory()), time);
+}

@@ -74,6 +74,10 @@ internal sealed class SessionStoreClient
     /// <summary>The driver's per-user index, when it keeps one (see <see cref="ISessionStoreUserIndex"/>).</summary>
     public bool HasUserIndex => _store is ISessionStoreUserIndex;
 
+    /// <summary>A plain load (no slide, no provenance): the ticket store's reads, which keep their own expiry.</summary>
+    public ValueTask<SessionRecord?> LoadPlainAsync(string id, CancellationToken cancellationToken)
+        => CallAsync("load", id, static (store, id, ct) => store.LoadAsync(id, ct), cancellationToken);
+
     public ValueTask<bool> SetUserSessionAsync(string userId, UserSessionIndexEntry entry, CancellationToken cancellationToken)
         => CallAsync("index.set", (userId, entry), static async (store, s, ct) =>
         {

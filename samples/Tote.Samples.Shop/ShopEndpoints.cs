@@ -49,7 +49,7 @@ internal static class ShopEndpoints
             session.Set(Keys.User, new User(userId, name.Trim()));
 
             // A new ID at sign-in (so an ID planted before it, session fixation, is worth nothing
-            // after), the data kept, and the session listed under the user: one step, one save.
+            // after), the data kept (the user just set included), and the session listed under the user.
             await session.SignInAsync(userId);
             return SeeOther("/");
         });

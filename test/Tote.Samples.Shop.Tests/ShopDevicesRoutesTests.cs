@@ -303,6 +303,7 @@ public sealed class ShopDevicesRoutesTests : IAsyncDisposable
         using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/devices"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.CacheControl?.NoStore, "a user's devices must not be cached");
         var devices = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(JsonValueKind.Array, devices.ValueKind);
         return devices;

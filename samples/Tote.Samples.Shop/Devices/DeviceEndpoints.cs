@@ -20,6 +20,13 @@ internal static class DeviceEndpoints
     {
         var api = app.MapGroup("/api/devices");
 
+        // A user's devices are personal: no cache, shared or private, may keep the answer.
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            context.HttpContext.Response.Headers.CacheControl = "no-store";
+            return await next(context);
+        });
+
         api.MapGet("", async (Session session, UserSessions users, CancellationToken cancellationToken) =>
             await session.GetUserIdAsync(cancellationToken) is { } userId
                 ? Results.Ok(await UserDevices.ListAsync(session, users, userId, cancellationToken))

@@ -1,5 +1,6 @@
 using Tote.Samples.Shop;
 using Tote.Samples.Shop.Components;
+using Tote.Samples.Shop.Devices;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddRazorPages();
@@ -19,6 +20,7 @@ app.MapRazorPages();
 app.MapControllers();
 app.MapRazorComponents<App>();
 app.MapShop();
+app.MapDevices();
 app.Run();
 
 /// <summary>The sample's entry point, public for WebApplicationFactory.</summary>

@@ -37,9 +37,20 @@ internal static class ShopEndpoints
                 return Results.Text("Name is required", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            // A new ID at sign-in, so an ID planted before it (session fixation) is worth nothing after.
-            await session.RegenerateAsync();
-            session.Set(Keys.User, new User(Guid.NewGuid().ToString("N"), name.Trim()));
+            if (name.Trim().Length > User.MaxNameLength)
+            {
+                // The form's maxlength says the same; a client without the form is told here, not by a 500.
+                return Results.Text($"Name must be at most {User.MaxNameLength} characters", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            // The user is the name, trimmed and lower-cased: "Ada" in one browser and " ada " in
+            // another are one user with two devices; each shows the name as it was typed.
+            var userId = name.Trim().ToLowerInvariant();
+            session.Set(Keys.User, new User(userId, name.Trim()));
+
+            // A new ID at sign-in (so an ID planted before it, session fixation, is worth nothing
+            // after), the data kept (the user just set included), and the session listed under the user.
+            await session.SignInAsync(userId);
             return SeeOther("/");
         });
 

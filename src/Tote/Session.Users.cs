@@ -16,6 +16,20 @@ public sealed partial class Session
     /// (an ID that names no live session has a handle that matches no entry); <see langword="null"/>
     /// when there is no session.
     /// </summary>
+    /// <remarks>
+    /// Handles are computed under a key that Tote keeps in the session store, made at the first
+    /// sign-in and loaded when the app starts (unless <see cref="ToteUsersOptions.HandleKey"/> is set,
+    /// or the driver is <c>memory</c>: then no store is involved). If the store did not answer at
+    /// startup, or held no key yet, the first asynchronous user call (<see cref="GetUserIdAsync"/>,
+    /// <see cref="SignInAsync"/>, any <see cref="UserSessions"/> method) loads or makes it; until then
+    /// this property throws rather than answer <see langword="null"/>, which
+    /// <c>RevokeAllAsync(userId, session.Handle)</c> would take as "spare no device".
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">
+    /// The key of handles is not loaded yet (the store has not answered since the app started), or
+    /// cannot be read (this instance lacks the Data Protection key it was protected with); the
+    /// message says how to fix it.
+    /// </exception>
     public string? Handle => (_loaded.State == SessionState.Unresolved ? _cookie.Candidate : Id) is { } id ? _runtime.Users.Handles.Of(id) : null;
 
     /// <summary>
@@ -32,18 +46,23 @@ public sealed partial class Session
     /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or too long.</exception>
     /// <exception cref="InvalidOperationException">The response has started, so the new cookie cannot be sent.</exception>
     /// <exception cref="SessionStoreException">The store failed.</exception>
+    /// <exception cref="InvalidOperationException">The key of handles cannot be read (see <see cref="Handle"/>).</exception>
     public async ValueTask SignInAsync(string userId, CancellationToken cancellationToken = default)
     {
         UserDirectory.ValidateUserId(userId);
         EnsureCanSendCookie();
-        Set(UserBinding.Key, _user.NewBinding(userId, _context));
+
+        // First, so that a session is never signed in on an instance that cannot name its handle.
+        var handles = await _runtime.Users.LoadHandlesAsync(cancellationToken).ConfigureAwait(false);
+        // No key TTL, not even ToteOptions.DefaultKeyTtl: the binding lives exactly as long as the session.
+        SetCore(UserBinding.Key, _user.NewBinding(userId, _context), expires: null);
         await RegenerateAsync(cancellationToken).ConfigureAwait(false);
         if (_loaded.State != SessionState.Existing)
         {
             return; // the session ended under this request; RegenerateAsync dropped the changes
         }
 
-        var handle = _runtime.Users.Handles.Of(_loaded.Id!);
+        var handle = handles.Of(_loaded.Id!);
         Log.SignedIn(_runtime.Logger, handle);
 
         // DESIGN §12: ToteEvents.OnSignedIn is raised here, after the save, with the handle and user ID.
@@ -53,9 +72,12 @@ public sealed partial class Session
     /// <summary>The user this session is signed in as (<see cref="SignInAsync"/>); <see langword="null"/> when none.</summary>
     /// <param name="cancellationToken">Cancels the load, when this call loads the session.</param>
     /// <returns>The user ID, or <see langword="null"/>.</returns>
-    /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
+    /// <remarks>Also waits for the key of handles, so that <see cref="Handle"/> can be read after it.</remarks>
+    /// <exception cref="SessionStoreException">The store failed while loading the session or the key of handles.</exception>
+    /// <exception cref="InvalidOperationException">The key of handles cannot be read (see <see cref="Handle"/>).</exception>
     public async ValueTask<string?> GetUserIdAsync(CancellationToken cancellationToken = default)
     {
+        await _runtime.Users.LoadHandlesAsync(cancellationToken).ConfigureAwait(false);
         await EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
         return UserBinding.Read(Find(UserBinding.Key))?.UserId;
     }

@@ -17,14 +17,19 @@ public sealed partial class Session
     /// <param name="key">The key; not empty.</param>
     /// <param name="value">The value; anything devalue can represent.</param>
     /// <param name="ttl">How long the key lives; <see langword="null"/> for <see cref="ToteOptions.DefaultKeyTtl"/>.</param>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is empty, or <paramref name="ttl"/> is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is empty or reserved (it starts with <c>tote:</c>), or <paramref name="ttl"/> is not positive.</exception>
     /// <exception cref="SessionTooLargeException">The session would exceed <see cref="ToteOptions.MaxSessionSize"/>.</exception>
     /// <exception cref="SessionSerializationException">The value cannot be serialized.</exception>
     /// <exception cref="InvalidOperationException">A new session would be needed after the response started, when no cookie can be sent.</exception>
     public void Set<T>(string key, T value, TimeSpan? ttl = null)
     {
         ValidateKey(key);
-        var expires = _runtime.Expiry.KeyExpiry(ttl);
+        SetCore(key, value, _runtime.Expiry.KeyExpiry(ttl));
+    }
+
+    /// <summary>Stages a value under a key already checked (an app's key, or one of Tote's reserved keys), expiring at <paramref name="expires"/> (epoch milliseconds; <see langword="null"/>: never).</summary>
+    private void SetCore<T>(string key, T value, double? expires)
+    {
         if (TryWriteAhead(key, value, expires) is { } ahead)
         {
             PrepareToStage();
@@ -53,7 +58,7 @@ public sealed partial class Session
 
     /// <summary>Stages the removal of a key, saved at the end of the request. A later <c>Set</c> of the key in the same request wins.</summary>
     /// <param name="key">The key.</param>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is empty or reserved (it starts with <c>tote:</c>).</exception>
     public void Delete(string key)
     {
         ValidateKey(key);

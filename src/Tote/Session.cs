@@ -65,6 +65,7 @@ public sealed partial class Session
     /// <see cref="UnreadableValueHandling.Throw"/>. With the default, <see cref="UnreadableValueHandling.Drop"/>,
     /// such a value reads as missing and the key is removed at the next save.
     /// </exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is empty or reserved (it starts with <c>tote:</c>).</exception>
     /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
     public async ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
     {
@@ -124,6 +125,7 @@ public sealed partial class Session
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the load, when this read loads the session.</param>
     /// <returns>The value, or <see langword="null"/> when the key is missing or expired.</returns>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is empty or reserved (it starts with <c>tote:</c>).</exception>
     /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
     public async ValueTask<object?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -140,6 +142,7 @@ public sealed partial class Session
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the load, when this call loads the session.</param>
     /// <returns><see langword="true"/> when the key is present and not expired.</returns>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is empty or reserved (it starts with <c>tote:</c>).</exception>
     /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
     public async ValueTask<bool> HasAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -163,7 +166,8 @@ public sealed partial class Session
     /// <summary>The live keys, in the order they were first set.</summary>
     /// <remarks>
     /// Includes a key whose value a typed read found unreadable, until the save that removes it:
-    /// the value is still stored, and untyped reads still see it.
+    /// the value is still stored, and untyped reads still see it. Leaves out Tote's reserved keys
+    /// (those starting with <c>tote:</c>, such as the user binding).
     /// </remarks>
     /// <param name="cancellationToken">Cancels the load, when this call loads the session.</param>
     /// <returns>The keys; empty when there is no session.</returns>
@@ -171,10 +175,10 @@ public sealed partial class Session
     public async ValueTask<IReadOnlyList<string>> KeysAsync(CancellationToken cancellationToken = default)
     {
         await EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
-        return [.. LiveEntries().Select(e => e.Key)];
+        return [.. AppEntries().Select(e => e.Key)];
     }
 
-    /// <summary>The live values as natural .NET types, in key order.</summary>
+    /// <summary>The live values as natural .NET types, in key order; Tote's reserved keys (<c>tote:</c>…) left out.</summary>
     /// <param name="cancellationToken">Cancels the load, when this call loads the session.</param>
     /// <returns>The values; empty when there is no session.</returns>
     /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
@@ -184,7 +188,7 @@ public sealed partial class Session
         return [.. ReadLiveNatural().Select(e => e.Value)];
     }
 
-    /// <summary>The live keys with their values as natural .NET types, in key order.</summary>
+    /// <summary>The live keys with their values as natural .NET types, in key order; Tote's reserved keys (<c>tote:</c>…) left out.</summary>
     /// <param name="cancellationToken">Cancels the load, when this call loads the session.</param>
     /// <returns>The entries; empty when there is no session.</returns>
     /// <exception cref="SessionStoreException">The store failed while loading the session.</exception>
@@ -201,6 +205,14 @@ public sealed partial class Session
         if (key.Length == 0)
         {
             throw new ArgumentException("A session key must not be empty. Give every value a name, as in session.Set(\"cart\", cart).", nameof(key));
+        }
+
+        if (ReservedKeys.IsReserved(key))
+        {
+            // Never a key name taken from the request: writing the binding would sign the session in as anyone.
+            throw new ArgumentException(
+                $"The session key '{key}' is reserved: keys starting with '{ReservedKeys.Prefix}' hold Tote's own state, such as the user a session is signed in as ('{UserBinding.Key}'), and app code can neither read nor write them. Give the value another name; for the user binding use SignInAsync, GetUserIdAsync and Destroy (sign-out).",
+                nameof(key));
         }
     }
 
@@ -318,7 +330,7 @@ public sealed partial class Session
     /// </summary>
     private List<KeyValuePair<string, object?>> ReadLiveNatural()
     {
-        var live = LiveEntries().ToList();
+        var live = AppEntries().ToList();
         foreach (var (_, entry) in live)
         {
             entry.BeginNaturalGraph();
@@ -329,7 +341,9 @@ public sealed partial class Session
 
     private SessionEntry? Find(string key) => _changes.Find(_loaded.Entries, key, _runtime.Expiry.NowMilliseconds);
 
-    private IEnumerable<KeyValuePair<string, SessionEntry>> LiveEntries() => _changes.Live(_loaded.Entries, _runtime.Expiry.NowMilliseconds);
+    /// <summary>The live entries the app may see: Tote's reserved keys are its own state, not the app's data.</summary>
+    private IEnumerable<KeyValuePair<string, SessionEntry>> AppEntries()
+        => _changes.Live(_loaded.Entries, _runtime.Expiry.NowMilliseconds).Where(static e => !ReservedKeys.IsReserved(e.Key));
 
     private void MarkUnreadable<T>(string key, SessionEntry entry, DevalueException error)
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Logging;
 using Tote.Cookies;
 using Tote.Drivers;
@@ -9,7 +10,7 @@ namespace Tote;
 /// <summary>The per-application services every <see cref="Session"/> shares; one instance per app.</summary>
 internal sealed class SessionRuntime
 {
-    public SessionRuntime(ToteOptions options, SessionStoreClient store, TimeProvider time, ILogger logger, SessionIdTransport transport, ToteUsersOptions? users = null)
+    public SessionRuntime(ToteOptions options, SessionStoreClient store, TimeProvider time, ILogger logger, SessionIdTransport transport, ToteUsersOptions? users = null, IDataProtectionProvider? protection = null)
     {
         Options = options;
         Store = store;
@@ -17,7 +18,7 @@ internal sealed class SessionRuntime
         Logger = logger;
         Transport = transport;
         Expiry = new SessionExpiryPolicy(options, time);
-        Users = new UserDirectory(this, users ?? new ToteUsersOptions());
+        Users = new UserDirectory(this, users ?? new ToteUsersOptions(), protection);
     }
 
     public ToteOptions Options { get; }

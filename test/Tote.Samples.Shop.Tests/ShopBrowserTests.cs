@@ -99,6 +99,52 @@ public sealed class ShopBrowserTests
         Assert.Single(await browser.Context.CookiesAsync(), c => c.Name == "tote-session");
     }
 
+    [Fact]
+    public async Task WithoutJavaScript_OneDeviceSignsOutAnotherOfTheSameUser()
+    {
+        await using var browser = await ShopBrowser.StartAsync("devices-a-");
+        var (a, stepsA) = (browser.Page, browser.Steps);
+        var b = await browser.NewContextPageAsync("Tote browser test, device B");
+        var stepsB = new Screenshots(b, "devices-b-");
+
+        await a.GotoAsync("/");
+        await a.FillAsync("#name", "Ada");
+        await a.ClickAsync("#sign-in");
+        await b.GotoAsync("/");
+        await b.FillAsync("#name", " ada ");
+        await b.ClickAsync("#sign-in");
+        Assert.Equal("Ada", await a.InnerTextAsync("#user-name"));
+        Assert.Equal("ada", await b.InnerTextAsync("#user-name"));
+        await stepsB.TakeAsync("signed-in");
+
+        // A's "Your devices": both browsers, A marked as this device, B with a sign-out button.
+        await a.ClickAsync("#devices");
+        Assert.EndsWith("/account/devices", a.Url, StringComparison.Ordinal);
+        Assert.Equal(2, await a.Locator("li.device").CountAsync());
+        var other = a.Locator("li.device:not(:has(#this-device))");
+        Assert.Equal(1, await other.CountAsync());
+        Assert.Equal(1, await a.Locator("li.device:has(#this-device)").CountAsync());
+        Assert.Equal("Tote browser test, device B", await other.Locator(".user-agent").InnerTextAsync());
+        await stepsA.TakeAsync("two-devices");
+
+        // The form carries the antiforgery token: the post succeeds and comes back to the list.
+        await other.Locator("button.revoke").ClickAsync();
+        Assert.EndsWith("/account/devices", a.Url, StringComparison.Ordinal);
+        Assert.Equal(1, await a.Locator("li.device").CountAsync());
+        Assert.Equal(1, await a.Locator("#this-device").CountAsync());
+        await stepsA.TakeAsync("revoked-b");
+
+        // B's next page load: signed out, its cart empty, its cookie gone.
+        await b.ReloadAsync();
+        Assert.Equal(0, await b.Locator("#user-name").CountAsync());
+        Assert.Equal(1, await b.Locator("#sign-in").CountAsync());
+        Assert.DoesNotContain(await b.Context.CookiesAsync(), c => c.Name == "tote-session");
+        await stepsB.TakeAsync("signed-out");
+
+        await a.ClickAsync("#shop");
+        Assert.Equal("Ada", await a.InnerTextAsync("#user-name"));
+    }
+
     private static async Task Expect(IPage page, string cartText)
         => Assert.Equal(cartText, await page.InnerTextAsync("#cart-count"));
 
@@ -109,9 +155,12 @@ public sealed class ShopBrowserTests
         private readonly IPlaywright _playwright;
         private readonly IBrowser _browser;
 
-        private ShopBrowser(ShopFactory shop, IPlaywright playwright, IBrowser browser, IBrowserContext context, IPage page, string screenshotPrefix)
+        private readonly string _baseUrl;
+        private readonly List<IBrowserContext> _otherContexts = [];
+
+        private ShopBrowser(ShopFactory shop, IPlaywright playwright, IBrowser browser, string baseUrl, IBrowserContext context, IPage page, string screenshotPrefix)
         {
-            (_shop, _playwright, _browser, Context, Page) = (shop, playwright, browser, context, page);
+            (_shop, _playwright, _browser, _baseUrl, Context, Page) = (shop, playwright, browser, baseUrl, context, page);
             Steps = new Screenshots(page, screenshotPrefix);
         }
 
@@ -120,6 +169,14 @@ public sealed class ShopBrowserTests
         public IPage Page { get; }
 
         public Screenshots Steps { get; }
+
+        /// <summary>A page in a second, separate context of the same browser: another device, with its own cookies.</summary>
+        public async Task<IPage> NewContextPageAsync(string userAgent)
+        {
+            var context = await _browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, BaseURL = _baseUrl, UserAgent = userAgent });
+            _otherContexts.Add(context);
+            return await context.NewPageAsync();
+        }
 
         public static async Task<ShopBrowser> StartAsync(string screenshotPrefix = "")
         {
@@ -140,7 +197,7 @@ public sealed class ShopBrowserTests
                     Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
                 });
                 var context = await browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, BaseURL = baseUrl });
-                return new ShopBrowser(shop, playwright, browser, context, await context.NewPageAsync(), screenshotPrefix);
+                return new ShopBrowser(shop, playwright, browser, baseUrl, context, await context.NewPageAsync(), screenshotPrefix);
             }
             catch
             {
@@ -153,6 +210,11 @@ public sealed class ShopBrowserTests
 
         public async ValueTask DisposeAsync()
         {
+            foreach (var context in _otherContexts)
+            {
+                await context.DisposeAsync();
+            }
+
             await Context.DisposeAsync();
             await _browser.DisposeAsync();
             _playwright.Dispose();

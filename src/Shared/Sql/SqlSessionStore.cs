@@ -162,6 +162,9 @@ internal abstract partial class SqlSessionStore : ISessionStore, ISessionStoreSw
         return total;
     }
 
+    // The core's reserved record holding the key of session handles (Tote.Users.HandleKeyRecord.Id): stored as a session, but not one.
+    private const string HandleKeyId = "00000000-0000-0000-0000-000000000000";
+
     /// <summary>Lists live sessions in pages ordered by ID (keyset paging), for admin tools: not for request paths.</summary>
     public async IAsyncEnumerable<string> GetSessionIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -196,7 +199,10 @@ internal abstract partial class SqlSessionStore : ISessionStore, ISessionStoreSw
                 cancellationToken).ConfigureAwait(false);
             foreach (var id in page)
             {
-                yield return id;
+                if (id != HandleKeyId)
+                {
+                    yield return id;
+                }
             }
 
             if (page.Count < SqlStatements.EnumerationPageSize)

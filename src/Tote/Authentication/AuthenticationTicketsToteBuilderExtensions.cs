@@ -31,9 +31,9 @@ public static class AuthenticationTicketsToteBuilderExtensions
     /// Checked at startup: each scheme must be a registered cookie scheme without a
     /// <c>SessionStore</c> of its own. The ticket expires when the scheme says
     /// (<see cref="CookieAuthenticationOptions.ExpireTimeSpan"/>, renewed by its sliding
-    /// expiration); Tote's <c>IdleTimeout</c> applies only to a ticket without an expiry. Put
-    /// <c>app.UseAuthentication()</c> after <c>app.UseTote()</c>, so that a failing store answers
-    /// with <see cref="ToteOptions.StoreFailureStatusCode"/> rather than 500.
+    /// expiration); Tote's <c>IdleTimeout</c> applies only to a ticket without an expiry. A failing
+    /// store answers with <see cref="ToteOptions.StoreFailureStatusCode"/> wherever
+    /// <c>UseAuthentication()</c> stands, also when a <c>WebApplication</c> adds it by itself.
     /// </para>
     /// </remarks>
     /// <param name="builder">The Tote builder.</param>
@@ -66,6 +66,7 @@ public static class AuthenticationTicketsToteBuilderExtensions
 
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, ToteTicketStoreSetup>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthenticationTicketSchemes.StartupCheck>, AuthenticationTicketsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TicketStoreFailureStartupFilter>());
         return builder;
     }
 }

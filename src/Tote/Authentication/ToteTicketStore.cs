@@ -95,6 +95,12 @@ internal sealed class ToteTicketStore : ITicketStore
                 string.Create(CultureInfo.InvariantCulture, $"The principal signing in has a user ID (its NameIdentifier claim, else its name) of {userId.Length} characters; Tote binds authentication tickets to user IDs of at most {UserDirectory.MaxUserIdLength}. Put a short, stable key of the user (a database ID) in the NameIdentifier claim."));
     }
 
+    /// <summary>
+    /// The ticket's handle for a log line. Logging never loads the handle key (a store call, or a
+    /// failure of its own when the key ring differs), so before the key is loaded the line says so.
+    /// </summary>
+    private string HandleOf(string key) => _runtime.Users.LoadedHandles?.Of(key) ?? "(handle key not loaded yet)";
+
     private async Task<string> StoreCoreAsync(AuthenticationTicket ticket, HttpContext? context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ticket);
@@ -102,6 +108,12 @@ internal sealed class ToteTicketStore : ITicketStore
         var now = _runtime.Expiry.Now;
         var userId = UserIdOf(ticket.Principal);
         var binding = userId is null ? null : _binding.NewBinding(userId, context);
+        if (binding is not null)
+        {
+            // A bound ticket is listed by its handle: load the key before anything is stored.
+            await _runtime.Users.LoadHandlesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var record = new SessionRecord { Data = Write(ticket, binding), CreatedAt = now, ExpiresAt = ExpiryOf(ticket, now) };
 
         // The index entry first, as for any bound session: a crash before the save leaves a stale
@@ -120,7 +132,7 @@ internal sealed class ToteTicketStore : ITicketStore
 
         _runtime.Store.Telemetry.Saved();
         _runtime.Store.Telemetry.Created();
-        var handle = _runtime.Users.Handles.Of(id);
+        var handle = HandleOf(id);
         Log.TicketStored(_runtime.Logger, Scheme, handle);
         if (userId is null)
         {
@@ -147,7 +159,7 @@ internal sealed class ToteTicketStore : ITicketStore
         {
             // Revoked, expired or signed out on another request. DESIGN §12: OnRevoked is raised by
             // UserDirectory.RevokeAsync when the ticket is revoked, not here at the device's next request.
-            Log.TicketNotFound(_runtime.Logger, Scheme, _runtime.Users.Handles.Of(key));
+            Log.TicketNotFound(_runtime.Logger, Scheme, HandleOf(key));
             return null;
         }
 
@@ -165,11 +177,11 @@ internal sealed class ToteTicketStore : ITicketStore
 
         if (!contents.IsTicket)
         {
-            Log.NotATicket(_runtime.Logger, Scheme, _runtime.Users.Handles.Of(key));
+            Log.NotATicket(_runtime.Logger, Scheme, HandleOf(key));
             return null;
         }
 
-        Log.CorruptTicket(_runtime.Logger, Scheme, _runtime.Users.Handles.Of(key), contents.Problem ?? "");
+        Log.CorruptTicket(_runtime.Logger, Scheme, HandleOf(key), contents.Problem ?? "");
         _runtime.Store.Telemetry.Corrupt(tooLarge ? "too_large" : "malformed");
         await _runtime.Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
         return null;
@@ -188,7 +200,7 @@ internal sealed class ToteTicketStore : ITicketStore
             return;
         }
 
-        var handle = _runtime.Users.Handles.Of(key);
+        var handle = HandleOf(key);
         for (var attempt = 1; attempt <= MaxRenewAttempts; attempt++)
         {
             var stored = await LoadLiveAsync(key, cancellationToken).ConfigureAwait(false);
@@ -257,7 +269,7 @@ internal sealed class ToteTicketStore : ITicketStore
         }
 
         _runtime.Store.Telemetry.Destroyed();
-        Log.TicketRemoved(_runtime.Logger, Scheme, _runtime.Users.Handles.Of(key));
+        Log.TicketRemoved(_runtime.Logger, Scheme, HandleOf(key));
 
         // DESIGN §12: ToteEvents.OnDestroyed is raised here (a sign-out), with the handle and user ID.
     }
@@ -281,7 +293,7 @@ internal sealed class ToteTicketStore : ITicketStore
         }
         catch (SessionStoreException ex)
         {
-            Log.UserSessionRefreshFailed(_runtime.Logger, ex, _runtime.Users.Handles.Of(key));
+            Log.UserSessionRefreshFailed(_runtime.Logger, ex, HandleOf(key));
         }
     }
 

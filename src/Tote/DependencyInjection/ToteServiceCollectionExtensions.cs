@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -58,6 +59,9 @@ public static class ToteServiceCollectionExtensions
         services.AddMetrics();
         services.AddLogging();
 
+        // Protects the key of session handles that Tote keeps in the store (HandleKeyRecord).
+        services.AddDataProtection();
+
         catalog.Register(MemorySessionStore.DriverName, static sp => new MemorySessionStore(
             sp.GetRequiredService<IOptions<MemorySessionStoreOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
@@ -80,7 +84,7 @@ public static class ToteServiceCollectionExtensions
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tote");
             var store = new SessionStoreClient(sp.GetRequiredService<ISessionStore>(), driver, options.StoreTimeout, time, telemetry, logger);
             var users = sp.GetRequiredService<IOptions<ToteUsersOptions>>().Value;
-            return new SessionRuntime(options, store, time, logger, new SessionIdTransport(options, sp.GetService<IHostEnvironment>(), logger), users);
+            return new SessionRuntime(options, store, time, logger, new SessionIdTransport(options, sp.GetService<IHostEnvironment>(), logger), users, sp.GetService<IDataProtectionProvider>());
         });
         services.TryAddSingleton(static sp => new UserSessions(sp.GetRequiredService<SessionRuntime>()));
 

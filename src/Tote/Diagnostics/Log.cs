@@ -113,6 +113,9 @@ internal static partial class Log
     [LoggerMessage(83, LogLevel.Warning, "The user index entry of session {Handle} could not be refreshed; its last-seen time lags until the next slide.")]
     public static partial void UserSessionRefreshFailed(ILogger logger, Exception exception, string handle);
 
+    [LoggerMessage(84, LogLevel.Error, "The key of session handles cannot be read: {Reason} Until this is fixed, signing in, GetUserIdAsync, Session.Handle and UserSessions fail.")]
+    public static partial void HandleKeyUnreadable(ILogger logger, Exception exception, string reason);
+
     [LoggerMessage(90, LogLevel.Information, "Authentication tickets of the '{Scheme}' cookie scheme are kept in the '{Driver}' session store; its cookie holds only a key.")]
     public static partial void TicketStoreConfigured(ILogger logger, string scheme, string driver);
 

@@ -37,6 +37,9 @@ internal sealed class SessionStoreClient
 
     public ToteTelemetry Telemetry { get; }
 
+    /// <summary>Whether the driver keeps its sessions in this process only (memory): they die with it.</summary>
+    public bool IsInProcess => _store is IInProcessSessionStore;
+
     /// <summary>The driver's in-process writer turns, when it offers them (fs); see <see cref="ISessionWriterTurns"/>.</summary>
     public ISessionWriterTurns? WriterTurns => _store as ISessionWriterTurns;
 

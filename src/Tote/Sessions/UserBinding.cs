@@ -107,7 +107,7 @@ internal sealed class UserBinding
         }
         catch (SessionStoreException ex)
         {
-            Log.UserSessionRefreshFailed(_runtime.Logger, ex, _runtime.Users.Handles.Of(id));
+            Log.UserSessionRefreshFailed(_runtime.Logger, ex, _runtime.Users.LoadedHandles?.Of(id) ?? new SessionIdHash(id).ToString());
         }
     }
 

@@ -10,24 +10,35 @@ namespace Tote.Users;
 /// an ID (a UUID), so a handle sent as a cookie is rejected before any store call.
 /// </summary>
 /// <remarks>
-/// The key is <see cref="ToteUsersOptions.HandleKey"/>, or else a built-in constant. A key derived
-/// from the Data Protection key ring was considered and rejected: the ring rotates its default key
+/// <para>
+/// The key (<see cref="HandleKeyRecord"/> finds it) is <see cref="ToteUsersOptions.HandleKey"/> when
+/// set; else 256 random bits made once per store and kept in the store itself, protected with ASP.NET
+/// Core Data Protection, so every instance sharing the store and the key ring computes the same
+/// handles, and they survive restarts; over the in-process <c>memory</c> driver, whose sessions
+/// live no longer than the process, random bits drawn at startup.
+/// </para>
+/// <para>
+/// The key is not derived from the Data Protection ring itself: the ring rotates its default key
 /// (every 90 days by default), so handles would change under live sessions, and it offers no
-/// deterministic operation to derive one from. The built-in key suffices for what a handle must
-/// do: the ID it hashes has 122 random bits, so a handle reveals nothing and cannot be turned back
-/// into an ID; the key only separates handles from every other hash of the ID (such as
-/// <c>SessionIdHash</c> in logs). Every instance sharing a store computes the same handles as long
-/// as they share the configured key or all use the built-in one.
+/// deterministic operation to derive one from; it only protects the stored key, so that reading the
+/// store (or an Astro app sharing it) does not reveal it. The key is secret so that nobody who knows
+/// an ID can tell its handle, and no handle can be tried against guessed IDs offline; the ID's 122
+/// random bits already make a handle one-way.
+/// </para>
 /// </remarks>
 internal sealed class SessionHandles
 {
     public const int MinimumKeyLength = 32;
 
-    private static readonly byte[] BuiltInKey = Encoding.UTF8.GetBytes("Tote.Users.SessionHandle.v1/built-in-key");
-
     private readonly byte[] _key;
 
-    public SessionHandles(string? key) => _key = key is null ? BuiltInKey : Encoding.UTF8.GetBytes(key);
+    private SessionHandles(byte[] key) => _key = key;
+
+    /// <summary>Handles under <see cref="ToteUsersOptions.HandleKey"/>.</summary>
+    public static SessionHandles FromConfiguredKey(string key) => new(Encoding.UTF8.GetBytes(key));
+
+    /// <summary>Handles under a key of random bytes (made or loaded by <see cref="HandleKeyRecord"/>).</summary>
+    public static SessionHandles FromKey(byte[] key) => new(key);
 
     public string Of(string id)
     {

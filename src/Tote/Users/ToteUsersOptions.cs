@@ -16,10 +16,16 @@ public sealed class ToteUsersOptions
     public int? MaxSessionsPerUser { get; set; }
 
     /// <summary>
-    /// The key of the keyed hash that turns a session ID into its handle, at least 32 characters;
-    /// every app instance sharing the store must use the same one. <see langword="null"/> (the
-    /// default) for a built-in key: handles are then still unguessable and one-way (an ID has 122
-    /// random bits), only not secret-keyed. Changing it changes every handle.
+    /// The key of the keyed hash that turns a session ID into its handle (<c>Session.Handle</c>), at
+    /// least 32 characters; every app instance sharing the store must use the same one, and changing
+    /// it changes every handle.
     /// </summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: Tote makes a random 256-bit key once per store and keeps it
+    /// in the store itself (a reserved record no cookie can name), protected with ASP.NET Core Data
+    /// Protection, so that every instance sharing the store and the Data Protection key ring computes
+    /// the same handles; with the <c>memory</c> driver, a random key per process. Set it when the
+    /// instances do not share a key ring.
+    /// </value>
     public string? HandleKey { get; set; }
 }

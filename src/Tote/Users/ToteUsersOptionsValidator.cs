@@ -16,7 +16,7 @@ internal sealed class ToteUsersOptionsValidator : IValidateOptions<ToteUsersOpti
 
         if (options.HandleKey is { Length: < SessionHandles.MinimumKeyLength } key)
         {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Tote:Users:HandleKey must be at least {SessionHandles.MinimumKeyLength} characters; it has {key.Length}. Use a random string, the same on every app instance, or leave it unset for the built-in key."));
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Tote:Users:HandleKey must be at least {SessionHandles.MinimumKeyLength} characters; it has {key.Length}. Use a random string, the same on every app instance, or leave it unset: Tote then keeps a random key in the session store, protected with ASP.NET Core Data Protection."));
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

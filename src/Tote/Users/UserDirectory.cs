@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Tote.Diagnostics;
 using Tote.Drivers;
 using Tote.Sessions;
@@ -18,17 +19,31 @@ internal sealed class UserDirectory
     public const int MaxUserIdLength = 256;
 
     private readonly SessionRuntime _runtime;
+    private readonly HandleKeySource _handleKey;
 
-    public UserDirectory(SessionRuntime runtime, ToteUsersOptions options)
+    public UserDirectory(SessionRuntime runtime, ToteUsersOptions options, IDataProtectionProvider? protection)
     {
         _runtime = runtime;
         Options = options;
-        Handles = new SessionHandles(options.HandleKey);
+        _handleKey = new HandleKeySource(options, runtime, protection);
     }
 
     public ToteUsersOptions Options { get; }
 
-    public SessionHandles Handles { get; }
+    /// <summary>The handles; their key is loaded at startup, or by <see cref="LoadHandlesAsync"/>.</summary>
+    /// <exception cref="InvalidOperationException">The key is not loaded yet, or cannot be read.</exception>
+    public SessionHandles Handles => _handleKey.Current;
+
+    /// <summary>The handles when their key is loaded; <see langword="null"/> before (for log lines, which must not fail).</summary>
+    public SessionHandles? LoadedHandles => _handleKey.Loaded;
+
+    /// <summary>The handles, loading their key the first time (see <see cref="HandleKeySource.LoadAsync"/>); every async user call awaits it.</summary>
+    /// <exception cref="SessionStoreException">The store failed.</exception>
+    /// <exception cref="InvalidOperationException">The stored key cannot be read.</exception>
+    public ValueTask<SessionHandles> LoadHandlesAsync(CancellationToken cancellationToken) => _handleKey.LoadAsync(cancellationToken);
+
+    /// <summary>The key of handles, as the app's start sees it (see <see cref="HandleKeySource"/>).</summary>
+    public HandleKeySource HandleKey => _handleKey;
 
     public bool HasIndex => _runtime.Store.HasUserIndex;
 
@@ -59,6 +74,7 @@ internal sealed class UserDirectory
     public async ValueTask<IReadOnlyList<UserSessionIndexEntry>> ListLiveAsync(string userId, CancellationToken cancellationToken)
     {
         RequireIndex();
+        await LoadHandlesAsync(cancellationToken).ConfigureAwait(false);
         return await _runtime.Store.ListUserSessionsAsync(userId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -72,7 +88,7 @@ internal sealed class UserDirectory
         await _runtime.Store.DeleteAsync(sessionId, cancellationToken).ConfigureAwait(false);
         await _runtime.Store.RemoveUserSessionAsync(userId, sessionId, cancellationToken).ConfigureAwait(false);
         _runtime.Store.Telemetry.Destroyed();
-        Log.SessionRevoked(_runtime.Logger, Handles.Of(sessionId));
+        Log.SessionRevoked(_runtime.Logger, Handles.Of(sessionId)); // loaded: every caller listed the user's sessions first
 
         // DESIGN §12: ToteEvents.OnRevoked is raised here, with the handle and user ID (never the session ID).
     }
@@ -95,7 +111,17 @@ internal sealed class UserDirectory
     public ValueTask RemoveEntryAsync(string userId, string sessionId, CancellationToken cancellationToken)
         => Completion(_runtime.Store.RemoveUserSessionAsync(userId, sessionId, cancellationToken));
 
-    /// <summary>After a sign-in: revokes the user's least recently seen sessions beyond <see cref="ToteUsersOptions.MaxSessionsPerUser"/>, never <paramref name="currentId"/>.</summary>
+    /// <summary>
+    /// After a sign-in: revokes the user's least recently seen sessions beyond
+    /// <see cref="ToteUsersOptions.MaxSessionsPerUser"/>, never <paramref name="currentId"/>.
+    /// </summary>
+    /// <remarks>
+    /// Concurrent sign-ins each enforce the limit on what they list. They rank sessions in one
+    /// order (last seen, then signed in, then ID) and revoke only those beyond the limit in it, so
+    /// the newest <c>MaxSessionsPerUser</c> sessions are never revoked, whoever lists first: two
+    /// sign-ins can no longer sign each other out. Sessions a concurrent sign-in saved after this
+    /// listing are left to that sign-in's own enforcement.
+    /// </remarks>
     public async ValueTask EnforceLimitAsync(string userId, string currentId, CancellationToken cancellationToken)
     {
         if (Options.MaxSessionsPerUser is not { } max || !HasIndex)
@@ -104,13 +130,18 @@ internal sealed class UserDirectory
         }
 
         var live = await ListLiveAsync(userId, cancellationToken).ConfigureAwait(false);
-        var excess = live.Count - max;
-        if (excess <= 0)
+        if (live.Count <= max)
         {
             return;
         }
 
-        foreach (var entry in live.Where(s => s.SessionId != currentId).OrderBy(s => s.LastSeenAt).Take(excess))
+        var beyond = live
+            .OrderByDescending(s => s.LastSeenAt)
+            .ThenByDescending(s => s.SignedInAt)
+            .ThenByDescending(s => s.SessionId, StringComparer.Ordinal)
+            .Skip(max)
+            .Where(s => s.SessionId != currentId);
+        foreach (var entry in beyond)
         {
             await RevokeAsync(userId, entry.SessionId, cancellationToken).ConfigureAwait(false);
         }

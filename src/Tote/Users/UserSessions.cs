@@ -20,7 +20,7 @@ public sealed class UserSessions
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>The sessions; empty for a user with none.</returns>
     /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or longer than 256 characters.</exception>
-    /// <exception cref="InvalidOperationException">The driver keeps no per-user index.</exception>
+    /// <exception cref="InvalidOperationException">The driver keeps no per-user index, or the key of handles cannot be read (see <see cref="Session.Handle"/>).</exception>
     /// <exception cref="SessionStoreException">The store failed.</exception>
     public async ValueTask<IReadOnlyList<UserSession>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
@@ -40,7 +40,7 @@ public sealed class UserSessions
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns><see langword="true"/> when the handle named a live session of the user, now revoked; <see langword="false"/> otherwise.</returns>
     /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or longer than 256 characters.</exception>
-    /// <exception cref="InvalidOperationException">The driver keeps no per-user index.</exception>
+    /// <exception cref="InvalidOperationException">The driver keeps no per-user index, or the key of handles cannot be read (see <see cref="Session.Handle"/>).</exception>
     /// <exception cref="SessionStoreException">The store failed.</exception>
     public async ValueTask<bool> RevokeAsync(string userId, string handle, CancellationToken cancellationToken = default)
     {
@@ -64,7 +64,7 @@ public sealed class UserSessions
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>How many live sessions were revoked.</returns>
     /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or longer than 256 characters.</exception>
-    /// <exception cref="InvalidOperationException">The driver keeps no per-user index.</exception>
+    /// <exception cref="InvalidOperationException">The driver keeps no per-user index, or the key of handles cannot be read (see <see cref="Session.Handle"/>).</exception>
     /// <exception cref="SessionStoreException">The store failed.</exception>
     public async ValueTask<int> RevokeAllAsync(string userId, string? exceptHandle = null, CancellationToken cancellationToken = default)
     {

@@ -70,6 +70,23 @@ public sealed class AuthenticationTicketsToteBuilderExtensionsTests
         Assert.NotNull(response.Headers.RetryAfter);
     }
 
+    [Fact]
+    public async Task WhenTheStoreFails_AndTheAppLeftUseAuthenticationToWebApplication_TheRequestAnswers503_Not500()
+    {
+        var store = new ScriptedStore { Failure = new IOException("disk on fire") };
+        await using var host = await TicketsApi.StartAsync(
+            configure: o => o.Driver = tote => tote.UseStore("scripted", _ => store),
+            useAuthentication: false);
+        using var browser = TicketsApi.Browser(host);
+        await TicketsApi.SignInAsync(browser, "ada");
+        store.FailingOperations.Add("load");
+
+        using var response = await browser.GetAsync("/whoami");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
     private sealed class NoHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, Microsoft.Extensions.Logging.ILoggerFactory logger, System.Text.Encodings.Web.UrlEncoder encoder)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
     {

@@ -27,8 +27,9 @@ internal static class TicketsApi
     public static Task<ToteTestHost> StartAsync(
         bool storeTickets = true,
         Action<CookieAuthenticationOptions>? cookie = null,
-        Action<ToteTestHostOptions>? configure = null)
-        => ToteTestHost.StartAsync(Map, options =>
+        Action<ToteTestHostOptions>? configure = null,
+        bool useAuthentication = true)
+        => ToteTestHost.StartAsync(app => Map(app, useAuthentication), options =>
         {
             configure?.Invoke(options);
             var driver = options.Driver;
@@ -50,10 +51,16 @@ internal static class TicketsApi
             };
         });
 
-    public static void Map(WebApplication app)
+    public static void Map(WebApplication app) => Map(app, useAuthentication: true);
+
+    /// <summary>The endpoints; without <paramref name="useAuthentication"/> the app leaves authentication to WebApplication, which adds it ahead of <c>UseTote</c>.</summary>
+    public static void Map(WebApplication app, bool useAuthentication)
     {
-        app.UseAuthentication();
-        app.UseAuthorization();
+        if (useAuthentication)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
 
         // A name and roles, as many apps put in the principal; the roles make a ticket large.
         app.MapPost("/login/{user}", async (HttpContext context, string user, int? roles) =>

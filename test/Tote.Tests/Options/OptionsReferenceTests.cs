@@ -1,5 +1,6 @@
 using Tote.Drivers;
 using Tote.Tests.Shared;
+using Tote.Users;
 
 namespace Tote.Tests.Options;
 
@@ -17,4 +18,8 @@ public sealed class OptionsReferenceTests
     [Fact]
     public void GettingStarted_ListsEveryMemoryOptionWithItsDefault()
         => OptionsReference.AssertListed(MemorySessionStoreOptions.SectionName, new MemorySessionStoreOptions());
+
+    [Fact]
+    public void GettingStarted_ListsEveryUsersOptionWithItsDefault()
+        => OptionsReference.AssertListed(ToteUsersOptions.SectionName, new ToteUsersOptions());
 }

@@ -60,10 +60,35 @@ public sealed class SessionHandleTests
         var id = global::Tote.Cookies.SessionIds.New();
         var key = new string('k', 32);
 
-        Assert.Equal(new SessionHandles(key).Of(id), new SessionHandles(key).Of(id));
-        Assert.Equal(new SessionHandles(null).Of(id), new SessionHandles(null).Of(id));
-        Assert.NotEqual(new SessionHandles(key).Of(id), new SessionHandles(null).Of(id));
-        Assert.NotEqual(new SessionHandles(null).Of(id), new SessionHandles(null).Of(global::Tote.Cookies.SessionIds.New()));
+        Assert.Equal(SessionHandles.FromConfiguredKey(key).Of(id), SessionHandles.FromConfiguredKey(key).Of(id));
+        Assert.NotEqual(SessionHandles.FromConfiguredKey(key).Of(id), SessionHandles.FromConfiguredKey(new string('j', 32)).Of(id));
+        Assert.NotEqual(SessionHandles.FromConfiguredKey(key).Of(id), SessionHandles.FromConfiguredKey(key).Of(global::Tote.Cookies.SessionIds.New()));
+    }
+
+    [Fact]
+    public async Task Handle_SentAsTheSessionHeader_IsNotAcceptedAsASession()
+    {
+        await using var host = await UsersApi.StartAsync(o => o.Tote = t => t.HeaderName = "X-Session");
+        using var client = host.CreateClient();
+        var handle = await UsersApi.SignInAsync(client, "ada");
+        using var api = host.CreateClient();
+
+        using var response = await api.SendWithIdAsync(HttpMethod.Get, "/me", handle, "X-Session");
+
+        Assert.Equal("(none)", await response.Content.ReadAsStringAsync());
+        Assert.Equal("ada", await client.GetStringAsync("/me"));
+    }
+
+    [Fact]
+    public async Task Handles_WithTheMemoryDriver_ComeFromAKeyOfTheProcess_NotAStoredRecord()
+    {
+        await using var host = await UsersApi.StartAsync();
+        using var client = host.CreateClient();
+
+        await UsersApi.SignInAsync(client, "ada");
+
+        Assert.Null(await host.Store.LoadAsync(HandleKeyRecord.Id, TestContext.Current.CancellationToken));
+        Assert.Equal(1, ((global::Tote.Drivers.Memory.MemorySessionStore)host.Store).Count);
     }
 
     [Fact]
@@ -75,7 +100,7 @@ public sealed class SessionHandleTests
 
         var handle = await UsersApi.SignInAsync(client, "ada");
 
-        Assert.Equal(new SessionHandles(key).Of(client.SessionId!), handle);
+        Assert.Equal(SessionHandles.FromConfiguredKey(key).Of(client.SessionId!), handle);
     }
 
     [Theory]

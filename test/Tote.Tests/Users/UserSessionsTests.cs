@@ -244,4 +244,127 @@ public sealed class UserSessionsTests
 
         clients.ForEach(c => c.Dispose());
     }
+
+    [Fact]
+    public async Task Destroy_OfASessionThisRequestNeverRead_NeverShowsAgain_AndItsEntryGoesAfterTheGrace()
+    {
+        await using var host = await UsersApi.StartAsync();
+        using var client = host.CreateClient();
+        await UsersApi.SignInAsync(client, "ada");
+        var store = (MemorySessionStore)host.Store;
+
+        (await client.PostAsync("/destroy")).Dispose(); // Destroy() without a read: the core never learns the user
+
+        Assert.Empty(await UsersApi.DevicesAsync(host, "ada"));
+        host.Clock.Advance(UserSessionIndexEntryGrace + TimeSpan.FromSeconds(1));
+        Assert.Empty(await UsersApi.DevicesAsync(host, "ada"));
+        Assert.Equal(0, store.UserSessionEntryCount);
+    }
+
+    [Fact]
+    public async Task SignIn_AsAnotherUser_MovesTheSessionFromTheFirstUsersListToTheSecond()
+    {
+        await using var host = await UsersApi.StartAsync();
+        using var client = host.CreateClient();
+        await UsersApi.SignInAsync(client, "ada");
+
+        var handle = await UsersApi.SignInAsync(client, "grace");
+
+        Assert.Empty(await UsersApi.DevicesAsync(host, "ada"));
+        Assert.Equal([handle], (await UsersApi.DevicesAsync(host, "grace")).Select(d => d.Handle));
+        Assert.Equal("grace", await client.GetStringAsync("/me"));
+        Assert.Equal(1, ((MemorySessionStore)host.Store).UserSessionEntryCount);
+    }
+
+    [Fact]
+    public async Task Regenerate_OfASignedInSession_LeavesTheOldHandleRevokingNothing()
+    {
+        await using var host = await UsersApi.StartAsync();
+        using var client = host.CreateClient();
+        var before = await UsersApi.SignInAsync(client, "ada");
+        (await client.PostAsync("/regenerate")).Dispose();
+
+        using var response = await client.PostAsync($"/revoke/ada/{before}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("ada", await client.GetStringAsync("/me"));
+    }
+
+    [Fact]
+    public async Task AReadThatDoesNotSlide_WritesNoIndexEntry_AndOneThatSlides_WritesOne()
+    {
+        await using var host = await UsersApi.StartAsync();
+        using var client = host.CreateClient();
+        await UsersApi.SignInAsync(client, "ada");
+        using var calls = host.Metric<double>("tote.store.duration");
+
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        await client.GetStringAsync("/me");
+        var quiet = calls.GetMeasurementSnapshot().Select(m => (string)m.Tags["tote.store.operation"]!).ToList();
+        host.Clock.Advance(TimeSpan.FromMinutes(10));
+        await client.GetStringAsync("/me");
+        var slid = calls.GetMeasurementSnapshot().Select(m => (string)m.Tags["tote.store.operation"]!).Skip(quiet.Count).ToList();
+
+        Assert.Equal(["load"], quiet);
+        Assert.Equal(["load", "refresh", "index.set"], slid);
+    }
+
+    [Fact]
+    public async Task ConcurrentSignInsBeyondMaxSessionsPerUser_KeepTheNewest_AndTheNextSignInTrimsToTheLimit()
+    {
+        await using var host = await UsersApi.StartAsync(o => o.Configuration["Tote:Users:MaxSessionsPerUser"] = "2");
+        var clients = Enumerable.Range(0, 6).Select(_ => host.CreateClient()).ToList();
+
+        var handles = await Task.WhenAll(clients.Select(c => Task.Run(() => UsersApi.SignInAsync(c, "ada"))));
+
+        var listed = await UsersApi.DevicesAsync(host, "ada");
+        Assert.InRange(listed.Count, 2, 6);
+        for (var i = 0; i < clients.Count; i++)
+        {
+            var signedIn = listed.Any(d => d.Handle == handles[i]);
+            Assert.Equal(signedIn ? "ada" : "(none)", await clients[i].GetStringAsync("/me"));
+        }
+
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        using var latest = host.CreateClient();
+        var latestHandle = await UsersApi.SignInAsync(latest, "ada");
+        var after = await UsersApi.DevicesAsync(host, "ada");
+        Assert.Equal(2, after.Count);
+        Assert.Equal(latestHandle, after[0].Handle);
+        clients.ForEach(c => c.Dispose());
+    }
+
+    [Fact]
+    public async Task IpAddress_IsRecordedOnlyWhenAskedFor()
+    {
+        await using var host = await UsersApi.StartAsync(o =>
+        {
+            o.Configuration["Tote:Users:RecordIpAddress"] = "true";
+            o.BeforeTote = app => app.Use((context, next) =>
+            {
+                context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("203.0.113.7");
+                return next(context);
+            });
+        });
+        using var client = host.CreateClient();
+
+        await UsersApi.SignInAsync(client, "ada");
+
+        Assert.Equal("203.0.113.7", Assert.Single(await UsersApi.DevicesAsync(host, "ada")).IpAddress);
+    }
+
+    [Fact]
+    public async Task Binding_OutlivesTheDefaultKeyTtl()
+    {
+        await using var host = await UsersApi.StartAsync(o => o.Configuration["Tote:DefaultKeyTtl"] = "00:05:00");
+        using var client = host.CreateClient();
+        await UsersApi.SignInAsync(client, "ada");
+
+        host.Clock.Advance(TimeSpan.FromMinutes(6));
+
+        Assert.Equal("ada", await client.GetStringAsync("/me"));
+        Assert.Single(await UsersApi.DevicesAsync(host, "ada"));
+    }
+
+    private static TimeSpan UserSessionIndexEntryGrace => global::Tote.Drivers.UserSessionIndexEntry.PendingEntryGrace;
 }

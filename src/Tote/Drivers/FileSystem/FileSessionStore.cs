@@ -211,7 +211,7 @@ internal sealed partial class FileSessionStore : ISessionStore, ISessionStoreSwe
         {
             cancellationToken.ThrowIfCancellationRequested();
             var id = System.IO.Path.GetFileNameWithoutExtension(path);
-            if (IsFileSafe(id) && ReadLiveHeader(path) is not null)
+            if (IsFileSafe(id) && id != Users.HandleKeyRecord.Id && ReadLiveHeader(path) is not null)
             {
                 yield return id;
             }

@@ -10,7 +10,8 @@ namespace Tote.Drivers.Hosting;
 /// <summary>
 /// Creates the chosen driver when the app starts (so a bad directory or a missing cache fails the
 /// start, not the first request), checks once that the store answers (a Warning with the driver's
-/// error when it does not, never a failed start: the store may come up later), and sweeps any
+/// error when it does not, never a failed start: the store may come up later), loading the key of
+/// session handles in the same call when the store keeps one (<see cref="Users.HandleKeyRecord"/>), and sweeps any
 /// <see cref="ISessionStoreSweeper"/>, built in or not, every <see cref="ISessionStoreSweeper.SweepInterval"/>
 /// on the injected <see cref="TimeProvider"/>.
 /// </summary>
@@ -94,23 +95,38 @@ internal sealed class SessionStoreHostedService : BackgroundService
     }
 
     /// <summary>
-    /// Loads a random, well-formed ID, as the health check does: a store that answers reports it
-    /// missing. Goes through the store client, so the timeout applies and a failure counts towards
-    /// failing fast.
+    /// Checks that the store answers with one load through the store client (so the timeout applies
+    /// and a failure counts towards failing fast): of the key of session handles when the store
+    /// keeps it, which loads that key too (<see cref="Users.HandleKeySource.PreloadAsync"/>), else of
+    /// a random, well-formed ID, as the health check does.
     /// </summary>
     private async Task ProbeAsync(SessionRuntime runtime, CancellationToken stopping)
     {
         try
         {
-            await runtime.Store.LoadAsync(SessionIds.New(), slide: null, stopping).ConfigureAwait(false);
+            if (runtime.Users.HandleKey.IsStored)
+            {
+                await runtime.Users.HandleKey.PreloadAsync(stopping).ConfigureAwait(false);
+            }
+            else
+            {
+                await runtime.Store.LoadAsync(SessionIds.New(), slide: null, stopping).ConfigureAwait(false);
+            }
+
             Log.StoreReachableAtStartup(_logger, runtime.Store.Driver);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
+        catch (InvalidOperationException ex)
+        {
+            // The store answered; what it holds is a configuration problem the operator must fix.
+            Log.StoreReachableAtStartup(_logger, runtime.Store.Driver);
+            Log.HandleKeyUnreadable(_logger, ex, ex.Message);
+        }
         catch (Exception ex)
         {
-            // The ID is random, so the driver's error names no visitor's session.
+            // The ID is the reserved or a random one, so the driver's error names no visitor's session.
             Log.StoreUnreachableAtStartup(_logger, ex, runtime.Store.Driver, runtime.Options.StoreFailureStatusCode, ex.Message);
         }
     }

@@ -36,6 +36,9 @@ namespace Tote.Benchmarks.Sessions;
 /// </remarks>
 [MemoryDiagnoser]
 [InvocationCount(InvocationsPerIteration)]
+// With no pilot stage to warm them, the sign-in paths reach their steady time (tiered JIT) only
+// after many more iterations than --job short's three warm-ups, and --job short would time the JIT.
+[WarmupCount(25)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class UserSessionsBenchmarks : IDisposable

@@ -13,12 +13,15 @@
 # side by side in time (the median of the three passes' ratios). Every write slice starts on
 # fresh sessions. Before anything is timed, every route's status and body are checked on every
 # stack, and a wrong answer stops the run. Prints one markdown table and the budget verdicts.
+# On BENCH_SIGNED_IN_STACKS it also measures the read and the write on sessions signed in as a user
+# (GET/POST /account/cart), each slice paired with the same request on an anonymous session.
 # Stacks listen on BENCH_PORT, BENCH_PORT+1, … at the same time.
 #
 # Usage: eng/bench-http.sh
 # Environment: BENCH_DURATION (one-second slices per pass, 4), BENCH_WARMUP (s, 10), BENCH_SESSIONS (1000),
 #              BENCH_PORT (5190),
 #              BENCH_STACKS ("tote-memory tote-fs tote-sqlite tote-postgres builtin tote-redis builtin-redis"),
+#              BENCH_SIGNED_IN_STACKS (of those, the ones that also measure signed-in requests: "tote-memory tote-postgres tote-redis"),
 #              BENCH_REDIS (host:port of a Redis to use instead of starting one),
 #              BENCH_POSTGRES (an Npgsql connection string to use instead of starting a cluster)
 set -euo pipefail
@@ -42,6 +45,10 @@ has_redis() { [[ " $stacks " == *-redis\ * ]]; }
 has_postgres() { [[ " $stacks " == *\ tote-postgres\ * ]]; }
 # Redis stacks also measure requests without a session cookie, each of which creates a session.
 has_redis && routes+=("POST /cart?item=x new")
+# Users and devices (issue 17): the read and the write again on sessions signed in as a user, each
+# slice paired with the same request on an anonymous session of the same stack.
+signed_in_stacks=$(for s in ${BENCH_SIGNED_IN_STACKS:-tote-memory tote-postgres tote-redis}; do [[ " $stacks " == *" $s "* ]] && echo "$s"; done | tr '\n' ' ')
+[ -n "${signed_in_stacks// /}" ] && routes+=("GET /account/cart signed-in" "POST /account/cart?item=x signed-in")
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -109,8 +116,12 @@ fi
 printf 'nosession=1\n' >"$out/fresh.cookies"
 
 median() { sort -g | sed -n 2p; }
-cookies_for() { # stack kind: the stack's sessions, or for "new" a cookie that is no session's
-  if [ "${2:-}" = new ]; then echo "$out/fresh.cookies"; else echo "$out/$1.cookies"; fi
+cookies_for() { # stack kind: the stack's sessions, its signed-in ones, or for "new" a cookie that is no session's
+  case "${2:-}" in
+    new) echo "$out/fresh.cookies" ;;
+    signed-in) echo "$out/$1.signed-in.cookies" ;;
+    *) echo "$out/$1.cookies" ;;
+  esac
 }
 wrk_run() { # stack method path seconds [kind]
   wrk -t2 -c32 -d"$4s" --timeout 5s -s "$lua" "${url[$1]}" -- "$2" "$3" "$(cookies_for "$1" "${5:-}")"
@@ -137,14 +148,20 @@ count_commands() { # stack method path [kind]
 }
 
 # Fresh sessions for a stack, one item in each cart (one POST /cart?item=seed per session), their
-# cookies in $out/<stack>.cookies.
-create_sessions() { # stack
-  for _ in $(seq 1 "$sessions"); do printf 'url = "%s/cart?item=seed"\noutput = "/dev/null"\n' "${url[$1]}"; done >"$out/$1.curl"
+# cookies in $out/<stack>.cookies; or, for "signed-in", each signed in as its own user at creation
+# (POST /login?user=bench-N&item=seed), their cookies in $out/<stack>.signed-in.cookies.
+create_sessions() { # stack [kind]
+  local cookies route=/cart?item=seed
+  cookies=$(cookies_for "$1" "${2:-}")
+  for i in $(seq 1 "$sessions"); do
+    [ "${2:-}" = signed-in ] && route="/login?user=bench-$i&item=seed"
+    printf 'url = "%s%s"\noutput = "/dev/null"\n' "${url[$1]}" "$route"
+  done >"$out/$1.curl"
   curl -s -X POST -D "$out/$1.headers" --config "$out/$1.curl"
-  sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' "$out/$1.headers" | tr -d '\r' >"$out/$1.cookies"
+  sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' "$out/$1.headers" | tr -d '\r' >"$cookies"
   local created
-  created=$(wc -l <"$out/$1.cookies")
-  [ "$created" -eq "$sessions" ] || { echo "$1: created $created sessions, expected $sessions" >&2; exit 1; }
+  created=$(wc -l <"$cookies")
+  [ "$created" -eq "$sessions" ] || { echo "$1: created $created ${2:-} sessions, expected $sessions" >&2; exit 1; }
 }
 
 # Every route answers what it should before anything is timed: a route that answers 200 with the
@@ -175,6 +192,19 @@ validate_routes() { # stack
   expect "$1" GET /cart 2 "$cookie"
   # The measured sessions hold the one item create_sessions put in each.
   expect "$1" GET /cart 1 "$(head -n1 "$out/$1.cookies")"
+  [[ " $signed_in_stacks " == *" $1 "* ]] || return 0
+  # Signed in: a session bound at login reads and writes its cart; an anonymous session is refused
+  # (403), so that wrk counts a request whose session is not signed in as a bad response.
+  expect "$1" POST "/login?user=validate&item=x" validate
+  [ -n "$answer_cookie" ] || fail_route "$1" "POST /login (no cookie)" "validate and a session cookie" "200 without Set-Cookie" validate
+  cookie=$answer_cookie
+  expect "$1" GET /account/cart 1 "$cookie"
+  expect "$1" POST "/account/cart?item=x" 2 "$cookie"
+  expect "$1" GET /account/cart 2 "$cookie"
+  expect "$1" GET /account/cart 1 "$(head -n1 "$out/$1.signed-in.cookies")"
+  local status
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $(head -n1 "$out/$1.cookies")" "${url[$1]}/account/cart") || true
+  [ "$status" = 403 ] || fail_route "$1" "GET /account/cart (anonymous session)" "403" "$status" "(not checked)"
 }
 
 declare -A url
@@ -206,13 +236,18 @@ for stack in $stacks; do
 
   step "$stack: creating $sessions sessions"
   create_sessions "$stack"
+  if [[ " $signed_in_stacks " == *" $stack "* ]]; then
+    step "$stack: creating $sessions signed-in sessions"
+    create_sessions "$stack" signed-in
+  fi
   step "$stack: validating every route's answer"
   validate_routes "$stack"
 
   # Warm the read-only routes up (JIT, pools), so that the first route measured is not the coldest.
   for route in "${routes[@]}"; do
-    read -r method path <<<"$route"
-    [ "$method" = GET ] && wrk_run "$stack" "$method" "$path" "$warmup" >/dev/null
+    read -r method path kind <<<"$route"
+    [ "${kind:-}" = signed-in ] && [[ " $signed_in_stacks " != *" $stack "* ]] && continue
+    [ "$method" = GET ] && wrk_run "$stack" "$method" "$path" "$warmup" "${kind:-}" >/dev/null
   done
 done
 
@@ -230,6 +265,9 @@ for route in "${routes[@]}"; do
   if [ "${kind:-}" = new ]; then
     label="$method $path (new session)"
     route_stacks=$(tr ' ' '\n' <<<"$stacks" | grep -- '-redis$' | tr '\n' ' ')
+  elif [ "${kind:-}" = signed-in ]; then
+    label="$method $path (signed in)"
+    route_stacks=$signed_in_stacks
   fi
   step "$label"
   for stack in $route_stacks; do
@@ -247,10 +285,15 @@ for route in "${routes[@]}"; do
   for pass in 1 2 3; do
     for _ in $(seq 1 "$duration"); do
       for stack in $route_stacks; do
-        [ "$method" = POST ] && [ -z "${kind:-}" ] && create_sessions "$stack"
-        # The reads' budgets are ratios to /plain, taken slice by slice on the same stack.
+        [ "$method" = POST ] && [ "${kind:-}" != new ] && create_sessions "$stack" "${kind:-}"
+        # The reads' budgets are ratios to /plain, taken slice by slice on the same stack; a
+        # signed-in slice pairs instead with the same request (/account/cart → /cart) on the
+        # stack's anonymous sessions (fresh ones for a write), in the same column.
         plain=0
-        if [ "$method" = GET ] && [ "$path" != /plain ]; then
+        if [ "${kind:-}" = signed-in ]; then
+          [ "$method" = POST ] && create_sessions "$stack"
+          read -r _ plain _ <<<"$(wrk_run "$stack" "$method" "${path#/account}" 1 | grep '^RESULT')"
+        elif [ "$method" = GET ] && [ "$path" != /plain ]; then
           read -r _ plain _ <<<"$(wrk_run "$stack" GET /plain 1 | grep '^RESULT')"
         fi
         read -r _ rps p99 bad sock <<<"$(wrk_run "$stack" "$method" "$path" 1 "${kind:-}" | grep '^RESULT')"
@@ -287,14 +330,14 @@ awk -F'|' '
   # A read against /plain: the median of its passes paired with /plain passes, when it has them.
   function vsplain(s, r) { k = s SUBSEP r; return (k in paired) ? paired[k] : (rps[s SUBSEP "GET /plain"] > 0 ? rps[k] / rps[s SUBSEP "GET /plain"] : 0) }
   # Against the built-in session on the same store: the median of the pass-by-pass ratios.
-  function vsbuiltin(s, r) { k = s SUBSEP r; b = (s ~ /-redis$/ ? "builtin-redis" : "builtin"); return (k in vsb) ? vsb[k] : (rps[b SUBSEP r] > 0 ? rps[k] / rps[b SUBSEP r] : 0) }
+  function vsbuiltin(s, r) { k = s SUBSEP r; b = (s ~ /-redis$/ ? "builtin-redis" : "builtin"); return (k in vsb) ? vsb[k] : (((b SUBSEP r) in rps) && rps[b SUBSEP r] > 0 ? rps[k] / rps[b SUBSEP r] : 0) }
   END {
     print "| stack | route | req/s | p99 ms | vs /plain | vs builtin (same store) |"
     print "| --- | --- | ---: | ---: | ---: | ---: |"
     for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) {
       s = order[i]; r = rorder[j]; k = s SUBSEP r
       if (!(k in rps)) continue
-      printf "| %s | %s | %.0f | %.2f | %s | %s |\n", s, r, rps[k], p99[k], (k in paired ? sprintf("%.2f× (paired)", paired[k]) : ratio(rps[k], rps[s SUBSEP "GET /plain"])), (vsbuiltin(s, r) > 0 ? sprintf("%.2f×", vsbuiltin(s, r)) : "–")
+      printf "| %s | %s | %.0f | %.2f | %s | %s |\n", s, r, rps[k], p99[k], (k in paired ? sprintf("%.2f× %s(paired)", paired[k], (r ~ /signed in/ ? "anonymous " : "")) : ratio(rps[k], rps[s SUBSEP "GET /plain"])), (vsbuiltin(s, r) > 0 ? sprintf("%.2f×", vsbuiltin(s, r)) : "–")
     }
     print ""
     m_plain = rps["tote-memory" SUBSEP "GET /plain"]
@@ -314,12 +357,17 @@ if [ -s "$out/commands" ]; then
   step "Redis: Tote's redis driver against the built-in session on AddStackExchangeRedisCache"
   awk -F'|' '
     FNR == NR { cmd[$1 SUBSEP $2] = $3; next }
-    { rps[$1 SUBSEP $2] = $3; p99[$1 SUBSEP $2] = $4; vsb[$1 SUBSEP $2] = $6 }
+    { rps[$1 SUBSEP $2] = $3; p99[$1 SUBSEP $2] = $4; paired[$1 SUBSEP $2] = $5; vsb[$1 SUBSEP $2] = $6 }
     # Tote against the built-in session: the median of the pass-by-pass ratios.
     function row(label, route) {
       v = vsb["tote-redis" SUBSEP route]
       printf "| %s | %.0f | %.2f | %s | %.0f | %.2f | %s | %s |\n", label, rps["tote-redis" SUBSEP route], p99["tote-redis" SUBSEP route], cmd["tote-redis" SUBSEP route],
         rps["builtin-redis" SUBSEP route], p99["builtin-redis" SUBSEP route], cmd["builtin-redis" SUBSEP route], (v != "" ? sprintf("%.2f×", v) : "–")
+    }
+    # Signed in against anonymous on tote-redis: the commands of each, and the paired req/s ratio.
+    function signed(label, anonymous, route) {
+      k = "tote-redis" SUBSEP route
+      if (k in rps) printf "| %s | %s | %s | %.2f× |\n", label, cmd["tote-redis" SUBSEP anonymous], cmd[k], paired[k]
     }
     function budget(label, route, need) {
       v = vsb["tote-redis" SUBSEP route]
@@ -335,5 +383,12 @@ if [ -s "$out/commands" ]; then
       print ""
       budget("read", "GET /cart", 1.5)
       budget("write", "POST /cart?item=x", 1.3)
+      if (("tote-redis" SUBSEP "GET /account/cart (signed in)") in rps) {
+        print ""
+        print "| tote-redis request | anonymous: Redis commands/request | signed in: Redis commands/request | signed in vs anonymous req/s (paired) |"
+        print "| --- | --- | --- | ---: |"
+        signed("read (GET /cart, GET /account/cart)", "GET /cart", "GET /account/cart (signed in)")
+        signed("write (POST /cart, POST /account/cart)", "POST /cart?item=x", "POST /account/cart?item=x (signed in)")
+      }
     }' "$out/commands" "$out/results" | tee -a "$out/summary.md"
 fi

@@ -6,6 +6,11 @@ using Tote;
 //   GET  /nosession       "ok", session middleware on, the handler ignores the session
 //   GET  /cart            the number of items in the session's "cart" list
 //   POST /cart?item=X     appends X with a read and a write (Get + Set); answers the new count
+// and on Tote only (users and devices, issue 17):
+//   POST /login?user=U[&item=X]  signs the session in as U (a new ID, the user's index entry), then
+//                         appends X to its cart if given (how the load script makes signed-in sessions); answers U
+//   GET  /account/cart    as GET /cart, for a signed-in session; 403 when the session is not signed in
+//   POST /account/cart?item=X  as POST /cart, for a signed-in session; 403 when it is not
 var stack = Environment.GetEnvironmentVariable("BENCH_STACK") ?? "tote";
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -60,6 +65,48 @@ if (stack == "tote")
     app.MapPost("/cart", async (HttpContext context, string item) =>
     {
         var session = context.GetSession();
+        var items = await session.GetAsync(cart) ?? [];
+        items.Add(item);
+        session.Set(cart, items);
+        return items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    });
+
+    // Signed-in requests: the same work as /cart, on a session bound to a user. Asking who is
+    // signed in reads the already loaded record (no store call); the 403 makes wrk count any
+    // request whose session lost its binding as a bad response instead of timing it.
+    app.MapPost("/login", async (HttpContext context, string user, string? item) =>
+    {
+        var session = context.GetSession();
+        await session.SignInAsync(user);
+        if (item is not null)
+        {
+            var items = await session.GetAsync(cart) ?? [];
+            items.Add(item);
+            session.Set(cart, items);
+        }
+
+        return user;
+    });
+    app.MapGet("/account/cart", async Task<string> (HttpContext context) =>
+    {
+        var session = context.GetSession();
+        if (await session.GetUserIdAsync() is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return "not signed in";
+        }
+
+        return ((await session.GetAsync(cart))?.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    });
+    app.MapPost("/account/cart", async (HttpContext context, string item) =>
+    {
+        var session = context.GetSession();
+        if (await session.GetUserIdAsync() is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return "not signed in";
+        }
+
         var items = await session.GetAsync(cart) ?? [];
         items.Add(item);
         session.Set(cart, items);

@@ -18,7 +18,9 @@ namespace Tote.Benchmarks.Sessions;
 /// benchmark's <c>GET /nosession</c>, <c>GET /cart</c> and <c>POST /cart</c>: no session at all (the handler answers
 /// <c>0</c>, the <c>/plain</c> baseline), Tote on the memory driver, and the built-in session on
 /// <c>AddDistributedMemoryCache</c> (its cart as JSON), each with the cookie of a session created
-/// in setup. The write benchmarks set the cart back unchanged, so the stored size stays steady.
+/// in setup with one item in its cart (as the HTTP benchmark's sessions). The write benchmarks set
+/// the cart back unchanged, so the stored size stays steady. Setup sends every benchmark's request
+/// once and checks its status, body and cookie before anything is timed.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -53,6 +55,7 @@ public class MiddlewareBenchmarks : IDisposable
                     var items = await session.GetAsync(Cart) ?? [];
                     if (HttpMethods.IsPost(context.Request.Method))
                     {
+                        AddSeedItem(context, items);
                         session.Set(Cart, items);
                     }
 
@@ -77,6 +80,7 @@ public class MiddlewareBenchmarks : IDisposable
                     var items = context.Session.GetString("cart") is { } json ? JsonSerializer.Deserialize<List<string>>(json) ?? [] : [];
                     if (HttpMethods.IsPost(context.Request.Method))
                     {
+                        AddSeedItem(context, items);
                         context.Session.SetString("cart", JsonSerializer.Serialize(items));
                     }
 
@@ -86,6 +90,7 @@ public class MiddlewareBenchmarks : IDisposable
 
         _tote.CreateSession();
         _builtin.CreateSession();
+        Validate();
     }
 
     [GlobalCleanup]
@@ -136,6 +141,29 @@ public class MiddlewareBenchmarks : IDisposable
     // The HTTP benchmark's /nosession: the session middleware runs, the handler ignores the session.
     private static bool IsUntouched(HttpContext context) => context.Request.Path.Equals("/nosession", StringComparison.Ordinal);
 
+    // Only CreateSession sends ?item=: the timed writes send none and set the cart back unchanged.
+    // Checking for a query string first keeps the timed requests from parsing one.
+    private static void AddSeedItem(HttpContext context, List<string> items)
+    {
+        if (context.Request.QueryString.HasValue && context.Request.Query["item"] is [{ } item])
+        {
+            items.Add(item);
+        }
+    }
+
+    // Every benchmark's request, once: a pipeline that answers 200 with the wrong body (a session
+    // not found reads as an empty cart) would otherwise be timed as a fast one.
+    private void Validate()
+    {
+        foreach (var (name, pipeline, cart) in new[] { ("no session", _none, "0"), ("Tote memory", _tote, "1"), ("built-in session", _builtin, "1") })
+        {
+            pipeline.Expect(name, HttpMethods.Get, "/nosession", "ok");
+            pipeline.Expect(name, HttpMethods.Get, "/cart", cart);
+            pipeline.Expect(name, HttpMethods.Post, "/cart", cart);
+            pipeline.Expect(name, HttpMethods.Get, "/cart", cart); // the write kept the session and its one item
+        }
+    }
+
     /// <summary>A built middleware pipeline, and the cookie of the session it serves.</summary>
     private sealed class Pipeline : IDisposable
     {
@@ -156,26 +184,48 @@ public class MiddlewareBenchmarks : IDisposable
             _app = app.Build();
         }
 
-        /// <summary>Sends one <c>POST /cart</c> with no cookie and keeps the session cookie it sets.</summary>
+        /// <summary>Sends one <c>POST /cart?item=seed</c> with no cookie and keeps the session cookie it sets.</summary>
         public void CreateSession()
         {
-            var context = NewContext(HttpMethods.Post, cookie: null);
+            var context = NewContext(HttpMethods.Post, cookie: null, "/cart", Stream.Null);
+            context.Request.QueryString = new QueryString("?item=seed");
             _app(context).GetAwaiter().GetResult();
             context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().CompleteAsync().GetAwaiter().GetResult();
             var setCookie = context.Response.Headers.SetCookie.ToString();
-            _cookie = setCookie[..setCookie.IndexOf(';', StringComparison.Ordinal)];
+            if (setCookie.IndexOf(';', StringComparison.Ordinal) is not (> 0 and var end))
+            {
+                throw new InvalidOperationException($"POST /cart?item=seed with no cookie set no session cookie (Set-Cookie: '{setCookie}').");
+            }
+
+            _cookie = setCookie[..end];
         }
 
         public async Task SendAsync(string method, string path = "/cart")
         {
-            var context = NewContext(method, _cookie, path);
+            var context = NewContext(method, _cookie, path, Stream.Null);
             await _app(context);
             await context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().CompleteAsync();
         }
 
+        /// <summary>Sends what <see cref="SendAsync"/> sends and throws unless it answers 200 with <paramref name="body"/> and sets no new cookie.</summary>
+        public void Expect(string pipeline, string method, string path, string body)
+        {
+            using var captured = new MemoryStream();
+            var context = NewContext(method, _cookie, path, captured);
+            _app(context).GetAwaiter().GetResult();
+            context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().CompleteAsync().GetAwaiter().GetResult();
+            var answered = System.Text.Encoding.UTF8.GetString(captured.ToArray());
+            var setCookie = context.Response.Headers.SetCookie.ToString();
+            if (context.Response.StatusCode != StatusCodes.Status200OK || answered != body || setCookie.Length > 0)
+            {
+                throw new InvalidOperationException(
+                    $"{pipeline}: {method} {path} with the session cookie answered {context.Response.StatusCode} '{answered}' (Set-Cookie: '{setCookie}'); expected 200 '{body}' and no new cookie. Fix the pipeline before timing it.");
+            }
+        }
+
         public void Dispose() => _services.Dispose();
 
-        private DefaultHttpContext NewContext(string method, string? cookie, string path = "/cart")
+        private DefaultHttpContext NewContext(string method, string? cookie, string path, Stream body)
         {
             var context = new DefaultHttpContext { RequestServices = _services };
             context.Request.Method = method;
@@ -186,7 +236,7 @@ public class MiddlewareBenchmarks : IDisposable
                 context.Request.Headers.Cookie = cookie;
             }
 
-            var response = new ServerResponse();
+            var response = new ServerResponse(body);
             context.Features.Set<IHttpResponseFeature>(response);
             context.Features.Set<IHttpResponseBodyFeature>(response);
             return context;
@@ -196,11 +246,11 @@ public class MiddlewareBenchmarks : IDisposable
     /// <summary>
     /// The response side of a server, as far as a session stack sees it: the response starts at
     /// the first write or at completion, running the <c>OnStarting</c> callbacks (last registered
-    /// first, as Kestrel does); the body goes nowhere.
+    /// first, as Kestrel does); the body goes to <c>Stream.Null</c>, or to a buffer when setup checks the answer.
     /// </summary>
-    private sealed class ServerResponse : HttpResponseFeature, IHttpResponseBodyFeature
+    private sealed class ServerResponse(Stream body) : HttpResponseFeature, IHttpResponseBodyFeature
     {
-        private readonly StreamResponseBodyFeature _body = new(Stream.Null);
+        private readonly StreamResponseBodyFeature _body = new(body);
         private List<(Func<object, Task> Callback, object State)>? _onStarting;
         private bool _started;
 

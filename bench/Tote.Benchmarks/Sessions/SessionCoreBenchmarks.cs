@@ -23,7 +23,9 @@ namespace Tote.Benchmarks.Sessions;
 /// <item>cart update: load a 100-item cart, change one item, set it back, save (what <c>POST /cart</c> of the HTTP benchmark does);</item>
 /// <item>new session: set a cart on a fresh session and save it (then delete it, in both, to keep the store's size steady).</item>
 /// </list>
-/// No HTTP: the middleware and cookie are measured by the HTTP load script.
+/// No HTTP: the middleware and cookie are measured by the HTTP load script. Setup runs every
+/// benchmark once on a store of its own and checks its answer and what it stored before anything
+/// is timed.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -43,8 +45,21 @@ public class SessionCoreBenchmarks : IDisposable
     private string _aspNetCartKey = null!;
     private int _counter;
 
+    // Set only while setup validates: sees a new session between its save and its delete.
+    private Action<string>? _onNewSessionSaved;
+
     [GlobalSetup]
     public void Setup()
+    {
+        // Validating writes a counter into the sessions the reads use; the benchmarks then run on
+        // a store and sessions built afresh, as they would be without the check.
+        Build();
+        Validate();
+        Build();
+        _counter = 0;
+    }
+
+    private void Build()
     {
         var time = TimeProvider.System;
         var options = new ToteOptions();
@@ -163,6 +178,7 @@ public class SessionCoreBenchmarks : IDisposable
         var session = NewAspNetSession(key, isNew: true);
         session.Set("cart", JsonSerializer.SerializeToUtf8Bytes(Items));
         await session.CommitAsync();
+        _onNewSessionSaved?.Invoke(key);
         await _cache.RemoveAsync(key);
     }
 
@@ -174,7 +190,61 @@ public class SessionCoreBenchmarks : IDisposable
         session.Set(Cart, Items);
         await session.SaveAsync();
         session.ReleaseParsedRecords(); // as the middleware does when the request ends
+        _onNewSessionSaved?.Invoke(session.Id!);
         await _store.DeleteAsync(session.Id!);
+    }
+
+    private static void Check(bool holds, string benchmark, string expected)
+    {
+        if (!holds)
+        {
+            throw new InvalidOperationException($"{benchmark} does not do what it measures: expected {expected}. Fix the benchmark before timing it.");
+        }
+    }
+
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private static T Wait<T>(ValueTask<T> task) => task.AsTask().GetAwaiter().GetResult();
+
+    // Each benchmark once: its answer, and what a later request finds in the store.
+    private void Validate()
+    {
+        Check(Wait(ToteReadOnly()) == Items.Count, "Tote: read-only", $"the {Items.Count}-item cart");
+        Check(Wait(AspNetReadOnly()) == Items.Count, "ASP.NET session: read-only", $"the {Items.Count}-item cart");
+
+        Check(Wait(ToteWrite()) == Items.Count && Wait(LoadTote(_toteId).GetAsync<int>("counter")) == _counter, "Tote: write", $"the cart, and the counter stored as {_counter}");
+        Check(Wait(AspNetWrite()) == Items.Count && LoadAspNet(_aspNetKey, "counter") is { } counter && JsonSerializer.Deserialize<int>(counter) == _counter, "ASP.NET session: write", $"the cart, and the counter stored as {_counter}");
+
+        var last = "item-" + ((_counter + 1) % 7);
+        Check(Wait(ToteCartUpdate()) == LongCart.Count && Wait(LoadTote(_toteCartId).GetAsync(Cart)) is { } toteCart && toteCart.Count == LongCart.Count && toteCart[^1] == last, "Tote: cart update", $"a {LongCart.Count}-item cart stored with '{last}' last");
+        last = "item-" + ((_counter + 1) % 7);
+        Check(Wait(AspNetCartUpdate()) == LongCart.Count && LoadAspNet(_aspNetCartKey, "cart") is { } json && JsonSerializer.Deserialize<List<string>>(json) is { } aspNetCart && aspNetCart.Count == LongCart.Count && aspNetCart[^1] == last, "ASP.NET session: cart update", $"a {LongCart.Count}-item cart stored with '{last}' last");
+
+        string? saved = null;
+        var sessions = _store.Count;
+        _onNewSessionSaved = id => saved = Wait(LoadTote(id).GetAsync(Cart))?.Count == Items.Count ? id : null;
+        ToteNewSession().GetAwaiter().GetResult();
+        Check(saved is not null && _store.Count == sessions && Wait(_store.LoadAsync(saved)) is null, "Tote: new session", "a session stored with the cart, then deleted");
+
+        saved = null;
+        _onNewSessionSaved = key => saved = LoadAspNet(key, "cart") is not null ? key : null;
+        AspNetNewSession().GetAwaiter().GetResult();
+        Check(saved is not null && _cache.Get(saved) is null, "ASP.NET session: new session", "a session stored with the cart, then deleted");
+        _onNewSessionSaved = null;
+    }
+
+    private Session LoadTote(string id)
+    {
+        var session = new Session(_runtime, context: null);
+        session.UseCandidate(id);
+        return session;
+    }
+
+    private byte[]? LoadAspNet(string key, string name)
+    {
+        var session = NewAspNetSession(key, isNew: false);
+        session.LoadAsync().GetAwaiter().GetResult();
+        return session.TryGetValue(name, out var bytes) ? bytes : null;
     }
 
     private DistributedSession NewAspNetSession(string key, bool isNew)

@@ -62,8 +62,10 @@ public sealed partial class Session
             return; // the session ended under this request; RegenerateAsync dropped the changes
         }
 
-        var handle = handles.Of(_loaded.Id!);
-        Log.SignedIn(_runtime.Logger, handle);
+        if (_runtime.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+        {
+            Log.SignedIn(_runtime.Logger, handles.Of(_loaded.Id!)); // the handle is a keyed hash: computed only for a log that is on
+        }
 
         // DESIGN §12: ToteEvents.OnSignedIn is raised here, after the save, with the handle and user ID.
         await _runtime.Users.EnforceLimitAsync(userId, _loaded.Id!, cancellationToken).ConfigureAwait(false);

@@ -30,6 +30,15 @@ internal sealed class SessionHandles
 {
     public const int MinimumKeyLength = 32;
 
+    // Session IDs are 36 ASCII characters; anything longer (only tests pass other strings) is encoded on the heap.
+    private const int StackIdBytes = 64;
+
+    // The keyed HMAC of the handles this thread used last, reset after each handle: keying
+    // HMAC-SHA256 afresh for every handle was most of a listing's time (bench/README.md, "Users
+    // and devices"). One app has one SessionHandles, so the owner changes only between test hosts.
+    [ThreadStatic]
+    private static (SessionHandles Owner, IncrementalHash Hmac)? t_keyed;
+
     private readonly byte[] _key;
 
     private SessionHandles(byte[] key) => _key = key;
@@ -42,8 +51,32 @@ internal sealed class SessionHandles
 
     public string Of(string id)
     {
+        Span<byte> utf8 = stackalloc byte[StackIdBytes];
+        var hmac = KeyedHmac();
+        if (Encoding.UTF8.TryGetBytes(id, utf8, out var written))
+        {
+            hmac.AppendData(utf8[..written]);
+        }
+        else
+        {
+            hmac.AppendData(Encoding.UTF8.GetBytes(id));
+        }
+
         Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(id), hash);
+        hmac.GetHashAndReset(hash);
         return Base64Url.EncodeToString(hash[..16]);
+    }
+
+    private IncrementalHash KeyedHmac()
+    {
+        if (t_keyed is { } keyed && ReferenceEquals(keyed.Owner, this))
+        {
+            return keyed.Hmac;
+        }
+
+        t_keyed?.Hmac.Dispose();
+        var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+        t_keyed = (this, hmac);
+        return hmac;
     }
 }

@@ -88,7 +88,10 @@ internal sealed class UserDirectory
         await _runtime.Store.DeleteAsync(sessionId, cancellationToken).ConfigureAwait(false);
         await _runtime.Store.RemoveUserSessionAsync(userId, sessionId, cancellationToken).ConfigureAwait(false);
         _runtime.Store.Telemetry.Destroyed();
-        Log.SessionRevoked(_runtime.Logger, Handles.Of(sessionId)); // loaded: every caller listed the user's sessions first
+        if (_runtime.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
+        {
+            Log.SessionRevoked(_runtime.Logger, Handles.Of(sessionId)); // loaded: every caller listed the user's sessions first
+        }
 
         // DESIGN §12: ToteEvents.OnRevoked is raised here, with the handle and user ID (never the session ID).
     }

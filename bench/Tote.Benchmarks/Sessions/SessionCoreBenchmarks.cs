@@ -61,12 +61,7 @@ public class SessionCoreBenchmarks : IDisposable
 
     private void Build()
     {
-        var time = TimeProvider.System;
-        var options = new ToteOptions();
-        _store = new MemorySessionStore(new MemorySessionStoreOptions(), time);
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var client = new SessionStoreClient(_store, MemorySessionStore.DriverName, options.StoreTimeout, time, new ToteTelemetry(meters, MemorySessionStore.DriverName), NullLogger.Instance);
-        _runtime = new SessionRuntime(options, client, time, NullLogger.Instance, new SessionIdTransport(options, environment: null, NullLogger.Instance));
+        (_runtime, _store) = MemoryRuntime.Create();
 
         var session = new Session(_runtime, context: null);
         session.Set(Cart, Items);

@@ -67,12 +67,7 @@ public class UserSessionsBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var time = TimeProvider.System;
-        var options = new ToteOptions();
-        _store = new MemorySessionStore(new MemorySessionStoreOptions(), time);
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var client = new SessionStoreClient(_store, MemorySessionStore.DriverName, options.StoreTimeout, time, new ToteTelemetry(meters, MemorySessionStore.DriverName), NullLogger.Instance);
-        _runtime = new SessionRuntime(options, client, time, NullLogger.Instance, new SessionIdTransport(options, environment: null, NullLogger.Instance));
+        (_runtime, _store) = MemoryRuntime.Create();
         _users = new UserSessions(_runtime);
 
         foreach (var count in new[] { 1, 10, 100 })
